@@ -1,0 +1,33 @@
+# One command sets everything up and runs the job; nothing needs installing by hand.
+# The environment comes from uv.lock via uv, itself bootstrapped into .tools/ with pyenv's 3.12.
+PYTHON ?= python3
+UV := .tools/bin/uv
+UV_VERSION := 0.13.9
+
+.PHONY: setup demo test test-all lint bench clean
+
+$(UV):
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "need Python 3.12+: pyenv install 3.12 (see .python-version)"'
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+setup: $(UV)
+	$(UV) sync --locked --quiet
+
+demo: setup
+	.venv/bin/partnersim run scenarios/base.yaml --seed 1
+
+test: setup
+	.venv/bin/python -m pytest -q -n 2
+
+test-all: setup
+	.venv/bin/python -m pytest -q -n 2 -m "slow or not slow"
+
+lint: setup
+	.venv/bin/ruff check .
+
+bench: setup
+	.venv/bin/python benchmarks/run.py
+
+clean:
+	rm -rf .venv .tools .pytest_cache .ruff_cache .hypothesis
