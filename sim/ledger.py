@@ -1,0 +1,592 @@
+"""Double-entry ledger through which every unit of money in the model moves.
+
+Every city budget, fund, capital provider, organisation and pilot holds an *account*; the only
+way money moves is a *transfer* from one account to another, recorded in a journal with the
+simulation step, the amount, a reason and (optionally) the pilot it belongs to. Grants, capital
+stacks with tranches, revolving-fund loans and repayments, and outcome payments are all
+sequences of transfers between generic accounts, so the ledger needs no notion of instruments.
+
+Money enters and leaves the model through ``EXTERNAL`` accounts (treasury, taxpayers, markets).
+They have an unlimited credit line by default and go negative as money enters the model, so
+the sum of all balances is always exactly zero.
+
+Amounts are held as integer cents (Python ``int``, so they never overflow or drift); the public
+API takes and returns float currency units and converts with round-half-even to the cent.
+"""
+
+import math
+import numbers
+import operator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from enum import StrEnum
+
+import pandas as pd
+
+CENTS_PER_UNIT = 100
+"""Number of cents in one currency unit."""
+
+
+def to_cents(amount: float) -> int:
+    """Convert money in currency units to whole cents, rounding half to even.
+
+    A float is rounded as the shortest decimal that represents it (its ``repr``), i.e. the
+    decimal that was written rather than its binary approximation: ``to_cents(2.675) == 268``
+    and ``to_cents(0.125) == 12``. Integers are converted exactly.
+
+    Args:
+        amount: Money in currency units (e.g. euros); any finite real number, may be negative.
+
+    Returns:
+        The amount in cents (1/100 of a currency unit).
+
+    Raises:
+        TypeError: If ``amount`` is not a real number (bools are refused too).
+        ValueError: If ``amount`` is NaN or infinite.
+
+    """
+    if isinstance(amount, bool) or not isinstance(amount, numbers.Real):
+        raise TypeError(f"money amount must be a real number, got {type(amount).__name__}")
+    if isinstance(amount, numbers.Integral):
+        return int(amount) * CENTS_PER_UNIT
+    value = float(amount)
+    if not math.isfinite(value):
+        raise ValueError(f"money amount must be finite, got {value}")
+    return int(Decimal(repr(value)).scaleb(2).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def from_cents(cents: int) -> float:
+    """Convert whole cents to currency units.
+
+    Args:
+        cents: Money in cents (1/100 of a currency unit); an integer.
+
+    Returns:
+        The amount in currency units, the float nearest to ``cents / 100``.
+
+    """
+    return operator.index(cents) / CENTS_PER_UNIT
+
+
+def _amount_cents(amount: float) -> int:
+    """Validate a transfer amount and convert it to cents.
+
+    Args:
+        amount: Money to move, in currency units; finite and not negative.
+
+    Returns:
+        The amount in cents, possibly 0 for amounts below half a cent.
+
+    Raises:
+        ValueError: If the amount is NaN, infinite or negative.
+
+    """
+    cents = to_cents(amount)
+    if amount < 0:
+        raise ValueError(f"transfer amount must not be negative, got {amount}")
+    return cents
+
+
+class AccountKind(StrEnum):
+    """What an account belongs to; used to filter balances and flows."""
+
+    BUDGET = "budget"
+    ORGANISATION = "organisation"
+    PILOT = "pilot"
+    CAPITAL_PROVIDER = "capital_provider"
+    FUND = "fund"
+    EXTERNAL = "external"
+
+
+class OverdraftError(ValueError):
+    """A transfer would take its source account below its floor (minus its credit limit).
+
+    Attributes:
+        account: Name of the source account.
+        balance: Its balance before the refused transfer, in currency units.
+        amount: The refused amount, in currency units.
+        floor: The lowest balance the account may reach, in currency units (``-credit_limit``).
+
+    """
+
+    def __init__(self, account: str, balance: float, amount: float, floor: float) -> None:
+        self.account = account
+        self.balance = balance
+        self.amount = amount
+        self.floor = floor
+        super().__init__(
+            f"account {account!r} cannot pay {amount:,.2f}: its balance {balance:,.2f} "
+            f"would fall below its floor of {floor:,.2f}"
+        )
+
+    def __reduce__(self) -> tuple[type, tuple[str, float, float, float]]:
+        """Pickle by constructor arguments, so the error survives multiprocessing."""
+        return type(self), (self.account, self.balance, self.amount, self.floor)
+
+
+class LedgerInvariantError(RuntimeError):
+    """The ledger is inconsistent: money not conserved, a floor breached, or corrupted state."""
+
+
+@dataclass(slots=True)
+class _Account:
+    """Mutable state of one account (all money in cents)."""
+
+    kind: AccountKind
+    owner: int | None
+    floor: int | None
+    balance: int = 0
+
+
+def _floor_cents(credit_limit: float | None, kind: AccountKind) -> int | None:
+    """Return the lowest allowed balance in cents for a credit limit, or None if unlimited.
+
+    Args:
+        credit_limit: How far below zero the account may go, in currency units; not negative,
+            ``math.inf`` for unlimited, None for the kind's default (unlimited for ``EXTERNAL``,
+            0 otherwise).
+        kind: Kind of the account.
+
+    Returns:
+        ``-credit_limit`` in cents, or None for an unlimited credit line.
+
+    Raises:
+        ValueError: If the credit limit is NaN or negative.
+
+    """
+    if credit_limit is None:
+        return None if kind is AccountKind.EXTERNAL else 0
+    if credit_limit == math.inf:
+        return None
+    if math.isnan(credit_limit) or credit_limit < 0:
+        raise ValueError(f"credit_limit must be non-negative or math.inf, got {credit_limit}")
+    return -to_cents(credit_limit)
+
+
+def _check_entry(step: int, reason: str, pilot_id: int | None) -> int | None:
+    """Validate the bookkeeping fields of a transfer.
+
+    Args:
+        step: Simulation step of the transfer, in model ticks; a non-negative integer.
+        reason: Why the money moves; a non-empty string.
+        pilot_id: Id of the pilot the transfer belongs to, or None.
+
+    Returns:
+        The pilot id as a plain ``int``, or None.
+
+    Raises:
+        ValueError: If the step is negative or not an integer, or the reason is empty.
+        TypeError: If the pilot id is not an integer.
+
+    """
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+        raise ValueError(f"step must be a non-negative integer, got {step!r}")
+    if not isinstance(reason, str) or not reason:
+        raise ValueError(f"transfer reason must be a non-empty string, got {reason!r}")
+    return None if pilot_id is None else operator.index(pilot_id)
+
+
+class Ledger:
+    """Double-entry ledger of integer-cent accounts and the journal of transfers between them.
+
+    The journal is stored column-wise in Python lists, so appending is cheap and a run with
+    hundreds of thousands of transfers stays fast; ``flows`` scans it without pandas.
+    """
+
+    def __init__(self) -> None:
+        self._accounts: dict[str, _Account] = {}
+        self._step: list[int] = []
+        self._src: list[str] = []
+        self._dst: list[str] = []
+        self._src_kind: list[AccountKind] = []
+        self._dst_kind: list[AccountKind] = []
+        self._cents: list[int] = []
+        self._reason: list[str] = []
+        self._pilot: list[int | None] = []
+
+    def __len__(self) -> int:
+        """Return the number of transfers in the journal."""
+        return len(self._cents)
+
+    def open(
+        self,
+        name: str,
+        kind: AccountKind | str,
+        *,
+        credit_limit: float | None = None,
+        owner: int | None = None,
+    ) -> str:
+        """Open an account with a zero balance.
+
+        Args:
+            name: Unique account name, e.g. ``"city:3:budget"``.
+            kind: What the account belongs to (an ``AccountKind`` or its value).
+            credit_limit: How far below zero the balance may go, in currency units; not
+                negative, ``math.inf`` for unlimited. None (the default) means unlimited for
+                ``EXTERNAL`` accounts and 0 for all others.
+            owner: Id of the agent that owns the account (a Mesa ``unique_id``), if any.
+
+        Returns:
+            The account name, for chaining.
+
+        Raises:
+            ValueError: If the name is empty or already taken, the kind is unknown, or the
+                credit limit is invalid.
+
+        """
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"account name must be a non-empty string, got {name!r}")
+        if name in self._accounts:
+            raise ValueError(f"account {name!r} already exists")
+        account_kind = AccountKind(kind)
+        floor = _floor_cents(credit_limit, account_kind)
+        owner_id = None if owner is None else operator.index(owner)
+        self._accounts[name] = _Account(kind=account_kind, owner=owner_id, floor=floor)
+        return name
+
+    def _account(self, name: str) -> _Account:
+        """Return an account's state.
+
+        Args:
+            name: Account name.
+
+        Returns:
+            The account's mutable state.
+
+        Raises:
+            KeyError: If there is no such account.
+
+        """
+        try:
+            return self._accounts[name]
+        except KeyError:
+            raise KeyError(f"unknown account {name!r}") from None
+
+    def transfer(
+        self,
+        src: str,
+        dst: str,
+        amount: float,
+        *,
+        step: int,
+        reason: str,
+        pilot_id: int | None = None,
+    ) -> int | None:
+        """Move money from one account to another and record it in the journal.
+
+        Args:
+            src: Name of the paying account.
+            dst: Name of the receiving account.
+            amount: Money to move, in currency units; finite, not negative, rounded half to
+                even to whole cents. An amount that rounds to 0 cents is a no-op.
+            step: Simulation step of the transfer, in model ticks (non-negative).
+            reason: Why the money moves, e.g. ``"grant"`` or ``"loan_repayment"``; used to
+                read metrics off the journal with ``flows``.
+            pilot_id: Id of the pilot the transfer belongs to, if any.
+
+        Returns:
+            The index of the transfer in the journal, or None if nothing was recorded.
+
+        Raises:
+            ValueError: If the amount is NaN, infinite or negative, ``src == dst``, the step is
+                invalid, or the reason is empty.
+            KeyError: If either account does not exist.
+            OverdraftError: If ``src`` would fall below its floor; nothing is changed.
+
+        """
+        return self._post(src, dst, _amount_cents(amount), step, reason, pilot_id)
+
+    def transfer_all(
+        self,
+        src: str,
+        dst: str,
+        *,
+        step: int,
+        reason: str,
+        pilot_id: int | None = None,
+    ) -> int | None:
+        """Move the whole positive balance of ``src`` to ``dst`` (budget lapse, closing a pilot).
+
+        Args:
+            src: Name of the account to empty; a zero or negative balance moves nothing.
+            dst: Name of the receiving account.
+            step: Simulation step of the transfer, in model ticks (non-negative).
+            reason: Why the money moves, e.g. ``"budget_lapse"``.
+            pilot_id: Id of the pilot the transfer belongs to, if any.
+
+        Returns:
+            The index of the transfer in the journal, or None if there was nothing to move.
+
+        Raises:
+            ValueError: If ``src == dst``, the step is invalid or the reason is empty.
+            KeyError: If either account does not exist.
+
+        """
+        cents = max(self._account(src).balance, 0)
+        return self._post(src, dst, cents, step, reason, pilot_id)
+
+    def _post(
+        self, src: str, dst: str, cents: int, step: int, reason: str, pilot_id: int | None
+    ) -> int | None:
+        """Validate and apply a transfer of whole cents; all checks run before any change.
+
+        Args:
+            src: Name of the paying account.
+            dst: Name of the receiving account.
+            cents: Money to move, in cents (non-negative).
+            step: Simulation step, in model ticks.
+            reason: Why the money moves (non-empty).
+            pilot_id: Id of the pilot the transfer belongs to, if any.
+
+        Returns:
+            The journal index of the transfer, or None if ``cents`` is 0.
+
+        """
+        source, target = self._account(src), self._account(dst)
+        if src == dst:
+            raise ValueError(f"cannot transfer from account {src!r} to itself")
+        pilot = _check_entry(step, reason, pilot_id)
+        if cents == 0:
+            return None
+        if source.floor is not None and source.balance - cents < source.floor:
+            raise OverdraftError(
+                src, from_cents(source.balance), from_cents(cents), from_cents(source.floor)
+            )
+        source.balance -= cents
+        target.balance += cents
+        self._step.append(int(step))
+        self._src.append(src)
+        self._dst.append(dst)
+        self._src_kind.append(source.kind)
+        self._dst_kind.append(target.kind)
+        self._cents.append(cents)
+        self._reason.append(reason)
+        self._pilot.append(pilot)
+        return len(self._cents) - 1
+
+    def balance(self, name: str) -> float:
+        """Return an account's balance.
+
+        Args:
+            name: Account name.
+
+        Returns:
+            The balance in currency units (negative only for credit lines).
+
+        Raises:
+            KeyError: If there is no such account.
+
+        """
+        return from_cents(self._account(name).balance)
+
+    def balance_cents(self, name: str) -> int:
+        """Return an account's exact balance.
+
+        Args:
+            name: Account name.
+
+        Returns:
+            The balance in cents.
+
+        Raises:
+            KeyError: If there is no such account.
+
+        """
+        return self._account(name).balance
+
+    def accounts(self, kind: AccountKind | str | None = None) -> list[str]:
+        """List account names in the order they were opened.
+
+        Args:
+            kind: Only accounts of this kind; None for all.
+
+        Returns:
+            The account names.
+
+        """
+        if kind is None:
+            return list(self._accounts)
+        wanted = AccountKind(kind)
+        return [name for name, account in self._accounts.items() if account.kind is wanted]
+
+    def balances(self, kind: AccountKind | str | None = None) -> dict[str, float]:
+        """Return balances by account name, in the order the accounts were opened.
+
+        Args:
+            kind: Only accounts of this kind; None for all.
+
+        Returns:
+            A mapping from account name to balance in currency units.
+
+        """
+        return {name: self.balance(name) for name in self.accounts(kind)}
+
+    def kind_of(self, name: str) -> AccountKind:
+        """Return the kind of an account.
+
+        Args:
+            name: Account name.
+
+        Returns:
+            The account's kind.
+
+        Raises:
+            KeyError: If there is no such account.
+
+        """
+        return self._account(name).kind
+
+    def total_cents(self) -> int:
+        """Return the sum of all balances in cents, which double entry keeps at exactly 0."""
+        return sum(account.balance for account in self._accounts.values())
+
+    def check(self) -> None:
+        """Verify the ledger's invariants by replaying the journal.
+
+        Recomputes every balance from the journal and compares it with the running balance,
+        so corrupted state is caught as well as breached invariants. Every replayed transfer
+        subtracts what it adds, so balances that match the replay also sum to exactly 0.
+
+        Raises:
+            LedgerInvariantError: If the journal columns differ in length, a journal entry is
+                not a positive amount between known accounts, a replayed balance differs from
+                the running one, or an account is below its floor.
+
+        """
+        replayed = self._replay()
+        for name, account in self._accounts.items():
+            if replayed[name] != account.balance:
+                raise LedgerInvariantError(
+                    f"account {name!r}: running balance {account.balance} cents differs from "
+                    f"{replayed[name]} cents replayed from the journal"
+                )
+            if account.floor is not None and account.balance < account.floor:
+                raise LedgerInvariantError(
+                    f"account {name!r}: balance {account.balance} cents is below its floor "
+                    f"of {account.floor} cents"
+                )
+
+    def _replay(self) -> dict[str, int]:
+        """Recompute all balances from the journal.
+
+        Returns:
+            A mapping from account name to replayed balance in cents.
+
+        Raises:
+            LedgerInvariantError: If the journal is malformed.
+
+        """
+        columns = (
+            self._step,
+            self._src,
+            self._dst,
+            self._src_kind,
+            self._dst_kind,
+            self._cents,
+            self._reason,
+            self._pilot,
+        )
+        if len({len(column) for column in columns}) != 1:
+            raise LedgerInvariantError("journal columns have different lengths")
+        replayed = dict.fromkeys(self._accounts, 0)
+        for index, (src, dst, cents) in enumerate(
+            zip(self._src, self._dst, self._cents, strict=True)
+        ):
+            if cents <= 0 or src not in replayed or dst not in replayed:
+                raise LedgerInvariantError(
+                    f"journal entry {index} is malformed: {src!r} -> {dst!r}, {cents} cents"
+                )
+            replayed[src] -= cents
+            replayed[dst] += cents
+        return replayed
+
+    def flows(
+        self,
+        *,
+        reason: str | None = None,
+        src_kind: AccountKind | str | None = None,
+        dst_kind: AccountKind | str | None = None,
+        pilot_id: int | None = None,
+        until_step: int | None = None,
+    ) -> float:
+        """Sum the transfers that match every given filter (None means no filter).
+
+        This is how metrics such as public spend (``src_kind=BUDGET``) or capital mobilised
+        (``src_kind=CAPITAL_PROVIDER``) are read off the journal. Runs in O(transfers).
+
+        Args:
+            reason: Only transfers with exactly this reason.
+            src_kind: Only transfers paid by an account of this kind.
+            dst_kind: Only transfers received by an account of this kind.
+            pilot_id: Only transfers booked to this pilot.
+            until_step: Only transfers at or before this simulation step, in model ticks.
+
+        Returns:
+            The total, in currency units (summed exactly in cents, then converted).
+
+        """
+        filters = [
+            (column, wanted)
+            for column, wanted in (
+                (self._reason, reason),
+                (self._src_kind, None if src_kind is None else AccountKind(src_kind)),
+                (self._dst_kind, None if dst_kind is None else AccountKind(dst_kind)),
+                (self._pilot, pilot_id),
+            )
+            if wanted is not None
+        ]
+        rows: range | list[int] = range(len(self._cents))
+        if until_step is not None:
+            rows = [i for i in rows if self._step[i] <= until_step]
+        for column, wanted in filters:
+            rows = [i for i in rows if column[i] == wanted]
+        return from_cents(sum(self._cents[i] for i in rows))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the journal as a DataFrame, one row per transfer in the order made.
+
+        Returns:
+            Columns ``step`` (int64, model ticks), ``src``, ``dst``, ``src_kind``, ``dst_kind``
+            and ``reason`` (strings), ``amount`` (float64, currency units), ``amount_cents``
+            (int64, cents) and ``pilot_id`` (nullable Int64, NA where no pilot).
+
+        """
+        cents = pd.Series(self._cents, dtype="int64")
+        return pd.DataFrame(
+            {
+                "step": pd.Series(self._step, dtype="int64"),
+                "src": pd.Series(self._src, dtype=str),
+                "dst": pd.Series(self._dst, dtype=str),
+                "src_kind": pd.Series([kind.value for kind in self._src_kind], dtype=str),
+                "dst_kind": pd.Series([kind.value for kind in self._dst_kind], dtype=str),
+                "amount": cents / CENTS_PER_UNIT,
+                "amount_cents": cents,
+                "reason": pd.Series(self._reason, dtype=str),
+                "pilot_id": pd.Series(self._pilot, dtype="Int64"),
+            }
+        )
+
+    def accounts_frame(self) -> pd.DataFrame:
+        """Return one row per account, in the order opened.
+
+        Returns:
+            Columns ``name`` and ``kind`` (strings), ``owner`` (nullable Int64),
+            ``credit_limit`` (float64, currency units, ``inf`` for unlimited) and ``balance``
+            (float64, currency units).
+
+        """
+        accounts = self._accounts.values()
+        return pd.DataFrame(
+            {
+                "name": pd.Series(list(self._accounts), dtype=str),
+                "kind": pd.Series([account.kind.value for account in accounts], dtype=str),
+                "owner": pd.Series([account.owner for account in accounts], dtype="Int64"),
+                "credit_limit": pd.Series(
+                    [math.inf if a.floor is None else from_cents(-a.floor) for a in accounts],
+                    dtype="float64",
+                ),
+                "balance": pd.Series(
+                    [from_cents(account.balance) for account in accounts], dtype="float64"
+                ),
+            }
+        )
