@@ -1,0 +1,811 @@
+"""The Mesa model that wires agents, pilots, negotiation, trust, money and politics together.
+
+One step is one quarter (``time.steps_per_year`` per fiscal year). Recurring events live on
+Mesa's event list: calls for proposals, fiscal years and elections are
+``schedule_recurring`` events; data are collected by a low-priority event after everything else
+at each step. The mechanics themselves are pure functions in their own modules
+(:mod:`sim.consortium`, :mod:`sim.negotiation`, :mod:`sim.trust`, :mod:`sim.success`,
+:mod:`sim.politics`, :mod:`sim.incentives`); this module only calls them in order and books the
+money in the :class:`~sim.ledger.Ledger`.
+
+Order of events within a step ``t``:
+    1. ``step`` (Mesa's default schedule, high priority): citizens' satisfaction drifts, financed
+       pilots whose start date has come start, running pilots take their instalments, may lose a
+       partner, and end with an outcome; programmes deliver value.
+    2. At calls (every ``time.call_interval``): each city, in random order, issues a call; leads
+       propose pilots, form consortia, negotiate and close financing.
+    3. At elections (every ``time.election_interval``): each city votes; a new administration
+       may cut the budget and cancel grant-funded pilots.
+    4. At fiscal year ends (every ``time.steps_per_year``): unspent budget lapses and the next
+       year's budget is appropriated.
+    5. Data collection (low priority).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+import mesa
+import numpy as np
+from mesa.time import Priority, Schedule
+
+from sim import incentives
+from sim.agents import (
+    CAPITAL_KINDS,
+    AcademicInstitution,
+    CapitalProvider,
+    CitizenGroup,
+    CityGovernment,
+    Firm,
+    Organisation,
+)
+from sim.citizens import Citizens
+from sim.consortium import alignment, candidate_hops, recruit, score_candidates
+from sim.instruments import INSTRUMENTS
+from sim.ledger import AccountKind, Ledger, to_cents
+from sim.lifecycle import EventLog, Lifecycle, PilotState
+from sim.negotiation import max_acceptable_share, negotiate_terms
+from sim.network import PartnerNetwork
+from sim.partnership import MODELS
+from sim.pilot import Pilot
+from sim.politics import choose_cancellations, reelection_probability, reweight_priorities
+from sim.population import ACADEMIA, CIVIL_SOCIETY, FIRM, GOVERNMENT, build_population
+from sim.scenario import DOMAINS, Scenario
+from sim.streams import Streams
+from sim.success import scaleup_probability, success_probability
+from sim.trust import TrustParams
+from sim.valuation import outside_options, party_values
+
+SUPPLIERS = "suppliers"
+"""External account that receives what pilots spend on delivery."""
+MARKET = "market"
+"""External account that endows organisations and pays firms' revenue from successes."""
+
+
+class PartnershipModel(mesa.Model):
+    """Cities, firms, academia and citizen groups forming partnerships and financing pilots.
+
+    Args:
+        config: A validated :class:`~sim.scenario.Scenario`.
+        seed: The run seed; Mesa's ``rng`` and every named stream derive from it.
+    """
+
+    def __init__(self, config: Scenario, *, seed: int = 0) -> None:
+        super().__init__(rng=seed)
+        self.config = config
+        self.seed = seed
+        self.streams = Streams(seed)
+        self.partnership = MODELS[config.partnership.model]
+        self.trust_params = TrustParams.from_ratio(
+            config.trust.l_plus,
+            config.trust.erosion_ratio,
+            mu_r=config.trust.mu_r,
+            delta_r=config.trust.delta_r,
+            xi=config.trust.xi,
+            k=config.trust.k,
+        )
+        self.ledger = Ledger()
+        self.log = EventLog()
+        self.outstanding: defaultdict[str, float] = defaultdict(float)
+        """Instalments organisations have committed to pilots and not yet paid (EUR)."""
+        self.flows: defaultdict[tuple[str, str, str], int] = defaultdict(int)
+        """Cumulative cents moved, keyed by (reason, source kind, destination kind)."""
+        self.pilots: dict[int, Pilot] = {}
+        self.programmes: list[Pilot] = []
+        self.entered: Counter[PilotState] = Counter()
+        """How many times each lifecycle state has been entered."""
+        self.sector_participation: Counter[int] = Counter()
+        """Parties to agreed pilots, counted by sector code."""
+        self.public_value = 0.0
+        """Cumulative public value delivered by successful pilots and programmes (EUR)."""
+        self.elections: list[dict] = []
+        self.negotiations: list[dict] = []
+        self._next_pilot = 0
+        self._init_population()
+        self._init_money()
+        self.instruments = [INSTRUMENTS[name](self) for name in config.finance.instruments]
+        self._init_schedule()
+        from sim.metrics import collector  # local: metrics import the model's types
+
+        self.datacollector = collector(agent_state=config.output.agent_state)
+        self.datacollector.collect(self)
+
+    # ----------------------------------------------------------------------- set-up
+
+    def _init_population(self) -> None:
+        """Draw the organisations and create one agent per row, plus citizens and capital."""
+        rng = self.streams["init"]
+        pop = build_population(self.config, rng)
+        self.population = pop
+        self.network = PartnerNetwork(pop.generalised_trust)
+        self.orgs: list[Organisation] = []
+        self.cities: list[CityGovernment] = []
+        for idx in range(len(pop)):
+            city, sector = int(pop.city[idx]), int(pop.sector[idx])
+            if sector == GOVERNMENT:
+                agent = CityGovernment(self, idx, city, self.config.cities[city])
+                self.cities.append(agent)
+            elif sector == FIRM:
+                agent = Firm(self, idx, city, startup=bool(pop.startup[idx]))
+            elif sector == ACADEMIA:
+                agent = AcademicInstitution(self, idx, city)
+            else:
+                agent = CitizenGroup(self, idx, city, int(pop.neighbourhood[idx]))
+            self.orgs.append(agent)
+        n_domains = len(DOMAINS)
+        self.priorities = np.array(
+            [
+                [(c.priorities or {}).get(d, 0.0) if c.priorities else 1.0 for d in DOMAINS]
+                for c in self.config.cities
+            ]
+        ).reshape(len(self.cities), n_domains)
+        self.citizens = [
+            Citizens(c.citizens, c.neighbourhoods, c.citizen_trust, self.config.citizens, rng)
+            for c in self.config.cities
+        ]
+        self.partner_pool = [
+            np.flatnonzero((pop.city == c) & (pop.sector != GOVERNMENT))
+            for c in range(len(self.cities))
+        ]
+        self.capital = [
+            CapitalProvider(self, k, CAPITAL_KINDS[k % len(CAPITAL_KINDS)])
+            for k in range(self.config.population.capital_providers)
+        ]
+        self.capability_mean = self.config.organisations.capability_mean
+
+    def _init_money(self) -> None:
+        """Open every account and endow organisations and cities (step 0)."""
+        ledger = self.ledger
+        ledger.open(SUPPLIERS, AccountKind.EXTERNAL)
+        ledger.open(MARKET, AccountKind.EXTERNAL)
+        for city in self.cities:
+            ledger.open(city.treasury_account, AccountKind.EXTERNAL, owner=city.idx)
+            ledger.open(city.budget_account, AccountKind.BUDGET, owner=city.idx)
+        for org in self.orgs:
+            if isinstance(org, CityGovernment):
+                continue
+            ledger.open(org.account, AccountKind.ORGANISATION, owner=org.idx)
+            self.pay(MARKET, org.account, float(self.population.capital[org.idx]), 0, "endowment")
+        for provider in self.capital:
+            ledger.open(provider.account, AccountKind.CAPITAL_PROVIDER, owner=provider.number)
+        for city in self.cities:
+            self._appropriate(city, step=0)
+
+    def _init_schedule(self) -> None:
+        """Put calls, elections, fiscal years and data collection on Mesa's event list."""
+        t = self.config.time
+        self.schedule_recurring(self._calls, Schedule(interval=t.call_interval, start=1))
+        self.schedule_recurring(
+            self._elections, Schedule(interval=t.election_interval, start=t.election_interval)
+        )
+        self.schedule_recurring(
+            self._fiscal_year, Schedule(interval=t.steps_per_year, start=t.steps_per_year)
+        )
+        self.schedule_recurring(self._collect, Schedule(interval=1, start=1), Priority.LOW)
+
+    # ----------------------------------------------------------------------- money
+
+    def pay(
+        self, src: str, dst: str, amount: float, step: int, reason: str, pilot: Pilot | None = None
+    ) -> None:
+        """Move money through the ledger and keep the running totals metrics read.
+
+        Args:
+            src: Paying account.
+            dst: Receiving account.
+            amount: EUR (rounded to the cent by the ledger); zero moves nothing.
+            step: The step of the transfer.
+            reason: Why the money moves (a key of the flow totals).
+            pilot: The pilot it concerns, if any.
+        """
+        if to_cents(amount) <= 0:
+            return
+        self.ledger.transfer(
+            src, dst, amount, step=step, reason=reason, pilot_id=pilot.id if pilot else None
+        )
+        key = (reason, self.ledger.kind_of(src).value, self.ledger.kind_of(dst).value)
+        self.flows[key] += to_cents(amount)
+
+    def flow(self, reason: str, src_kind: str | None = None, dst_kind: str | None = None) -> float:
+        """Return the cumulative money moved for a reason (EUR), optionally by account kinds."""
+        return (
+            sum(
+                cents
+                for (r, s, d), cents in self.flows.items()
+                if r == reason
+                and (src_kind is None or s == src_kind)
+                and (dst_kind is None or d == dst_kind)
+            )
+            / 100
+        )
+
+    def free_capital(self, account: str) -> float:
+        """Return what an organisation holds minus what it still owes running pilots (EUR)."""
+        return self.ledger.balance(account) - self.outstanding[account]
+
+    def _appropriate(self, city: CityGovernment, step: int) -> None:
+        """Appropriate a fiscal year's budget (higher in the year before an election)."""
+        from sim.politics import annual_budget
+
+        t = self.config.time
+        next_election = math.ceil((step + 1) / t.election_interval) * t.election_interval
+        amount = annual_budget(
+            city.annual_budget,
+            election_next_year=next_election - step <= t.steps_per_year,
+            cfg=self.config.politics,
+        )
+        self.pay(city.treasury_account, city.budget_account, amount, step, "appropriation")
+        city.appropriated = amount
+
+    # ----------------------------------------------------------------------- the step
+
+    def step(self) -> None:
+        """Advance one quarter: citizens, running pilots and programmes."""
+        for citizens in self.citizens:
+            citizens.drift()
+        for pilot in sorted(
+            (p for p in self.pilots.values() if p.state is PilotState.FINANCED),
+            key=lambda p: p.id,
+        ):
+            if pilot.start_step <= self.steps:
+                self._move(pilot, PilotState.RUNNING, step=self.steps, reason="start")
+        for pilot in [p for p in self.pilots.values() if p.state is PilotState.RUNNING]:
+            self._run_pilot(pilot)
+        for pilot in self.programmes:
+            value = self.config.scaleup.programme_value * pilot.cost
+            self.citizens[pilot.city].deliver(pilot.neighbourhood, value)
+            self.public_value += value
+
+    def _move(
+        self,
+        pilot: Pilot,
+        state: PilotState,
+        *,
+        step: int,
+        reason: str,
+        parties: tuple[int, ...] | None = None,
+    ) -> None:
+        """Move a pilot through its lifecycle (legality checked) and count the state entered."""
+        pilot.lifecycle.move(state, step=step, reason=reason, parties=parties)
+        self.entered[state] += 1
+        if state is PilotState.AGREED:
+            for party in pilot.parties:
+                self.sector_participation[int(self.population.sector[party])] += 1
+
+    def _calls(self) -> None:
+        """Every city issues a call for proposals, in random order."""
+        self.agents_by_type[CityGovernment].shuffle_do("issue_call")
+
+    def _collect(self) -> None:
+        """Collect the step's metrics (runs after every other event of the step)."""
+        self.datacollector.collect(self)
+
+    # ----------------------------------------------------------------------- proposals
+
+    def run_call(self, city: CityGovernment) -> None:
+        """Draw this call's proposals in ``city`` and take each as far as it gets."""
+        rng = self.streams["proposals"]
+        pop = self.population
+        pool = self.partner_pool[city.city]
+        lead_sector = np.asarray(self.partnership.lead)
+        startup_boost = incentives.proposal_multiplier(is_startup=True, cfg=self.config.incentives)
+        weight = np.where(pop.startup[pool], startup_boost, 1.0)
+        n = rng.poisson(self.config.pilots.proposal_rate * weight.sum())
+        for _ in range(n):
+            sector = int(rng.choice(len(lead_sector), p=lead_sector))
+            if sector == GOVERNMENT:
+                lead = city.idx
+            else:
+                eligible = pop.sector[pool] == sector
+                if not eligible.any():
+                    continue
+                w = weight * eligible
+                lead = int(pool[rng.choice(len(pool), p=w / w.sum())])
+            self.propose(city, lead, rng)
+
+    def propose(self, city: CityGovernment, lead: int, rng: np.random.Generator) -> Pilot:
+        """Create a pilot led by ``lead`` and take it through formation, negotiation, financing.
+
+        Args:
+            city: The city issuing the call.
+            lead: Organisation index of the lead.
+            rng: The ``proposals`` stream (challenge, cost, duration).
+
+        Returns:
+            The pilot, in whatever state it reached (CANCELLED or FINANCED/RUNNING).
+        """
+        cfg = self.config
+        pop = self.population
+        priorities = self.priorities[city.city]
+        fit = priorities * (pop.capability[lead] + 0.1 if lead != city.idx else 1.0)
+        domain = int(rng.choice(len(DOMAINS), p=fit / fit.sum()))
+        neighbourhoods = cfg.cities[city.city].neighbourhoods
+        own = pop.neighbourhood[lead]
+        neighbourhood = int(own) if own >= 0 else int(rng.integers(neighbourhoods))
+        in_testbed = bool(cfg.incentives.testbed and rng.random() < cfg.incentives.testbed_share)
+        base_cost = cfg.pilots.cost_mean * math.exp(
+            rng.normal(-0.5 * cfg.pilots.cost_sd**2, cfg.pilots.cost_sd)
+        )
+        cost = incentives.pilot_cost(base_cost, in_testbed=in_testbed, cfg=cfg.incentives)
+        duration = max(
+            cfg.pilots.duration_min,
+            round(
+                rng.normal(cfg.pilots.duration_mean, cfg.pilots.duration_sd)
+                * self.partnership.duration_factor
+            ),
+        )
+        size = int(rng.integers(cfg.pilots.consortium_min, cfg.pilots.consortium_max + 1))
+        pilot = Pilot(
+            id=self._next_pilot,
+            city=city.city,
+            lead=lead,
+            domain=domain,
+            neighbourhood=neighbourhood,
+            cost=cost,
+            duration=duration,
+            in_testbed=in_testbed,
+            lifecycle=Lifecycle(
+                self._next_pilot,
+                self.log,
+                step=self.steps,
+                parties=(lead,),
+                reason="call",
+                city=city.city,
+            ),
+        )
+        self._next_pilot += 1
+        self.pilots[pilot.id] = pilot
+        self.entered[PilotState.PROPOSED] += 1
+        if not self._form(pilot, city, size):
+            return pilot
+        if not self._negotiate(pilot, city):
+            return pilot
+        self._finance(pilot)
+        return pilot
+
+    # ----------------------------------------------------------------------- formation
+
+    def _form(self, pilot: Pilot, city: CityGovernment, size: int) -> bool:
+        """Search for partners (SKIN); move to NEGOTIATING or cancel. Returns success."""
+        cfg = self.config
+        pop = self.population
+        rng = self.streams["consortium"]
+        lead = pilot.lead
+        hops = candidate_hops(
+            self.network.graph,
+            lead,
+            self.partner_pool[city.city],
+            depth=cfg.consortium.search_depth,
+            per_hop=cfg.consortium.candidates_per_hop,
+            rng=rng,
+            exclude=(city.idx,),
+        )
+        members: list[int] = [lead]
+
+        def score(candidates: np.ndarray) -> np.ndarray:
+            have = {int(pop.sector[m]) for m in members}
+            novelty = np.array([int(pop.sector[c]) not in have for c in candidates], dtype=float)
+            return score_candidates(
+                [self.network.trust(lead, int(c)) for c in candidates],
+                pop.capability[candidates, pilot.domain] * (1.0 + novelty),
+                [self.network.collaborations(lead, int(c)) for c in candidates],
+                trust_weight=cfg.consortium.trust_weight,
+                capability_weight=cfg.consortium.capability_weight,
+                history_weight=cfg.consortium.history_weight,
+            )
+
+        def accepts(candidate: int, joined: tuple[int, ...]) -> bool:
+            ok = self._joins(pilot, city, candidate, [lead, *joined], size)
+            if ok:
+                members.append(candidate)
+            return ok
+
+        city_led = lead == city.idx
+        formation = recruit(hops, score, accepts, size - (1 if city_led else 2))
+        search = formation.examined * cfg.consortium.search_cost
+        search *= incentives.convening_factor(cfg.incentives)
+        payer = city.budget_account if lead == city.idx else self.orgs[lead].account
+        self.pay(
+            payer,
+            SUPPLIERS,
+            min(search, self.ledger.balance(payer)),
+            self.steps,
+            "search_cost",
+            pilot,
+        )
+        pilot.members = formation.members if city_led else (lead, *formation.members)
+        pilot.parties = (city.idx, *pilot.members) if city_led else (*pilot.members, city.idx)
+        if len(pilot.parties) < cfg.pilots.consortium_min or not any(
+            pop.sector[m] == FIRM for m in pilot.members
+        ):
+            self._move(
+                pilot,
+                PilotState.CANCELLED,
+                step=self.steps,
+                reason="no_consortium",
+                parties=pilot.parties,
+            )
+            return False
+        self._move(
+            pilot,
+            PilotState.NEGOTIATING,
+            step=self.steps,
+            reason="consortium_formed",
+            parties=pilot.parties,
+        )
+        return True
+
+    def _joins(
+        self, pilot: Pilot, city: CityGovernment, candidate: int, members: list[int], size: int
+    ) -> bool:
+        """Whether ``candidate`` expects more from joining than from its outside option.
+
+        It expects an equal part of the private share of the cost (what the partnership model
+        leaves after the city's share) and believes the partners' promises in proportion to
+        its trust in the lead; it cannot commit more than it holds.
+        """
+        parties = np.array([*members, candidate, city.idx])
+        values, outside = self._stakes(pilot, parties, self._success_odds(pilot, parties))
+        share = max((1.0 - self.partnership.public_share_cap) * pilot.cost / max(size, 1), 0.0)
+        most = max_acceptable_share(
+            values[-2:-1],
+            pilot.cost,
+            outside[-2:-1],
+            [self.network.trust(candidate, pilot.lead)],
+            capacity=[self.free_capital(self.orgs[candidate].account)],
+        )
+        return bool(most[0] >= share)
+
+    def _stakes(
+        self, pilot: Pilot, parties: np.ndarray, success: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return each party's value of the pilot and its outside option (EUR)."""
+        cfg = self.config
+        pop = self.population
+        values = party_values(
+            pop.sector[parties],
+            pop.weights[parties],
+            pop.ip_fear[parties] * self._ip_factor(),
+            success=success,
+            cost=pilot.cost,
+            cfg=cfg.pilots,
+        )
+        outside = outside_options(
+            pop.sector[parties],
+            pop.hurdle[parties],
+            cost=pilot.cost,
+            years=pilot.duration / cfg.time.steps_per_year,
+            public_rate=cfg.organisations.public_rate,
+            participation_cost=cfg.organisations.participation_cost,
+        )
+        return values, outside
+
+    def _ip_factor(self) -> float:
+        """Innovation procurement leaves firms their IP, so IP fear stops discounting profit."""
+        return 0.0 if self.config.incentives.innovation_procurement else 1.0
+
+    def _success_odds(self, pilot: Pilot, parties: np.ndarray) -> float:
+        """Return the success probability a consortium gives a pilot."""
+        pop = self.population
+        sectors = pop.sector[parties]
+        firms = parties[sectors == FIRM]
+        doers = parties[sectors != GOVERNMENT]
+        return success_probability(
+            capability=float(pop.capability[doers, pilot.domain].mean()),
+            codesign=bool((sectors == CIVIL_SOCIETY).any()),
+            data_sharing=float(pop.data_willingness[firms].min()) if len(firms) else 1.0,
+            bonus=incentives.success_bonus(in_testbed=pilot.in_testbed, cfg=self.config.incentives),
+            capability_mean=self.capability_mean,
+            cfg=self.config.pilots,
+        )
+
+    # ----------------------------------------------------------------------- negotiation
+
+    def _negotiate(self, pilot: Pilot, city: CityGovernment) -> bool:
+        """Negotiate the terms; move to AGREED or cancel. Returns success."""
+        cfg = self.config
+        pop = self.population
+        parties = np.array(pilot.parties)
+        pilot.success_prob = self._success_odds(pilot, parties)
+        pilot.alignment = alignment(pop.weights[parties])
+        city_cfg = cfg.cities[city.city]
+        if pilot.success_prob < city_cfg.risk_threshold * (1.0 - city_cfg.risk_appetite):
+            self._move(pilot, PilotState.CANCELLED, step=self.steps, reason="too_risky")
+            self._record_negotiation(pilot, agreed=False, rounds=0, reason="too_risky")
+            return False
+        sectors = pop.sector[parties]
+        values, outside = self._stakes(pilot, parties, pilot.success_prob)
+        capacity = np.array(
+            [
+                min(self.partnership.public_share_cap * pilot.cost, city.budget)
+                if p == city.idx
+                else self.free_capital(self.orgs[p].account) * (1.0 + cfg.incentives.match_rate)
+                for p in pilot.parties
+            ]
+        )
+        flexibility = city.procurement_flexibility
+        rigidity = 1.0 - flexibility
+        n = len(parties)
+        round_cost = (
+            cfg.negotiation.round_cost
+            * pilot.cost
+            * n
+            * incentives.convening_factor(cfg.incentives)
+        )
+        terms = negotiate_terms(
+            pilot.cost,
+            values,
+            outside,
+            self.network.mean_trust(list(pilot.parties)),
+            np.array([self.partnership.bargaining_weight(int(s)) for s in sectors]),
+            protocol=cfg.negotiation.protocol,
+            step=cfg.negotiation.step,
+            opening_premium=cfg.negotiation.opening_premium,
+            formal_rounds=round(rigidity * cfg.negotiation.procurement_stages),
+            round_cost=round_cost,
+            max_rounds=cfg.negotiation.max_rounds,
+            patience=np.full(n, cfg.negotiation.patience),
+            bearer_weights=np.array([self.partnership.failure_bearing[int(s)] for s in sectors]),
+            data_willingness=pop.data_willingness[parties],
+            capacity=capacity,
+        )
+        pilot.terms = terms
+        self._record_negotiation(
+            pilot, agreed=terms.agreed, rounds=terms.rounds, reason=terms.reason
+        )
+        if not terms.agreed:
+            self._move(pilot, PilotState.CANCELLED, step=self.steps, reason=terms.reason)
+            return False
+        self._move(pilot, PilotState.AGREED, step=self.steps, reason="terms_agreed")
+        return True
+
+    def _record_negotiation(self, pilot: Pilot, *, agreed: bool, rounds: int, reason: str) -> None:
+        """Keep one row per negotiation for the agreement rate and rounds metrics."""
+        self.negotiations.append(
+            {
+                "step": self.steps,
+                "pilot_id": pilot.id,
+                "city": pilot.city,
+                "parties": len(pilot.parties),
+                "agreed": agreed,
+                "rounds": rounds,
+                "reason": reason,
+                "alignment": pilot.alignment,
+                "success_prob": pilot.success_prob,
+            }
+        )
+
+    # ----------------------------------------------------------------------- financing
+
+    def _finance(self, pilot: Pilot) -> None:
+        """Commit the money the terms say and close financing with the first instrument able."""
+        city = self.cities[pilot.city]
+        commitments: dict[str, float] = defaultdict(float)
+        assert pilot.terms is not None
+        for party, share in zip(pilot.parties, pilot.terms.cost_shares.tolist(), strict=True):
+            if party == city.idx:
+                commitments[city.budget_account] += share
+            else:
+                own, match = incentives.private_payment(share, self.config.incentives)
+                commitments[self.orgs[party].account] += own
+                commitments[city.budget_account] += match
+        pilot.commitments = dict(commitments)
+        self.ledger.open(pilot.account, AccountKind.PILOT, owner=pilot.id)
+        for instrument in self.instruments:
+            if instrument.close(pilot, self.steps):
+                pilot.instrument = instrument.name
+                pilot.paid[city.budget_account] = pilot.commitments.get(city.budget_account, 0.0)
+                for account, amount in pilot.commitments.items():
+                    if account != city.budget_account:
+                        self.outstanding[account] += amount
+                pilot.start_step = self.steps + self.config.pilots.start_delay
+                self._move(pilot, PilotState.FINANCED, step=self.steps, reason=instrument.name)
+                return
+        self._move(pilot, PilotState.CANCELLED, step=self.steps, reason="financing_failed")
+
+    # ----------------------------------------------------------------------- running
+
+    def _run_pilot(self, pilot: Pilot) -> None:
+        """One step of a running pilot: withdrawals, instalments, delivery, maybe its end."""
+        rng = self.streams["running"]
+        step = self.steps
+        city = self.cities[pilot.city]
+        pilot.progress += 1
+        mean_trust = self.network.mean_trust(list(pilot.parties))
+        for position, party in enumerate(pilot.parties):
+            if party == city.idx:
+                continue
+            account = self.orgs[party].account
+            due = pilot.commitments.get(account, 0.0) * pilot.progress / pilot.duration
+            due -= pilot.paid.get(account, 0.0)
+            quits = rng.random() < self.config.pilots.withdrawal_rate * (1 - mean_trust[position])
+            if quits or due > self.ledger.balance(account):
+                self._withdraw(pilot, party, "partner_withdrew" if quits else "partner_insolvent")
+                return
+            reason = (
+                "private_contribution"
+                if self.population.sector[party] == FIRM
+                else ("partner_contribution")
+            )
+            self.pay(account, pilot.account, due, step, reason, pilot)
+            pilot.paid[account] = pilot.paid.get(account, 0.0) + due
+            self.outstanding[account] -= due
+        spend = pilot.cost * pilot.progress / pilot.duration - pilot.spent
+        spend = min(spend, self.ledger.balance(pilot.account))
+        self.pay(pilot.account, SUPPLIERS, spend, step, "delivery", pilot)
+        pilot.spent += spend
+        if pilot.progress >= pilot.duration:
+            self._conclude(pilot)
+
+    def _withdraw(self, pilot: Pilot, party: int, reason: str) -> None:
+        """A partner leaves: the pilot is cancelled, money left is refunded, trust erodes."""
+        self._move(pilot, PilotState.CANCELLED, step=self.steps, reason=reason, parties=(party,))
+        self._refund(pilot)
+        others = [p for p in pilot.parties if p != party]
+        self.network.observe(others, {party: -1.0}, 1.0, self.trust_params)
+        self.citizens[pilot.city].witness(pilot.neighbourhood, -0.5, self.trust_params)
+
+    def _refund(self, pilot: Pilot) -> None:
+        """Release unpaid commitments and return what is left to those who paid in, pro rata."""
+        for account, amount in pilot.commitments.items():
+            if account in self.outstanding:
+                self.outstanding[account] -= amount - pilot.paid.get(account, 0.0)
+        left = self.ledger.balance(pilot.account)
+        total = sum(pilot.paid.values())
+        if left <= 0 or total <= 0:
+            return
+        payers = [a for a, v in pilot.paid.items() if v > 0]
+        for account in payers[:-1]:
+            self.pay(
+                pilot.account,
+                account,
+                left * pilot.paid[account] / total,
+                self.steps,
+                "refund",
+                pilot,
+            )
+        rest = self.ledger.balance(pilot.account)
+        self.pay(pilot.account, payers[-1], rest, self.steps, "refund", pilot)
+
+    def _conclude(self, pilot: Pilot) -> None:
+        """The pilot ends: outcome, payments, learning, trust, citizens and maybe scale-up."""
+        cfg = self.config
+        step = self.steps
+        success = bool(self.streams["outcomes"].random() < pilot.success_prob)
+        self.pay(
+            pilot.account, SUPPLIERS, self.ledger.balance(pilot.account), step, "delivery", pilot
+        )
+        self._move(
+            pilot,
+            PilotState.SUCCEEDED if success else PilotState.FAILED,
+            step=step,
+            reason="outcome",
+        )
+        instrument = INSTRUMENTS[pilot.instrument]
+        next(i for i in self.instruments if isinstance(i, instrument)).settle(pilot, success, step)
+        pop = self.population
+        members = list(pilot.members)
+        firms = [m for m in members if pop.sector[m] == FIRM]
+        if success:
+            value = cfg.pilots.value_multiple * pilot.cost
+            self.citizens[pilot.city].deliver(pilot.neighbourhood, value)
+            self.public_value += value
+            revenue = cfg.pilots.revenue_multiple * pilot.cost
+            for firm in firms:
+                self.pay(
+                    MARKET, self.orgs[firm].account, revenue / len(firms), step, "revenue", pilot
+                )
+        self._learn(members, pilot.domain)
+        noise = self.streams["outcomes"].normal(0.0, 0.5, size=len(pilot.parties))
+        performance = {
+            p: 1.0 + (0.5 if success else -0.5) + e
+            for p, e in zip(pilot.parties, noise.tolist(), strict=True)
+        }
+        self.network.observe(list(pilot.parties), performance, 1.0, self.trust_params)
+        self.network.record_collaboration(list(pilot.parties))
+        self.citizens[pilot.city].witness(
+            pilot.neighbourhood, 1.0 if success else -0.25, self.trust_params
+        )
+        if success:
+            self._maybe_scale(pilot)
+
+    def _learn(self, members: list[int], domain: int) -> None:
+        """Participation builds capability in the pilot's domain; academia speeds it up."""
+        cfg = self.config
+        pop = self.population
+        rate = cfg.learning.learning_rate * incentives.learning_multiplier(cfg.incentives)
+        if any(pop.sector[m] == ACADEMIA for m in members):
+            rate *= 1.0 + cfg.learning.academic_spillover
+        rate = min(rate, 1.0)
+        idx = np.array([m for m in members if pop.sector[m] != GOVERNMENT])
+        if len(idx):
+            pop.capability[idx, domain] += rate * (1.0 - pop.capability[idx, domain])
+
+    def _maybe_scale(self, pilot: Pilot) -> None:
+        """A success scales into a programme with odds that rise with support, budget, interest."""
+        city = self.cities[pilot.city]
+        assert pilot.terms is not None
+        private = sum(
+            s
+            for p, s in zip(pilot.parties, pilot.terms.cost_shares.tolist(), strict=True)
+            if self.population.sector[p] == FIRM
+        )
+        p = scaleup_probability(
+            support=self.citizens[pilot.city].support(pilot.neighbourhood),
+            budget_share=city.budget_share_left,
+            private_share=private / pilot.cost,
+            cfg=self.config.scaleup,
+        )
+        if self.streams["scaleup"].random() < p:
+            self._move(pilot, PilotState.SCALED, step=self.steps, reason="programme")
+            self.programmes.append(pilot)
+
+    # ----------------------------------------------------------------------- politics
+
+    def _elections(self) -> None:
+        """Each city votes; a new administration may cut its budget and cancel pilots."""
+        rng = self.streams["politics"]
+        cfg = self.config.politics
+        for city in self.cities:
+            satisfaction = float(self.citizens[city.city].satisfaction.mean())
+            p = reelection_probability(satisfaction, cfg)
+            reelected = bool(rng.random() < p)
+            cut = (not reelected) and bool(rng.random() < cfg.cut_probability)
+            at_risk = [
+                pid
+                for pid, pilot in sorted(self.pilots.items())
+                if pilot.city == city.city
+                and pilot.state in (PilotState.FINANCED, PilotState.RUNNING)
+            ]
+            exposed = [pid for pid in at_risk if not self._ring_fenced(self.pilots[pid])]
+            cancelled = choose_cancellations(exposed, cfg.cancel_share, rng) if cut else []
+            if reelected:
+                city.elections_won += 1
+            else:
+                city.elections_lost += 1
+                city.administration += 1
+                self.priorities[city.city] = reweight_priorities(self.priorities[city.city], rng)
+            if cut:
+                city.annual_budget *= 1.0 - cfg.budget_cut
+                self.pay(
+                    city.budget_account,
+                    city.treasury_account,
+                    city.budget * cfg.budget_cut,
+                    self.steps,
+                    "budget_cut",
+                )
+            for pid in cancelled:
+                pilot = self.pilots[pid]
+                self._move(
+                    pilot,
+                    PilotState.CANCELLED,
+                    step=self.steps,
+                    reason="election_cut",
+                    parties=(city.idx,),
+                )
+                self._refund(pilot)
+                self.citizens[city.city].witness(pilot.neighbourhood, -0.5, self.trust_params)
+            self.elections.append(
+                {
+                    "step": self.steps,
+                    "city": city.city,
+                    "satisfaction": satisfaction,
+                    "reelection_probability": p,
+                    "reelected": reelected,
+                    "budget_cut": cut,
+                    "pilots_at_risk": len(at_risk),
+                    "pilots_cancelled": len(cancelled),
+                    "pilots_survived": len(at_risk) - len(cancelled),
+                }
+            )
+
+    def _ring_fenced(self, pilot: Pilot) -> bool:
+        """Whether an election cut leaves this pilot alone (its instrument or an SPC)."""
+        return self.partnership.ring_fenced or INSTRUMENTS[pilot.instrument].ring_fenced
+
+    def _fiscal_year(self) -> None:
+        """Unspent budget lapses; the next year's budget is appropriated."""
+        for city in self.cities:
+            self.pay(city.budget_account, city.treasury_account, city.budget, self.steps, "lapse")
+            self._appropriate(city, step=self.steps)

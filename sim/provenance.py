@@ -1,0 +1,48 @@
+"""Provenance stamped on every result: versions, git hash, platform, time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+
+def package_version(name: str) -> str:
+    """Return an installed distribution's version, or "unknown"."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _git(*args: str, where: Path) -> str:
+    """Run a git command in ``where`` and return its output."""
+    return subprocess.run(
+        ["git", *args], cwd=where, capture_output=True, text=True, check=True, timeout=5
+    ).stdout.strip()
+
+
+def git_revision(path: Path | None = None) -> str:
+    """Return the git commit of the source tree (with "+dirty" if it has changes), or "unknown"."""
+    where = path or Path(__file__).resolve().parent
+    try:
+        head = _git("rev-parse", "HEAD", where=where)
+        dirty = _git("status", "--porcelain", "--untracked-files=no", where=where)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head}+dirty" if dirty else head
+
+
+def provenance() -> dict[str, str]:
+    """Return the software environment of a run, for its manifest."""
+    return {
+        "partnersim_version": package_version("partnersim"),
+        "git_revision": git_revision(),
+        "mesa_version": package_version("mesa"),
+        "numpy_version": package_version("numpy"),
+        "python_version": platform.python_version(),
+        "platform": platform.platform(),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,128 @@
+"""Run one scenario with one seed and gather its tables: ``sim.run(scenario, seed=...)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.model import PartnershipModel
+from sim.provenance import provenance
+from sim.results import RunResult
+from sim.scenario import Scenario
+from sim.scenario_io import load, validate_data
+
+
+def as_scenario(scenario: Scenario | str | Path | dict[str, Any]) -> Scenario:
+    """Return a validated scenario from a Scenario, a YAML path or a mapping."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, dict):
+        return validate_data(scenario, Scenario, source=None)
+    return load(scenario, Scenario)
+
+
+def run(
+    scenario: Scenario | str | Path | dict[str, Any],
+    *,
+    seed: int = 0,
+    steps: int | None = None,
+) -> RunResult:
+    """Run a scenario and return its tables.
+
+    Args:
+        scenario: A :class:`Scenario`, a path to a YAML scenario file, or a mapping.
+        seed: Run seed (non-negative int); the same seed gives identical tables.
+        steps: Steps to run (default: the scenario's ``time.steps``).
+
+    Returns:
+        The :class:`RunResult`.
+    """
+    config = as_scenario(scenario)
+    if steps is not None:
+        config = config.model_copy(update={"time": config.time.model_copy(update={"steps": steps})})
+    model = PartnershipModel(config, seed=seed)
+    for _ in range(config.time.steps):
+        model.step()
+    return collect(model)
+
+
+def collect(model: PartnershipModel) -> RunResult:
+    """Gather a model's tables and manifest."""
+    stamp = {"scenario": model.config.name, "seed": model.seed}
+    steps = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    steps.insert(0, "step", range(len(steps)))
+    tables = {
+        "steps": steps,
+        "events": model.log.to_frame(),
+        "pilots": pilot_table(model),
+        "negotiations": pd.DataFrame(model.negotiations, columns=NEGOTIATION_COLUMNS),
+        "elections": pd.DataFrame(model.elections, columns=ELECTION_COLUMNS),
+        "transfers": model.ledger.to_frame(),
+    }
+    if model.config.output.agent_state:
+        agents = model.datacollector.get_agent_vars_dataframe().reset_index()
+        agents = agents.rename(columns={"Step": "step", "AgentID": "agent_id"})
+        tables["agents"] = agents.astype({"step": "int64"})
+    for table in tables.values():
+        for i, (key, value) in enumerate(stamp.items()):
+            table.insert(i, key, value)
+    manifest = {
+        **provenance(),
+        "seed": model.seed,
+        "steps": model.config.time.steps,
+        "scenario": model.config.model_dump(mode="json"),
+    }
+    return RunResult(tables=tables, manifest=manifest)
+
+
+NEGOTIATION_COLUMNS = [
+    "step",
+    "pilot_id",
+    "city",
+    "parties",
+    "agreed",
+    "rounds",
+    "reason",
+    "alignment",
+    "success_prob",
+]
+ELECTION_COLUMNS = [
+    "step",
+    "city",
+    "satisfaction",
+    "reelection_probability",
+    "reelected",
+    "budget_cut",
+    "pilots_at_risk",
+    "pilots_cancelled",
+    "pilots_survived",
+]
+
+
+def pilot_table(model: PartnershipModel) -> pd.DataFrame:
+    """Return one row per pilot: attributes, terms and final state."""
+    rows = []
+    for p in model.pilots.values():
+        city_share = p.commitments.get(model.cities[p.city].budget_account, 0.0)
+        rows.append(
+            {
+                "pilot_id": p.id,
+                "city": p.city,
+                "lead": p.lead,
+                "domain": p.domain,
+                "neighbourhood": p.neighbourhood,
+                "cost": p.cost,
+                "duration": p.duration,
+                "in_testbed": p.in_testbed,
+                "parties": len(p.parties),
+                "success_prob": p.success_prob,
+                "alignment": p.alignment,
+                "rounds": p.terms.rounds if p.terms else 0,
+                "instrument": p.instrument,
+                "public_share": city_share / p.cost if p.commitments else float("nan"),
+                "state": p.state.value,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,693 @@
+"""The scenario schema: every parameter of the model with its unit, default, bounds and source.
+
+A scenario is a YAML file validated into :class:`Scenario`. Files are small overrides of a base
+(``extends:``, see :mod:`sim.scenario_io`); unknown keys are rejected. Each field below carries
+``unit`` and ``source`` in its JSON-schema extras, so the parameter reference in ``docs/`` can be
+generated from this module.
+
+Sources cited by short key (full references in ``docs/ODD.md``):
+    DOMAIN: the project's domain brief (``shared/DOMAIN.md``), itself citing the works below.
+    GREAT-SKIN: EU CIP ICT-PSP pilot calls as encoded in the GREAT-SKIN model (Ahrweiler et al.).
+    SKIN: the SKIN family of innovation-network models (Gilbert, Pyka and Ahrweiler 2001).
+    PANT-YU: Pant and Yu (2025), strategic-coopetition trust dynamics (MIT licence).
+    SCI-2024: Smart Cities Index 2024, five partnership types.
+    CISCO-2017: Cisco survey of IoT initiatives (60% stall at proof of concept).
+    ZEW: spending rises about 1.8% in the year before German local elections.
+    ASSUMPTION: a modelling choice with no empirical anchor; sweep it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DOMAINS: tuple[str, ...] = ("mobility", "energy", "housing", "health", "environment", "digital")
+"""Challenge domains a city can prioritise (DOMAIN: the question users bring)."""
+
+SECTORS: tuple[str, ...] = ("government", "firm", "academia", "civil_society")
+"""Sectors an organisation can belong to, in the order used by objective-weight arrays."""
+
+OBJECTIVES: tuple[str, ...] = ("profit", "public_value", "knowledge", "legitimacy")
+"""What a stakeholder can value, in the order used by objective-weight arrays."""
+
+
+def param(
+    default: Any,
+    *,
+    unit: str,
+    description: str,
+    source: str = "ASSUMPTION",
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    lt: float | None = None,
+) -> Any:
+    """Declare a scenario parameter with its unit, bounds, description and source.
+
+    Args:
+        default: The default value.
+        unit: Unit of the value ("EUR", "steps", "probability", "1" for dimensionless, ...).
+        description: One sentence on what the parameter does in the model.
+        source: Short source key (see the module docstring) or a citation.
+        ge: Inclusive lower bound.
+        le: Inclusive upper bound.
+        gt: Exclusive lower bound.
+        lt: Exclusive upper bound.
+
+    Returns:
+        A pydantic ``FieldInfo``.
+    """
+    return Field(
+        default,
+        description=description,
+        ge=ge,
+        le=le,
+        gt=gt,
+        lt=lt,
+        json_schema_extra={"unit": unit, "source": source},
+    )
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown keys are rejected, assignments re-validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Objectives(Section):
+    """Weights a stakeholder puts on each objective; they need not sum to one."""
+
+    profit: float = param(0.25, unit="1", ge=0, le=1, description="Weight on money returned.")
+    public_value: float = param(
+        0.25, unit="1", ge=0, le=1, description="Weight on public value delivered."
+    )
+    knowledge: float = param(
+        0.25, unit="1", ge=0, le=1, description="Weight on knowledge and publications."
+    )
+    legitimacy: float = param(
+        0.25, unit="1", ge=0, le=1, description="Weight on legitimacy and local benefit."
+    )
+
+    def vector(self) -> list[float]:
+        """Return the weights in :data:`OBJECTIVES` order."""
+        return [getattr(self, name) for name in OBJECTIVES]
+
+
+class ObjectiveWeights(Section):
+    """Each sector's objective weights (DOMAIN: incentives); misalignment is the gap between."""
+
+    government: Objectives = Objectives(
+        profit=0.05, public_value=0.6, knowledge=0.05, legitimacy=0.3
+    )
+    firm: Objectives = Objectives(profit=0.7, public_value=0.1, knowledge=0.15, legitimacy=0.05)
+    academia: Objectives = Objectives(profit=0.05, public_value=0.2, knowledge=0.7, legitimacy=0.05)
+    civil_society: Objectives = Objectives(
+        profit=0.0, public_value=0.5, knowledge=0.05, legitimacy=0.45
+    )
+
+
+class TimeConfig(Section):
+    """Time: one step is one quarter by default (DOMAIN: time)."""
+
+    steps: int = param(40, unit="steps", ge=1, le=2000, description="Horizon of a run.")
+    steps_per_year: int = param(
+        4, unit="steps/year", ge=1, le=52, description="Steps in a fiscal year.", source="DOMAIN"
+    )
+    election_interval: int = param(
+        16, unit="steps", ge=1, le=400, description="Steps between elections.", source="DOMAIN"
+    )
+    call_interval: int = param(
+        1, unit="steps", ge=1, le=52, description="Steps between calls for proposals."
+    )
+
+
+class CityConfig(Section):
+    """One city government (DOMAIN: stakeholders)."""
+
+    name: str = Field("city", description="Label used in outputs.")
+    annual_budget: float = param(
+        20e6,
+        unit="EUR/year",
+        ge=0,
+        description="Innovation budget appropriated each fiscal year; unspent money lapses.",
+    )
+    procurement_flexibility: float = param(
+        0.5,
+        unit="1",
+        ge=0,
+        le=1,
+        description="0 = rigid tender rules, 1 = agile procurement; rigidity adds formal rounds.",
+        source="DOMAIN",
+    )
+    risk_appetite: float = param(
+        0.5,
+        unit="1",
+        ge=0,
+        le=1,
+        description="Lowers the success probability the city requires before it joins a pilot.",
+    )
+    accountability: float = param(
+        0.5,
+        unit="1",
+        ge=0,
+        le=1,
+        description="Preference for measurable outcomes; weights pilots by measurability.",
+    )
+    citizens: int = param(
+        10_000, unit="persons", ge=1, le=10_000_000, description="Citizens simulated (arrays)."
+    )
+    neighbourhoods: int = param(
+        10, unit="1", ge=1, le=1000, description="Neighbourhoods the citizens live in."
+    )
+    citizen_trust: float = param(
+        0.5, unit="1", ge=0, le=1, description="Initial mean citizens' trust in the city."
+    )
+    priorities: dict[str, float] | None = Field(
+        None,
+        description="Weight of each challenge domain in the city's calls (default: equal).",
+    )
+    risk_threshold: float = param(
+        0.5,
+        unit="1",
+        ge=0,
+        le=1,
+        description="The city declines pilots whose success odds fall below "
+        "risk_threshold * (1 - risk_appetite).",
+    )
+
+    @model_validator(mode="after")
+    def _check_priorities(self) -> CityConfig:
+        if self.priorities is not None:
+            unknown = sorted(set(self.priorities) - set(DOMAINS))
+            if unknown:
+                raise ValueError(
+                    f"unknown domain(s) {unknown} in priorities; allowed: {list(DOMAINS)}"
+                )
+            if any(w < 0 for w in self.priorities.values()) or sum(self.priorities.values()) <= 0:
+                raise ValueError("priorities must be non-negative with a positive sum")
+        return self
+
+
+class PopulationConfig(Section):
+    """Organisations per city (DOMAIN: stakeholders)."""
+
+    startups: int = param(40, unit="organisations", ge=0, le=1_000_000, description="Start-ups.")
+    incumbents: int = param(
+        20, unit="organisations", ge=0, le=1_000_000, description="Incumbent firms."
+    )
+    academia: int = param(
+        5, unit="organisations", ge=0, le=100_000, description="Universities and institutes."
+    )
+    citizen_groups: int = param(
+        15, unit="organisations", ge=0, le=1_000_000, description="Neighbourhood groups, NGOs."
+    )
+    capital_providers: int = param(
+        3,
+        unit="organisations",
+        ge=0,
+        le=10_000,
+        description="Philanthropies, development banks, impact and commercial investors.",
+    )
+
+
+class OrganisationConfig(Section):
+    """Attribute distributions of organisations (DOMAIN: stakeholders)."""
+
+    startup_capital: float = param(
+        0.4e6, unit="EUR", gt=0, description="Mean starting capital of a start-up (lognormal)."
+    )
+    incumbent_capital: float = param(
+        8e6, unit="EUR", gt=0, description="Mean starting capital of an incumbent (lognormal)."
+    )
+    academia_capital: float = param(
+        2e6, unit="EUR", gt=0, description="Mean research funds of an academic institution."
+    )
+    citizen_group_capital: float = param(
+        0.05e6, unit="EUR", gt=0, description="Mean funds of a citizen group."
+    )
+    capital_sd: float = param(
+        0.5, unit="1", ge=0, le=3, description="Log-scale spread of starting capital."
+    )
+    capability_mean: float = param(
+        0.4, unit="1", gt=0, lt=1, description="Mean capability per domain (beta distribution)."
+    )
+    capability_concentration: float = param(
+        4.0, unit="1", gt=0, description="Beta concentration of capabilities (higher = tighter)."
+    )
+    hurdle_rate: float = param(
+        0.12,
+        unit="1/year",
+        ge=0,
+        le=1,
+        description="Firms' required return; a firm's outside option is its capital at this rate.",
+    )
+    risk_tolerance: float = param(
+        0.5, unit="1", ge=0, le=1, description="Mean firms' tolerance of pilot risk."
+    )
+    data_willingness: float = param(
+        0.6, unit="1", ge=0, le=1, description="Mean willingness of firms to share data."
+    )
+    ip_fear: float = param(
+        0.4, unit="1", ge=0, le=1, description="Mean fear of losing intellectual property."
+    )
+    public_rate: float = param(
+        0.03,
+        unit="1/year",
+        ge=0,
+        le=1,
+        description="Required return of governments, academia and civil society (outside option).",
+    )
+    evaluation_competence: float = param(
+        0.7,
+        unit="1",
+        ge=0,
+        le=1,
+        description="Academia's evaluation competence (lowers outcome-measurement noise).",
+        source="DOMAIN",
+    )
+    participation_cost: float = param(
+        5e3,
+        unit="EUR/pilot",
+        ge=0,
+        description="Citizen group's cost of taking part in a pilot (co-design time).",
+    )
+
+
+class PilotConfig(Section):
+    """How pilots are proposed, what they cost and what they deliver (DOMAIN: lifecycle)."""
+
+    proposal_rate: float = param(
+        0.05,
+        unit="proposals/organisation/call",
+        ge=0,
+        le=1,
+        description="Chance that a potential lead proposes a pilot at a call.",
+    )
+    cost_mean: float = param(
+        1.0e6, unit="EUR", gt=0, description="Mean pilot cost (lognormal).", source="DOMAIN"
+    )
+    cost_sd: float = param(0.6, unit="1", ge=0, le=3, description="Log-scale spread of cost.")
+    duration_mean: float = param(
+        10.6,
+        unit="steps",
+        gt=0,
+        description="Mean pilot duration: 31.8 months = 10.6 quarters.",
+        source="GREAT-SKIN",
+    )
+    duration_sd: float = param(
+        1.7,
+        unit="steps",
+        ge=0,
+        description="Spread of duration: 5.1 months = 1.7 quarters.",
+        source="GREAT-SKIN",
+    )
+    duration_min: int = param(
+        2, unit="steps", ge=1, description="Shortest pilot (GREAT-SKIN range 23-49 months)."
+    )
+    start_delay: int = param(
+        3,
+        unit="steps",
+        ge=0,
+        le=40,
+        description="Steps from financial close to start (about 9 months after a call).",
+        source="GREAT-SKIN",
+    )
+    consortium_min: int = param(
+        3, unit="organisations", ge=2, description="Smallest consortium.", source="DOMAIN"
+    )
+    consortium_max: int = param(
+        6, unit="organisations", ge=2, description="Largest consortium.", source="DOMAIN"
+    )
+    base_success: float = param(
+        0.35,
+        unit="probability",
+        gt=0,
+        lt=1,
+        description="Success odds of an average pilot (26% of firms report full success).",
+        source="CISCO-2017",
+    )
+    capability_effect: float = param(
+        2.0, unit="1/capability", ge=0, description="Log-odds of success per unit of capability."
+    )
+    codesign_effect: float = param(
+        0.5,
+        unit="log-odds",
+        ge=0,
+        description="Success log-odds added when a citizen group co-designs.",
+    )
+    data_effect: float = param(
+        0.5, unit="log-odds", ge=0, description="Success log-odds at full data sharing."
+    )
+    value_multiple: float = param(
+        2.5,
+        unit="EUR/EUR",
+        ge=0,
+        description="Public value a successful pilot delivers per EUR of cost.",
+    )
+    revenue_multiple: float = param(
+        1.5, unit="EUR/EUR", ge=0, description="Revenue to firms per EUR of cost if successful."
+    )
+    knowledge_multiple: float = param(
+        0.8, unit="EUR/EUR", ge=0, description="Knowledge value per EUR of cost (all partners)."
+    )
+    withdrawal_rate: float = param(
+        0.005,
+        unit="1/step",
+        ge=0,
+        le=1,
+        description="Chance a distrustful partner withdraws in a step (times 1 - trust).",
+    )
+
+    @model_validator(mode="after")
+    def _check_sizes(self) -> PilotConfig:
+        if self.consortium_min > self.consortium_max:
+            raise ValueError(
+                f"consortium_min ({self.consortium_min}) must not exceed "
+                f"consortium_max ({self.consortium_max})"
+            )
+        return self
+
+
+class ConsortiumConfig(Section):
+    """SKIN-style partner search (DOMAIN: forming a consortium; SKIN)."""
+
+    search_depth: int = param(
+        3,
+        unit="hops",
+        ge=1,
+        le=3,
+        description="1 = previous partners, 2 = partners' partners, 3 = others too.",
+        source="SKIN",
+    )
+    candidates_per_hop: int = param(
+        20, unit="organisations", ge=1, le=1000, description="Candidates scored at each hop."
+    )
+    trust_weight: float = param(
+        1.0, unit="1", ge=0, description="Weight of trust in a candidate's score."
+    )
+    capability_weight: float = param(
+        1.0, unit="1", ge=0, description="Weight of complementary capability."
+    )
+    history_weight: float = param(0.5, unit="1", ge=0, description="Weight of past collaboration.")
+    search_cost: float = param(
+        500.0, unit="EUR/candidate", ge=0, description="Cost to the lead of vetting one candidate."
+    )
+
+
+class NegotiationConfig(Section):
+    """Negotiation over terms (DOMAIN: negotiating terms)."""
+
+    protocol: Literal["zeuthen", "alternating"] = Field(
+        "zeuthen", description="Monotonic concession (Zeuthen) or alternating offers (Rubinstein)."
+    )
+    step: float = param(
+        0.05, unit="1", gt=0, le=1, description="Concession per round as a share of the zone."
+    )
+    opening_premium: float = param(
+        1.0, unit="1", ge=0, description="How much distrust inflates opening demands."
+    )
+    max_rounds: int = param(
+        200, unit="rounds", ge=1, le=100_000, description="Deadline: no agreement after it."
+    )
+    round_cost: float = param(
+        0.0005,
+        unit="share of pilot cost/round/party",
+        ge=0,
+        le=1,
+        description="What one negotiation round costs each party.",
+    )
+    procurement_stages: int = param(
+        10,
+        unit="rounds",
+        ge=0,
+        le=1000,
+        description="Formal rounds that fully rigid procurement adds (scaled by 1 - flexibility).",
+    )
+    patience: float = param(
+        0.95,
+        unit="1/round",
+        gt=0,
+        lt=1,
+        description="Per-round discount factor in alternating offers.",
+    )
+
+
+class TrustConfig(Section):
+    """Trust dynamics (DOMAIN: trust; PANT-YU)."""
+
+    initial_mean: float = param(
+        0.5,
+        unit="1",
+        ge=0,
+        le=1,
+        description="Mean generalised trust in strangers.",
+        source="PANT-YU",
+    )
+    initial_sd: float = param(
+        0.1, unit="1", ge=0, le=0.5, description="Spread of generalised trust across organisations."
+    )
+    l_plus: float = param(
+        0.10, unit="1/observation", gt=0, le=1, description="Trust building rate.", source="PANT-YU"
+    )
+    erosion_ratio: float = param(
+        3.0,
+        unit="1",
+        ge=1,
+        le=9,
+        description="Erosion rate / building rate (a convention, not a constant: sweep 1-9).",
+        source="PANT-YU",
+    )
+    mu_r: float = param(
+        0.60, unit="1", ge=0, le=1, description="Reputation damage rate.", source="PANT-YU"
+    )
+    delta_r: float = param(
+        0.03, unit="1/observation", ge=0, le=1, description="Reputation recovery.", source="PANT-YU"
+    )
+    xi: float = param(
+        0.50,
+        unit="1",
+        ge=0,
+        le=1,
+        description="Dependence amplification of erosion.",
+        source="PANT-YU",
+    )
+    k: float = param(1.0, unit="1", gt=0, description="Signal sensitivity.", source="PANT-YU")
+
+
+class PartnershipConfig(Section):
+    """Which of the five partnership models governs pilots (SCI-2024)."""
+
+    model: Literal[
+        "city_led", "city_private", "public_private_investment", "public_private_spc", "private_led"
+    ] = Field("city_private", description="Partnership type A-E (see sim.partnership).")
+
+
+class IncentivesConfig(Section):
+    """The levers a city can pull (DOMAIN: incentives). Defaults are all off."""
+
+    match_rate: float = param(
+        0.0,
+        unit="EUR/EUR",
+        ge=0,
+        le=3,
+        description="Public co-funding per EUR of private contribution (lowers private shares).",
+    )
+    innovation_procurement: bool = Field(
+        False,
+        description="Pre-commercial procurement: the city shares failure risk and leaves IP.",
+    )
+    procurement_risk_share: float = param(
+        0.5,
+        unit="1",
+        ge=0,
+        le=1,
+        description="Share of a private partner's loss on failure the city covers (innovation "
+        "procurement).",
+    )
+    testbed: bool = Field(False, description="A test-bed district or regulatory sandbox exists.")
+    testbed_share: float = param(
+        0.5, unit="1", ge=0, le=1, description="Share of pilots that run inside the test bed."
+    )
+    testbed_cost_reduction: float = param(
+        0.25, unit="1", ge=0, lt=1, description="Pilot cost saved inside the test bed."
+    )
+    testbed_risk_reduction: float = param(
+        0.5, unit="log-odds", ge=0, description="Success log-odds added inside the test bed."
+    )
+    open_data: bool = Field(False, description="The city publishes open data.")
+    open_data_cost_reduction: float = param(
+        0.1, unit="1", ge=0, lt=1, description="Pilot cost saved by open data."
+    )
+    open_data_proposal_boost: float = param(
+        1.5, unit="1", ge=1, description="Multiplier on start-ups' proposal rate with open data."
+    )
+    convening_platform: bool = Field(
+        False, description="A neutral convening platform or multi-stakeholder council exists."
+    )
+    convening_cost_reduction: float = param(
+        0.6, unit="1", ge=0, le=1, description="Search and negotiation cost saved by convening."
+    )
+    capacity_building: bool = Field(False, description="Capacity-building programmes run.")
+    capacity_learning_boost: float = param(
+        2.0, unit="1", ge=1, description="Multiplier on capability growth from taking part."
+    )
+
+
+class LearningConfig(Section):
+    """Capabilities grow with participation (DOMAIN: scale-up, learning, networks)."""
+
+    learning_rate: float = param(
+        0.05,
+        unit="1/pilot",
+        ge=0,
+        le=1,
+        description="Share of the gap to full capability closed by a completed pilot.",
+    )
+    academic_spillover: float = param(
+        0.5, unit="1", ge=0, description="Extra learning when an academic partner takes part."
+    )
+
+
+class PoliticsConfig(Section):
+    """Elections, turnover and cuts (DOMAIN: politics)."""
+
+    reelection_base: float = param(
+        0.5, unit="probability", gt=0, lt=1, description="Incumbent's odds at neutral satisfaction."
+    )
+    satisfaction_effect: float = param(
+        4.0, unit="log-odds", ge=0, description="Log-odds per unit of satisfaction above 0.5."
+    )
+    cut_probability: float = param(
+        0.5, unit="probability", ge=0, le=1, description="Chance a new administration cuts."
+    )
+    budget_cut: float = param(
+        0.3, unit="1", ge=0, le=1, description="Share of the annual budget a cut removes."
+    )
+    cancel_share: float = param(
+        0.3,
+        unit="1",
+        ge=0,
+        le=1,
+        description="Share of running grant-funded pilots a cutting administration cancels.",
+    )
+    pre_election_rise: float = param(
+        0.018,
+        unit="1",
+        ge=0,
+        le=1,
+        description="Budget rise in the year before an election.",
+        source="ZEW",
+    )
+
+
+class CitizenConfig(Section):
+    """Citizens' satisfaction and trust (DOMAIN: stakeholders, politics)."""
+
+    satisfaction_initial: float = param(
+        0.5, unit="1", ge=0, le=1, description="Initial mean satisfaction."
+    )
+    satisfaction_decay: float = param(
+        0.02, unit="1/step", ge=0, le=1, description="Pull of satisfaction back towards 0.5."
+    )
+    value_sensitivity: float = param(
+        0.02,
+        unit="1/(kEUR per citizen)",
+        ge=0,
+        description="Satisfaction gained per 1,000 EUR of public value per citizen reached.",
+    )
+
+
+class ScaleUpConfig(Section):
+    """Scaling a successful pilot into a programme (DOMAIN: scale-up)."""
+
+    base: float = param(
+        0.4,
+        unit="probability",
+        gt=0,
+        lt=1,
+        description="Odds an average success scales (60% stall at proof of concept).",
+        source="CISCO-2017",
+    )
+    support_effect: float = param(
+        2.0, unit="log-odds", ge=0, description="Per unit of citizen support above 0.5."
+    )
+    budget_effect: float = param(
+        1.0, unit="log-odds", ge=0, description="Per unit of remaining budget share."
+    )
+    private_effect: float = param(
+        1.0, unit="log-odds", ge=0, description="Per unit of private cost share."
+    )
+    programme_value: float = param(
+        0.05,
+        unit="EUR/EUR/step",
+        ge=0,
+        description="Public value a programme delivers each step per EUR of pilot cost.",
+    )
+
+
+class GrantConfig(Section):
+    """The grant instrument: the city pays its share up front (DOMAIN: finance instruments)."""
+
+    max_public_share: float = param(
+        1.0, unit="1", ge=0, le=1, description="Cap on the city's share of a pilot's cost."
+    )
+
+
+class FinanceConfig(Section):
+    """Which instruments finance pilots and how."""
+
+    instruments: list[Literal["grant"]] = Field(
+        default_factory=lambda: ["grant"], description="Instruments the city runs, in order tried."
+    )
+    grant: GrantConfig = GrantConfig()
+
+    @model_validator(mode="after")
+    def _check_instruments(self) -> FinanceConfig:
+        if not self.instruments:
+            raise ValueError("at least one finance instrument is needed")
+        if len(set(self.instruments)) != len(self.instruments):
+            raise ValueError(f"instruments listed twice: {self.instruments}")
+        return self
+
+
+class OutputConfig(Section):
+    """What a run writes."""
+
+    agent_state: bool = Field(False, description="Also record per-agent state every step.")
+
+
+class Scenario(Section):
+    """A complete, validated scenario: the only input a model needs besides its seed."""
+
+    name: str = Field("base", description="Scenario label used in outputs and figures.")
+    description: str = Field("", description="What the scenario represents.")
+    time: TimeConfig = TimeConfig()
+    cities: list[CityConfig] = Field(
+        default_factory=lambda: [CityConfig()], min_length=1, description="City governments."
+    )
+    population: PopulationConfig = PopulationConfig()
+    organisations: OrganisationConfig = OrganisationConfig()
+    objectives: ObjectiveWeights = ObjectiveWeights()
+    pilots: PilotConfig = PilotConfig()
+    consortium: ConsortiumConfig = ConsortiumConfig()
+    negotiation: NegotiationConfig = NegotiationConfig()
+    trust: TrustConfig = TrustConfig()
+    partnership: PartnershipConfig = PartnershipConfig()
+    incentives: IncentivesConfig = IncentivesConfig()
+    learning: LearningConfig = LearningConfig()
+    politics: PoliticsConfig = PoliticsConfig()
+    citizens: CitizenConfig = CitizenConfig()
+    scaleup: ScaleUpConfig = ScaleUpConfig()
+    finance: FinanceConfig = FinanceConfig()
+    output: OutputConfig = OutputConfig()
+
+    @model_validator(mode="after")
+    def _check_trust_stability(self) -> Scenario:
+        l_minus = self.trust.l_plus * self.trust.erosion_ratio
+        if l_minus * (1 + self.trust.xi) > 1:
+            raise ValueError(
+                f"trust.l_plus * trust.erosion_ratio * (1 + trust.xi) = "
+                f"{l_minus * (1 + self.trust.xi):.3g} must be <= 1 or trust can fall below 0"
+            )
+        return self

@@ -1,0 +1,181 @@
+"""Unit tests of the small pure mechanics: consortium search, odds, valuation, politics, streams."""
+
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.consortium import alignment, candidate_hops, recruit, score_candidates
+from sim.incentives import pilot_cost, private_payment
+from sim.metrics import gini
+from sim.partnership import MODELS, PartnershipModel
+from sim.politics import choose_cancellations, reelection_probability
+from sim.scenario import IncentivesConfig, PilotConfig, PoliticsConfig, ScaleUpConfig
+from sim.streams import Streams
+from sim.success import scaleup_probability, success_probability
+from sim.valuation import outside_options, party_values
+
+
+def test_hops_follow_skin_order():
+    g = nx.Graph([(0, 1), (0, 2), (1, 3), (2, 4), (3, 5)])
+    g.add_nodes_from(range(10))
+    hops = candidate_hops(g, 0, np.arange(10), depth=3, per_hop=10, rng=np.random.default_rng(0))
+    assert set(hops[0]) == {1, 2}  # previous partners
+    assert set(hops[1]) == {3, 4}  # partners' partners
+    assert not set(hops[2]) & {0, 1, 2, 3, 4}  # others exclude the known
+    assert len(hops) == 3
+
+
+def test_hops_respect_depth_exclusion_and_cap():
+    g = nx.star_graph(30)  # node 0 linked to 1..30
+    hops = candidate_hops(
+        g, 0, np.arange(31), depth=1, per_hop=5, rng=np.random.default_rng(1), exclude=(7,)
+    )
+    assert len(hops) == 1
+    assert len(hops[0]) == 5
+    assert 7 not in hops[0]
+
+
+def test_recruit_takes_best_first_until_enough():
+    hops = [np.array([10, 11, 12]), np.array([20, 21])]
+    scores = {10: 0.1, 11: 0.9, 12: 0.5, 20: 1.0, 21: 0.2}
+    formation = recruit(
+        hops,
+        lambda c: np.array([scores[int(x)] for x in c]),
+        lambda c, members: c != 12,  # 12 declines
+        needed=3,
+    )
+    assert formation.members == (11, 10, 20)
+    assert formation.examined == 4  # 11, 12 (declined), 10, then 20
+    assert formation.hops_used == 2
+
+
+def test_recruit_stops_short_when_nobody_accepts():
+    formation = recruit([np.array([1, 2])], lambda c: np.zeros(len(c)), lambda c, m: False, 2)
+    assert formation.members == ()
+    assert formation.examined == 2
+
+
+def test_score_weights_each_component():
+    s = score_candidates(
+        [1.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0, 0, 1],
+        trust_weight=2.0,
+        capability_weight=3.0,
+        history_weight=4.0,
+    )
+    np.testing.assert_allclose(s, [2.0, 3.0, 2.0])
+
+
+def test_alignment_identical_and_orthogonal():
+    assert alignment(np.array([[1, 0, 0, 0], [2, 0, 0, 0]])) == pytest.approx(1.0)
+    assert alignment(np.array([[1, 0, 0, 0], [0, 1, 0, 0]])) == pytest.approx(0.0)
+    assert math.isnan(alignment(np.array([[1, 0, 0, 0]])))
+
+
+def test_success_probability_is_base_rate_for_average_consortium():
+    cfg = PilotConfig()
+    p = success_probability(
+        capability=0.4, codesign=False, data_sharing=0.5, bonus=0.0, capability_mean=0.4, cfg=cfg
+    )
+    assert p == pytest.approx(cfg.base_success)
+    better = success_probability(
+        capability=0.8, codesign=True, data_sharing=1.0, bonus=0.5, capability_mean=0.4, cfg=cfg
+    )
+    assert better > p
+
+
+def test_scaleup_probability_rises_with_support():
+    cfg = ScaleUpConfig()
+    low = scaleup_probability(support=0.2, budget_share=0.5, private_share=0.5, cfg=cfg)
+    mid = scaleup_probability(support=0.5, budget_share=0.5, private_share=0.5, cfg=cfg)
+    high = scaleup_probability(support=0.9, budget_share=0.5, private_share=0.5, cfg=cfg)
+    assert low < mid < high
+    assert mid == pytest.approx(cfg.base)
+
+
+def test_party_values_by_sector():
+    cfg = PilotConfig(revenue_multiple=1.0, value_multiple=2.0, knowledge_multiple=0.5)
+    sectors = np.array([0, 1, 1])  # government, two firms
+    weights = np.array([[0, 1, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0]], dtype=float)
+    v = party_values(sectors, weights, np.array([0.0, 0.0, 0.5]), success=0.5, cost=100.0, cfg=cfg)
+    # government: public value 0.5 * 2 * 100; firms: half the revenue 0.5 * 100 / 2, IP fear 0.5
+    np.testing.assert_allclose(v, [100.0, 25.0, 12.5])
+
+
+def test_outside_options_use_hurdle_for_firms_and_participation_cost():
+    d = outside_options(
+        np.array([1, 2, 3]),
+        np.array([0.1, 0.1, 0.1]),
+        cost=300.0,
+        years=2.0,
+        public_rate=0.05,
+        participation_cost=7.0,
+    )
+    np.testing.assert_allclose(d, [0.1 * 2 * 100, 0.05 * 2 * 100, 0.05 * 2 * 100 + 7.0])
+
+
+def test_reelection_rises_with_satisfaction():
+    cfg = PoliticsConfig()
+    assert reelection_probability(0.5, cfg) == pytest.approx(cfg.reelection_base)
+    assert reelection_probability(0.8, cfg) > reelection_probability(0.3, cfg)
+
+
+def test_choose_cancellations_share():
+    rng = np.random.default_rng(0)
+    picked = choose_cancellations(list(range(10)), 0.3, rng)
+    assert len(picked) == 3 and set(picked) <= set(range(10))
+    assert choose_cancellations([], 0.5, rng) == []
+    assert choose_cancellations([1, 2], 0.0, rng) == []
+
+
+def test_incentive_levers():
+    off = IncentivesConfig()
+    on = IncentivesConfig(
+        testbed=True,
+        testbed_cost_reduction=0.2,
+        open_data=True,
+        open_data_cost_reduction=0.1,
+        match_rate=1.0,
+    )
+    assert pilot_cost(100.0, in_testbed=True, cfg=off) == 100.0
+    assert pilot_cost(100.0, in_testbed=True, cfg=on) == pytest.approx(72.0)
+    assert pilot_cost(100.0, in_testbed=False, cfg=on) == pytest.approx(90.0)
+    assert private_payment(10.0, on) == pytest.approx((5.0, 5.0))
+    assert private_payment(10.0, off) == (10.0, 0.0)
+
+
+@given(st.lists(st.floats(0, 1e6), min_size=1, max_size=50))
+def test_gini_in_unit_interval(values):
+    g = gini(np.array(values))
+    assert -1e-9 <= g <= 1.0
+
+
+def test_gini_known_values():
+    assert gini(np.array([1.0, 1.0, 1.0])) == pytest.approx(0.0)
+    assert gini(np.array([0.0, 0.0, 1.0])) == pytest.approx(2 / 3)
+    assert gini(np.zeros(4)) == 0.0
+
+
+def test_streams_are_named_reproducible_and_independent():
+    a, b = Streams(5), Streams(5)
+    assert a["outcomes"].random() == b["outcomes"].random()
+    # drawing from one stream does not shift another (common random numbers)
+    c, d = Streams(5), Streams(5)
+    c["proposals"].random(100)
+    assert c["outcomes"].random() == d["outcomes"].random()
+    assert Streams(5)["outcomes"].random() != Streams(6)["outcomes"].random()
+    with pytest.raises(KeyError, match="unknown random stream"):
+        a["outcome"]
+
+
+def test_partnership_models_are_the_five_types():
+    assert [m.letter for m in MODELS.values()] == ["A", "B", "C", "D", "E"]
+    assert MODELS["public_private_spc"].ring_fenced
+    assert MODELS["city_led"].lead[0] == 1.0
+    with pytest.raises(ValueError, match="lead must sum to 1"):
+        PartnershipModel("x", "X", "", (0.5, 0, 0, 0), (1, 1, 1, 1), 0.5, (1, 1, 1, 1), 1, False)
