@@ -323,7 +323,8 @@ class PartnershipModel(mesa.Model):
         neighbourhoods = cfg.cities[city.city].neighbourhoods
         own = pop.neighbourhood[lead]
         neighbourhood = int(own) if own >= 0 else int(rng.integers(neighbourhoods))
-        in_testbed = bool(cfg.incentives.testbed and rng.random() < cfg.incentives.testbed_share)
+        draw = rng.random()  # drawn whether or not a test bed exists: common random numbers
+        in_testbed = bool(cfg.incentives.testbed and draw < cfg.incentives.testbed_share)
         base_cost = cfg.pilots.cost_mean * math.exp(
             rng.normal(-0.5 * cfg.pilots.cost_sd**2, cfg.pilots.cost_sd)
         )

@@ -1,0 +1,254 @@
+"""The model as a whole: reproducibility, invariants, scheduling, outputs."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import BASE, scenario
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from sim.agents import AcademicInstitution, CitizenGroup, CityGovernment, Firm
+from sim.cli import main
+from sim.lifecycle import PilotState, is_legal_path
+from sim.model import PartnershipModel
+from sim.results import RunResult
+from sim.runner import collect, run
+from sim.scenario import Scenario
+
+COMPARED = ("steps", "events", "pilots", "negotiations", "elections", "transfers")
+
+
+def run_model(config: Scenario, seed: int) -> PartnershipModel:
+    model = PartnershipModel(config, seed=seed)
+    for _ in range(config.time.steps):
+        model.step()
+    return model
+
+
+def check_invariants(model: PartnershipModel) -> None:
+    """Money conserved to the cent, no overdraft, trust in [0, 1], legal pilot paths."""
+    ledger = model.ledger
+    assert ledger.total_cents() == 0
+    ledger.check()  # replays the journal; raises on an account below its floor
+    frame = ledger.accounts_frame()
+    floors = -frame["credit_limit"]
+    assert (frame["balance"] >= floors - 1e-9).all()
+    assert all(is_legal_path(path) for path in model.log.paths().values())
+    trust = model.network.trust_by_organisation()
+    assert ((trust >= 0) & (trust <= 1)).all()
+    for citizens in model.citizens:
+        assert ((citizens.trust >= 0) & (citizens.trust <= 1)).all()
+        assert ((citizens.satisfaction >= 0) & (citizens.satisfaction <= 1)).all()
+    # every pilot that ended has an empty account
+    for pilot in model.pilots.values():
+        if (
+            pilot.state
+            in (PilotState.SUCCEEDED, PilotState.FAILED, PilotState.SCALED, PilotState.CANCELLED)
+            and pilot.account in ledger.accounts()
+        ):
+            assert ledger.balance_cents(pilot.account) == 0
+
+
+def test_agents_one_agentset_per_type(small):
+    model = PartnershipModel(small, seed=0)
+    by_type = model.agents_by_type
+    assert len(by_type[CityGovernment]) == 1
+    assert len(by_type[Firm]) == 23
+    assert len(by_type[AcademicInstitution]) == 3
+    assert len(by_type[CitizenGroup]) == 6
+    startups = by_type[Firm].select(lambda a: a.startup)
+    assert len(startups) == 15
+    # agents read the shared arrays
+    firm = by_type[Firm][0]
+    assert firm.capability.shape == (6,)
+    assert firm.capital == pytest.approx(model.population.capital[firm.idx], abs=0.01)
+
+
+def test_same_seed_same_tables_different_seed_different(small):
+    a, b, c = (collect(run_model(small, seed)) for seed in (3, 3, 4))
+    for name in COMPARED:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+    assert not a.steps.drop(columns="seed").equals(c.steps.drop(columns="seed"))
+    assert not a.transfers.drop(columns="seed").equals(c.transfers.drop(columns="seed"))
+
+
+def test_base_scenario_invariants_and_activity():
+    model = run_model(Scenario.model_validate({}), seed=1)
+    check_invariants(model)
+    assert model.entered[PilotState.AGREED] > 0
+    assert model.entered[PilotState.SUCCEEDED] + model.entered[PilotState.FAILED] > 0
+
+
+def test_calendar_on_mesa_schedule(small):
+    model = run_model(small, seed=2)
+    transfers = model.ledger.to_frame()
+    lapses = sorted(transfers.loc[transfers.reason == "lapse", "step"].unique())
+    assert lapses == [4, 8, 12]  # fiscal years of 4 steps
+    appropriations = transfers.loc[transfers.reason == "appropriation", "step"].tolist()
+    assert appropriations == [0, 4, 8, 12]
+    assert [e["step"] for e in model.elections] == [8]
+    # budget before an election rises by the pre-election rise (ZEW 1.8%)
+    amounts = transfers.loc[transfers.reason == "appropriation", "amount"].tolist()
+    assert amounts[1] == pytest.approx(5e6 * 1.018)  # year 4-8 precedes the election at 8
+    assert amounts[0] == pytest.approx(5e6)
+
+
+def test_steps_table_has_every_metric_per_step(small):
+    from sim.metrics import METRICS
+
+    result = collect(run_model(small, seed=0))
+    assert list(result.steps["step"]) == list(range(13))
+    assert set(METRICS) <= set(result.steps.columns)
+    final = result.final()
+    assert final["pilots_proposed"] >= final["pilots_negotiated"] >= final["pilots_agreed"]
+    assert final["pilots_agreed"] >= final["pilots_financed"] >= final["pilots_launched"]
+
+
+def test_run_accepts_path_mapping_and_steps_override():
+    by_path = run(BASE, seed=1, steps=3)
+    assert len(by_path.steps) == 4
+    by_mapping = run({"time": {"steps": 2}}, seed=1)
+    assert len(by_mapping.steps) == 3
+
+
+def test_write_and_read_back(tmp_path, small):
+    result = collect(run_model(small, seed=0))
+    result.write(tmp_path)
+    back = RunResult.read(tmp_path)
+    for name in COMPARED:
+        pd.testing.assert_frame_equal(back.tables[name], result.tables[name])
+    assert back.manifest["seed"] == 0
+
+
+def test_cli_run_writes_tables_manifest_and_summary(tmp_path, capsys):
+    code = main(["run", str(BASE), "--seed", "2", "--steps", "6", "--out", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "pilots_proposed" in out and "public_spend" in out and "EUR" in out
+    for name in COMPARED:
+        assert (tmp_path / f"{name}.parquet").exists()
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    for key in ("partnersim_version", "git_revision", "mesa_version", "seed", "scenario"):
+        assert key in manifest
+    assert manifest["seed"] == 2
+    assert manifest["scenario"]["name"] == "base"
+    steps = pd.read_parquet(tmp_path / "steps.parquet")
+    assert len(steps) == 7
+
+
+def test_cli_agent_state_on_request(tmp_path):
+    assert main(["run", str(BASE), "--steps", "2", "--agents", "--out", str(tmp_path)]) == 0
+    agents = pd.read_parquet(tmp_path / "agents.parquet")
+    assert set(agents["step"]) == {0, 1, 2}
+    assert {"agent_id", "sector", "capital", "generalised_trust"} <= set(agents.columns)
+
+
+@pytest.mark.parametrize("argv", [["--steps", "0"], ["--seed", "-1"]])
+def test_cli_rejects_bad_numbers(tmp_path, capsys, argv):
+    assert main(["run", str(BASE), "--out", str(tmp_path), *argv]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+# --- property-based: random valid scenarios keep the invariants ----------------------------------
+
+scenarios = st.fixed_dictionaries(
+    {
+        "time": st.fixed_dictionaries(
+            {
+                "steps": st.integers(4, 14),
+                "steps_per_year": st.integers(1, 6),
+                "election_interval": st.integers(2, 10),
+                "call_interval": st.integers(1, 3),
+            }
+        ),
+        "population": st.fixed_dictionaries(
+            {
+                "startups": st.integers(0, 12),
+                "incumbents": st.integers(1, 8),
+                "academia": st.integers(0, 3),
+                "citizen_groups": st.integers(0, 5),
+                "capital_providers": st.integers(0, 3),
+            }
+        ),
+        "cities": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "annual_budget": st.one_of(st.just(0.0), st.floats(1e6, 2e7)),
+                    "procurement_flexibility": st.floats(0, 1),
+                    "risk_appetite": st.floats(0, 1),
+                    "citizens": st.integers(1, 300),
+                    "neighbourhoods": st.integers(1, 5),
+                    "citizen_trust": st.floats(0, 1),
+                }
+            ),
+            min_size=1,
+            max_size=2,
+        ),
+        "trust": st.fixed_dictionaries(
+            {"initial_mean": st.floats(0.3, 1), "erosion_ratio": st.floats(1, 6)}
+        ),
+        "pilots": st.fixed_dictionaries(
+            {
+                "proposal_rate": st.floats(0.05, 0.5),
+                "cost_mean": st.floats(1e4, 1e6),
+                "duration_mean": st.floats(1, 6),
+                "start_delay": st.integers(0, 3),
+                "withdrawal_rate": st.floats(0, 0.3),
+            }
+        ),
+        "partnership": st.fixed_dictionaries(
+            {
+                "model": st.sampled_from(
+                    [
+                        "city_led",
+                        "city_private",
+                        "public_private_investment",
+                        "public_private_spc",
+                        "private_led",
+                    ]
+                )
+            }
+        ),
+        "incentives": st.fixed_dictionaries(
+            {
+                "match_rate": st.floats(0, 2),
+                "innovation_procurement": st.booleans(),
+                "testbed": st.booleans(),
+                "open_data": st.booleans(),
+                "convening_platform": st.booleans(),
+                "capacity_building": st.booleans(),
+            }
+        ),
+        "politics": st.fixed_dictionaries(
+            {
+                "cut_probability": st.floats(0, 1),
+                "budget_cut": st.floats(0, 1),
+                "cancel_share": st.floats(0, 1),
+            }
+        ),
+        "negotiation": st.fixed_dictionaries(
+            {"protocol": st.sampled_from(["zeuthen", "alternating"])}
+        ),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(overrides=scenarios, seed=st.integers(0, 2**31 - 1))
+def test_random_scenarios_keep_invariants(overrides, seed):
+    model = run_model(scenario(**overrides), seed=seed)
+    check_invariants(model)
+    event(f"pilots financed: {model.entered[PilotState.FINANCED] > 0}")
+    event(f"pilots ended: {len(model.programmes) + model.entered[PilotState.FAILED] > 0}")
+
+
+def test_pickles_round_trip(small):
+    import pickle
+
+    model = run_model(small, seed=1)
+    result = collect(model)
+    clone = pickle.loads(pickle.dumps(result))
+    pd.testing.assert_frame_equal(clone.steps, result.steps)
+    assert np.isfinite(result.steps["trust_org_mean"]).all()
