@@ -118,7 +118,7 @@ def pilots_scaled(model: PartnershipModel) -> float:
 @metric("pilots", "Pilots running now.")
 def pilots_active(model: PartnershipModel) -> float:
     """Count running pilots."""
-    return sum(p.state is PilotState.RUNNING for p in model.pilots.values())
+    return sum(p.state is PilotState.RUNNING for p in model.active.values())
 
 
 @metric("1", "Agreed negotiations per negotiation (NaN before the first).")

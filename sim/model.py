@@ -44,7 +44,7 @@ from sim.citizens import Citizens
 from sim.consortium import alignment, candidate_hops, recruit, score_candidates
 from sim.instruments import INSTRUMENTS
 from sim.ledger import AccountKind, Ledger, to_cents
-from sim.lifecycle import EventLog, Lifecycle, PilotState
+from sim.lifecycle import ENDED, EventLog, Lifecycle, PilotState
 from sim.negotiation import max_acceptable_share, negotiate_terms
 from sim.network import PartnerNetwork
 from sim.partnership import MODELS
@@ -92,6 +92,8 @@ class PartnershipModel(mesa.Model):
         self.flows: defaultdict[tuple[str, str, str], int] = defaultdict(int)
         """Cumulative cents moved, keyed by (reason, source kind, destination kind)."""
         self.pilots: dict[int, Pilot] = {}
+        self.active: dict[int, Pilot] = {}
+        """Financed and running pilots, in the order they were financed."""
         self.programmes: list[Pilot] = []
         self.entered: Counter[PilotState] = Counter()
         """How many times each lifecycle state has been entered."""
@@ -244,13 +246,10 @@ class PartnershipModel(mesa.Model):
         """Advance one quarter: citizens, running pilots and programmes."""
         for citizens in self.citizens:
             citizens.drift()
-        for pilot in sorted(
-            (p for p in self.pilots.values() if p.state is PilotState.FINANCED),
-            key=lambda p: p.id,
-        ):
+        for pilot in [p for p in self.active.values() if p.state is PilotState.FINANCED]:
             if pilot.start_step <= self.steps:
                 self._move(pilot, PilotState.RUNNING, step=self.steps, reason="start")
-        for pilot in [p for p in self.pilots.values() if p.state is PilotState.RUNNING]:
+        for pilot in [p for p in self.active.values() if p.state is PilotState.RUNNING]:
             self._run_pilot(pilot)
         for pilot in self.programmes:
             value = self.config.scaleup.programme_value * pilot.cost
@@ -269,6 +268,10 @@ class PartnershipModel(mesa.Model):
         """Move a pilot through its lifecycle (legality checked) and count the state entered."""
         pilot.lifecycle.move(state, step=step, reason=reason, parties=parties)
         self.entered[state] += 1
+        if state is PilotState.FINANCED:
+            self.active[pilot.id] = pilot
+        elif state in ENDED:
+            self.active.pop(pilot.id, None)
         if state is PilotState.AGREED:
             for party in pilot.parties:
                 self.sector_participation[int(self.population.sector[party])] += 1
@@ -753,12 +756,7 @@ class PartnershipModel(mesa.Model):
             p = reelection_probability(satisfaction, cfg)
             reelected = bool(rng.random() < p)
             cut = (not reelected) and bool(rng.random() < cfg.cut_probability)
-            at_risk = [
-                pid
-                for pid, pilot in sorted(self.pilots.items())
-                if pilot.city == city.city
-                and pilot.state in (PilotState.FINANCED, PilotState.RUNNING)
-            ]
+            at_risk = [pid for pid, pilot in self.active.items() if pilot.city == city.city]
             exposed = [pid for pid in at_risk if not self._ring_fenced(self.pilots[pid])]
             cancelled = choose_cancellations(exposed, cfg.cancel_share, rng) if cut else []
             if reelected:
