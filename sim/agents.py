@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.negotiation import max_acceptable_share
 from sim.scenario import SECTORS, CityConfig
 
 if TYPE_CHECKING:
     from sim.model import PartnershipModel
+    from sim.pilot import Pilot
 
 
 class Organisation(mesa.Agent):
@@ -60,6 +62,42 @@ class Organisation(mesa.Agent):
     def trust_in(self, other: int) -> float:
         """Return this organisation's trust in organisation ``other``, in [0, 1]."""
         return self.model.network.trust(self.idx, other)
+
+    def accepts(self, pilot: Pilot, members: list[int], size: int) -> bool:
+        """Decide whether to join a consortium: expected utility against the outside option.
+
+        The organisation expects to pay an equal part of the private share of the cost (what
+        the partnership model leaves after the city's share), believes the partners' promises
+        in proportion to its trust in the lead (:func:`sim.negotiation.max_acceptable_share`),
+        and cannot commit more than its free capital.
+
+        Args:
+            pilot: The pilot it is invited to.
+            members: The consortium so far, lead first.
+            size: Parties the lead wants in all (the city included).
+        """
+        model = self.model
+        city = model.cities[pilot.city].idx
+        parties = np.array(list(dict.fromkeys([*members, city, self.idx])))
+        values, outside = model.stakes(pilot, parties, model.success_odds(pilot, parties))
+        share = max((1.0 - model.partnership.public_share_cap) * pilot.cost / max(size, 1), 0.0)
+        most = max_acceptable_share(
+            values[-1:],
+            pilot.cost,
+            outside[-1:],
+            [self.trust_in(pilot.lead)],
+            capacity=[model.free_capital(self.account)],
+        )
+        return bool(most[0] >= share)
+
+    def withdraws(self, trust: float, rng: np.random.Generator) -> bool:
+        """Decide whether to leave a running pilot; distrust of the partners makes it likelier.
+
+        Args:
+            trust: Mean trust in the other parties, in [0, 1].
+            rng: The ``running`` stream.
+        """
+        return bool(rng.random() < self.model.config.pilots.withdrawal_rate * (1.0 - trust))
 
 
 class CityGovernment(Organisation):

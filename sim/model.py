@@ -45,7 +45,7 @@ from sim.consortium import alignment, candidate_hops, recruit, score_candidates
 from sim.instruments import INSTRUMENTS
 from sim.ledger import AccountKind, Ledger, to_cents
 from sim.lifecycle import ENDED, EventLog, Lifecycle, PilotState
-from sim.negotiation import max_acceptable_share, negotiate_terms
+from sim.negotiation import negotiate_terms
 from sim.network import PartnerNetwork
 from sim.partnership import MODELS
 from sim.pilot import Pilot
@@ -400,7 +400,7 @@ class PartnershipModel(mesa.Model):
             )
 
         def accepts(candidate: int, joined: tuple[int, ...]) -> bool:
-            ok = self._joins(pilot, city, candidate, [lead, *joined], size)
+            ok = self.orgs[candidate].accepts(pilot, [lead, *joined], size)
             if ok:
                 members.append(candidate)
             return ok
@@ -440,28 +440,7 @@ class PartnershipModel(mesa.Model):
         )
         return True
 
-    def _joins(
-        self, pilot: Pilot, city: CityGovernment, candidate: int, members: list[int], size: int
-    ) -> bool:
-        """Whether ``candidate`` expects more from joining than from its outside option.
-
-        It expects an equal part of the private share of the cost (what the partnership model
-        leaves after the city's share) and believes the partners' promises in proportion to
-        its trust in the lead; it cannot commit more than it holds.
-        """
-        parties = np.array([*members, candidate, city.idx])
-        values, outside = self._stakes(pilot, parties, self._success_odds(pilot, parties))
-        share = max((1.0 - self.partnership.public_share_cap) * pilot.cost / max(size, 1), 0.0)
-        most = max_acceptable_share(
-            values[-2:-1],
-            pilot.cost,
-            outside[-2:-1],
-            [self.network.trust(candidate, pilot.lead)],
-            capacity=[self.free_capital(self.orgs[candidate].account)],
-        )
-        return bool(most[0] >= share)
-
-    def _stakes(
+    def stakes(
         self, pilot: Pilot, parties: np.ndarray, success: float
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return each party's value of the pilot and its outside option (EUR)."""
@@ -489,7 +468,7 @@ class PartnershipModel(mesa.Model):
         """Innovation procurement leaves firms their IP, so IP fear stops discounting profit."""
         return 0.0 if self.config.incentives.innovation_procurement else 1.0
 
-    def _success_odds(self, pilot: Pilot, parties: np.ndarray) -> float:
+    def success_odds(self, pilot: Pilot, parties: np.ndarray) -> float:
         """Return the success probability a consortium gives a pilot."""
         pop = self.population
         sectors = pop.sector[parties]
@@ -511,7 +490,7 @@ class PartnershipModel(mesa.Model):
         cfg = self.config
         pop = self.population
         parties = np.array(pilot.parties)
-        pilot.success_prob = self._success_odds(pilot, parties)
+        pilot.success_prob = self.success_odds(pilot, parties)
         pilot.alignment = alignment(pop.weights[parties])
         city_cfg = cfg.cities[city.city]
         if pilot.success_prob < city_cfg.risk_threshold * (1.0 - city_cfg.risk_appetite):
@@ -519,7 +498,7 @@ class PartnershipModel(mesa.Model):
             self._record_negotiation(pilot, agreed=False, rounds=0, reason="too_risky")
             return False
         sectors = pop.sector[parties]
-        values, outside = self._stakes(pilot, parties, pilot.success_prob)
+        values, outside = self.stakes(pilot, parties, pilot.success_prob)
         capacity = np.array(
             [
                 min(self.partnership.public_share_cap * pilot.cost, city.budget)
@@ -623,7 +602,7 @@ class PartnershipModel(mesa.Model):
             account = self.orgs[party].account
             due = pilot.commitments.get(account, 0.0) * pilot.progress / pilot.duration
             due -= pilot.paid.get(account, 0.0)
-            quits = rng.random() < self.config.pilots.withdrawal_rate * (1 - mean_trust[position])
+            quits = self.orgs[party].withdraws(float(mean_trust[position]), rng)
             if quits or due > self.ledger.balance(account):
                 self._withdraw(pilot, party, "partner_withdrew" if quits else "partner_insolvent")
                 return
