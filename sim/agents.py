@@ -38,6 +38,7 @@ class Organisation(mesa.Agent):
         self.city = city
         self.account = f"org:{idx}"
         self.pilots_joined = 0
+        """Agreed pilots this organisation is a party to."""
 
     @property
     def sector(self) -> int:
@@ -66,10 +67,12 @@ class Organisation(mesa.Agent):
     def accepts(self, pilot: Pilot, members: list[int], size: int) -> bool:
         """Decide whether to join a consortium: expected utility against the outside option.
 
-        The organisation expects to pay an equal part of the private share of the cost (what
-        the partnership model leaves after the city's share), believes the partners' promises
-        in proportion to its trust in the lead (:func:`sim.negotiation.max_acceptable_share`),
-        and cannot commit more than its free capital.
+        A firm first declines pilots too risky for it: success probability below
+        ``(1 - risk_tolerance) * pilots.base_success``. Then the organisation expects to pay an
+        equal part of the private share of the cost (what the partnership model leaves after
+        the city's share), believes the partners' promises in proportion to its trust in the
+        lead (:func:`sim.negotiation.max_acceptable_share`), and cannot commit more than its
+        free capital.
 
         Args:
             pilot: The pilot it is invited to.
@@ -79,7 +82,11 @@ class Organisation(mesa.Agent):
         model = self.model
         city = model.cities[pilot.city].idx
         parties = np.array(list(dict.fromkeys([*members, city, self.idx])))
-        values, outside = model.stakes(pilot, parties, model.success_odds(pilot, parties))
+        success = model.success_odds(pilot, parties)
+        tolerance = model.population.risk_tolerance[self.idx]
+        if success < (1.0 - tolerance) * model.config.pilots.base_success:
+            return False
+        values, outside = model.stakes(pilot, parties, success)
         share = max((1.0 - model.partnership.public_share_cap) * pilot.cost / max(size, 1), 0.0)
         most = max_acceptable_share(
             values[-1:],
@@ -202,6 +209,8 @@ class CapitalProvider(mesa.Agent):
     """Capital providers are not tied to one city."""
     generalised_trust = float("nan")
     """Capital providers hold no trust in this version of the model."""
+    pilots_joined = 0
+    """Capital providers are not consortium members."""
 
     def __init__(self, model: PartnershipModel, number: int, kind: str) -> None:
         super().__init__(model)

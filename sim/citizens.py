@@ -72,6 +72,12 @@ class Citizens:
         )
 
     def support(self, neighbourhood: int) -> float:
-        """Return mean satisfaction in a neighbourhood (support for scaling a pilot up)."""
+        """Return a neighbourhood's support for scaling a pilot up, in [0, 1].
+
+        Legitimacy needs both: the mean over its citizens of the average of their
+        satisfaction and their trust in the city.
+        """
         here = self.members[neighbourhood]
-        return float(self.satisfaction[here].mean()) if len(here) else 0.5
+        if not len(here):
+            return 0.5
+        return float((0.5 * (self.satisfaction[here] + self.trust[here])).mean())

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from sim.incentives import failure_cover
-from sim.ledger import AccountKind
+from sim.population import FIRM
 
 if TYPE_CHECKING:
     from sim.model import PartnershipModel
@@ -33,11 +33,11 @@ class Instrument:
     def __init__(self, model: PartnershipModel) -> None:
         self.model = model
 
-    def close(self, pilot: Pilot, step: int) -> bool:
+    def close(self, pilot: Pilot) -> bool:
         """Close the pilot's financing; return False, moving nothing, if it cannot close."""
         raise NotImplementedError
 
-    def settle(self, pilot: Pilot, success: bool, step: int) -> None:
+    def settle(self, pilot: Pilot, success: bool) -> None:
         """Make the payments due once the pilot's outcome is known."""
         raise NotImplementedError
 
@@ -52,26 +52,28 @@ class Grant(Instrument):
 
     name = "grant"
 
-    def close(self, pilot: Pilot, step: int) -> bool:
+    def close(self, pilot: Pilot) -> bool:
         """Pay the city's commitment into the pilot account if the budget covers it."""
         city = self.model.cities[pilot.city]
         due = pilot.commitments.get(city.budget_account, 0.0)
         if due > city.budget:
             return False
-        self.model.pay(city.budget_account, pilot.account, due, step, "grant", pilot)
+        self.model.pay(city.budget_account, pilot.account, due, "grant", pilot)
         return True
 
-    def settle(self, pilot: Pilot, success: bool, step: int) -> None:
+    def settle(self, pilot: Pilot, success: bool) -> None:
         """Reimburse private partners' losses on failure under innovation procurement."""
         cover = failure_cover(self.model.config.incentives)
         if success or cover == 0:
             return
-        city = self.model.cities[pilot.city]
-        for account, paid in pilot.paid.items():
-            if self.model.ledger.kind_of(account) != AccountKind.ORGANISATION:
+        model = self.model
+        city = model.cities[pilot.city]
+        for firm in pilot.members:
+            if model.population.sector[firm] != FIRM:
                 continue
-            amount = min(cover * paid, city.budget)
-            self.model.pay(city.budget_account, account, amount, step, "failure_cover", pilot)
+            account = model.orgs[firm].account
+            amount = min(cover * pilot.paid.get(account, 0.0), city.budget)
+            model.pay(city.budget_account, account, amount, "failure_cover", pilot)
 
 
 INSTRUMENTS: dict[str, type[Instrument]] = {cls.name: cls for cls in (Grant,)}

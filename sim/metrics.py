@@ -153,7 +153,7 @@ def partner_capital(model: PartnershipModel) -> float:
     return model.flow("partner_contribution")
 
 
-@metric("EUR", "Concessional capital (philanthropy, development banks) paid into pilots.")
+@metric("EUR", "Capital providers' money paid into pilots (zero under grants alone).")
 def concessional_capital(model: PartnershipModel) -> float:
     """Return concessional money moved into pilots (zero under grants alone)."""
     return (
@@ -166,7 +166,7 @@ def concessional_capital(model: PartnershipModel) -> float:
     )
 
 
-@metric("EUR/EUR", "Private capital per unit of concessional capital (NaN without any).")
+@metric("EUR/EUR", "Private capital per unit of capital providers' money (NaN without any).")
 def leverage(model: PartnershipModel) -> float:
     """Return private capital mobilised per concessional unit."""
     return _ratio(private_capital(model), concessional_capital(model))
@@ -283,6 +283,7 @@ AGENT_REPORTERS: dict[str, str] = {
     "city": "city",
     "capital": "capital",
     "generalised_trust": "generalised_trust",
+    "pilots_joined": "pilots_joined",
 }
 """Per-agent state recorded when a scenario asks for it (``output.agent_state``)."""
 

@@ -8,17 +8,17 @@ at each step. The mechanics themselves are pure functions in their own modules
 :mod:`sim.politics`, :mod:`sim.incentives`); this module only calls them in order and books the
 money in the :class:`~sim.ledger.Ledger`.
 
-Order of events within a step ``t``:
-    1. ``step`` (Mesa's default schedule, high priority): citizens' satisfaction drifts, financed
-       pilots whose start date has come start, running pilots take their instalments, may lose a
-       partner, and end with an outcome; programmes deliver value.
-    2. At calls (every ``time.call_interval``): each city, in random order, issues a call; leads
-       propose pilots, form consortia, negotiate and close financing.
-    3. At elections (every ``time.election_interval``): each city votes; a new administration
-       may cut the budget and cancel grant-funded pilots.
-    4. At fiscal year ends (every ``time.steps_per_year``): unspent budget lapses and the next
-       year's budget is appropriated.
-    5. Data collection (low priority).
+Order of events within quarter ``t`` (the time interval (t - 1, t]; all recorded as step t):
+    1. At calls (every ``time.call_interval`` quarters, at t - 0.75): each city, in random order,
+       issues a call; leads propose pilots, form consortia, negotiate and close financing.
+    2. At elections (every ``time.election_interval``, at t - 0.5): each city votes; a new
+       administration may cut the budget and cancel grant-funded pilots.
+    3. At fiscal year ends (every ``time.steps_per_year``, at t - 0.25): unspent budget lapses
+       and the next year's budget is appropriated.
+    4. ``step`` (Mesa's default schedule at t, high priority): citizens' satisfaction drifts,
+       financed pilots whose start date has come start, running pilots take their instalments,
+       may lose a partner, and end with an outcome; programmes deliver value.
+    5. Data collection (at t, low priority).
 """
 
 from __future__ import annotations
@@ -49,13 +49,25 @@ from sim.negotiation import negotiate_terms
 from sim.network import PartnerNetwork
 from sim.partnership import MODELS
 from sim.pilot import Pilot
-from sim.politics import choose_cancellations, reelection_probability, reweight_priorities
+from sim.politics import (
+    annual_budget,
+    choose_cancellations,
+    reelection_probability,
+    reweight_priorities,
+)
 from sim.population import ACADEMIA, CIVIL_SOCIETY, FIRM, GOVERNMENT, build_population
 from sim.scenario import DOMAINS, Scenario
 from sim.streams import Streams
 from sim.success import scaleup_probability, success_probability
 from sim.trust import TrustParams
 from sim.valuation import outside_options, party_values
+
+CALL_OFFSET = 0.75
+"""Calls for proposals happen this long before the end of their quarter (steps)."""
+ELECTION_OFFSET = 0.5
+"""Elections happen this long before the end of their quarter (steps)."""
+FISCAL_OFFSET = 0.25
+"""Fiscal years end this long before the end of their quarter (steps)."""
 
 SUPPLIERS = "suppliers"
 """External account that receives what pilots spend on delivery."""
@@ -168,28 +180,39 @@ class PartnershipModel(mesa.Model):
             if isinstance(org, CityGovernment):
                 continue
             ledger.open(org.account, AccountKind.ORGANISATION, owner=org.idx)
-            self.pay(MARKET, org.account, float(self.population.capital[org.idx]), 0, "endowment")
+            self.pay(MARKET, org.account, float(self.population.capital[org.idx]), "endowment")
         for provider in self.capital:
             ledger.open(provider.account, AccountKind.CAPITAL_PROVIDER, owner=provider.number)
         for city in self.cities:
-            self._appropriate(city, step=0)
+            self._appropriate(city)
 
     def _init_schedule(self) -> None:
-        """Put calls, elections, fiscal years and data collection on Mesa's event list."""
+        """Put calls, elections, fiscal years and data collection on Mesa's event list.
+
+        Quarter ``t`` is the time interval (t - 1, t]; Mesa runs the model's ``step`` at its end,
+        time t. The other events sit at fixed offsets inside the quarter, so their order never
+        depends on their intervals: calls at t - 0.75, elections at t - 0.5, fiscal year ends at
+        t - 0.25, then the step at t (high priority) and data collection at t (low priority).
+        Everything that happens in quarter t is recorded as step t (:attr:`now`).
+        """
         t = self.config.time
-        self.schedule_recurring(self._calls, Schedule(interval=t.call_interval, start=1))
-        self.schedule_recurring(
-            self._elections, Schedule(interval=t.election_interval, start=t.election_interval)
-        )
-        self.schedule_recurring(
-            self._fiscal_year, Schedule(interval=t.steps_per_year, start=t.steps_per_year)
-        )
+        for handler, interval, first, offset in (
+            (self._calls, t.call_interval, 1, CALL_OFFSET),
+            (self._elections, t.election_interval, t.election_interval, ELECTION_OFFSET),
+            (self._fiscal_year, t.steps_per_year, t.steps_per_year, FISCAL_OFFSET),
+        ):
+            self.schedule_recurring(handler, Schedule(interval=interval, start=first - offset))
         self.schedule_recurring(self._collect, Schedule(interval=1, start=1), Priority.LOW)
+
+    @property
+    def now(self) -> int:
+        """The current quarter (step): 0 at set-up, t for every event of quarter t."""
+        return math.ceil(self.time)
 
     # ----------------------------------------------------------------------- money
 
     def pay(
-        self, src: str, dst: str, amount: float, step: int, reason: str, pilot: Pilot | None = None
+        self, src: str, dst: str, amount: float, reason: str, pilot: Pilot | None = None
     ) -> None:
         """Move money through the ledger and keep the running totals metrics read.
 
@@ -197,14 +220,13 @@ class PartnershipModel(mesa.Model):
             src: Paying account.
             dst: Receiving account.
             amount: EUR (rounded to the cent by the ledger); zero moves nothing.
-            step: The step of the transfer.
             reason: Why the money moves (a key of the flow totals).
             pilot: The pilot it concerns, if any.
         """
         if to_cents(amount) <= 0:
             return
         self.ledger.transfer(
-            src, dst, amount, step=step, reason=reason, pilot_id=pilot.id if pilot else None
+            src, dst, amount, step=self.now, reason=reason, pilot_id=pilot.id if pilot else None
         )
         key = (reason, self.ledger.kind_of(src).value, self.ledger.kind_of(dst).value)
         self.flows[key] += to_cents(amount)
@@ -226,18 +248,17 @@ class PartnershipModel(mesa.Model):
         """Return what an organisation holds minus what it still owes running pilots (EUR)."""
         return self.ledger.balance(account) - self.outstanding[account]
 
-    def _appropriate(self, city: CityGovernment, step: int) -> None:
+    def _appropriate(self, city: CityGovernment) -> None:
         """Appropriate a fiscal year's budget (higher in the year before an election)."""
-        from sim.politics import annual_budget
-
         t = self.config.time
-        next_election = math.ceil((step + 1) / t.election_interval) * t.election_interval
+        now = self.now
+        next_election = math.ceil((now + 1) / t.election_interval) * t.election_interval
         amount = annual_budget(
             city.annual_budget,
-            election_next_year=next_election - step <= t.steps_per_year,
+            election_next_year=next_election - now <= t.steps_per_year,
             cfg=self.config.politics,
         )
-        self.pay(city.treasury_account, city.budget_account, amount, step, "appropriation")
+        self.pay(city.treasury_account, city.budget_account, amount, "appropriation")
         city.appropriated = amount
 
     # ----------------------------------------------------------------------- the step
@@ -247,8 +268,8 @@ class PartnershipModel(mesa.Model):
         for citizens in self.citizens:
             citizens.drift()
         for pilot in [p for p in self.active.values() if p.state is PilotState.FINANCED]:
-            if pilot.start_step <= self.steps:
-                self._move(pilot, PilotState.RUNNING, step=self.steps, reason="start")
+            if pilot.start_step <= self.now:
+                self._move(pilot, PilotState.RUNNING, reason="start")
         for pilot in [p for p in self.active.values() if p.state is PilotState.RUNNING]:
             self._run_pilot(pilot)
         for pilot in self.programmes:
@@ -261,12 +282,11 @@ class PartnershipModel(mesa.Model):
         pilot: Pilot,
         state: PilotState,
         *,
-        step: int,
         reason: str,
         parties: tuple[int, ...] | None = None,
     ) -> None:
         """Move a pilot through its lifecycle (legality checked) and count the state entered."""
-        pilot.lifecycle.move(state, step=step, reason=reason, parties=parties)
+        pilot.lifecycle.move(state, step=self.now, reason=reason, parties=parties)
         self.entered[state] += 1
         if state is PilotState.FINANCED:
             self.active[pilot.id] = pilot
@@ -275,6 +295,7 @@ class PartnershipModel(mesa.Model):
         if state is PilotState.AGREED:
             for party in pilot.parties:
                 self.sector_participation[int(self.population.sector[party])] += 1
+                self.orgs[party].pilots_joined += 1
 
     def _calls(self) -> None:
         """Every city issues a call for proposals, in random order."""
@@ -352,7 +373,7 @@ class PartnershipModel(mesa.Model):
             lifecycle=Lifecycle(
                 self._next_pilot,
                 self.log,
-                step=self.steps,
+                step=self.now,
                 parties=(lead,),
                 reason="call",
                 city=city.city,
@@ -414,7 +435,6 @@ class PartnershipModel(mesa.Model):
             payer,
             SUPPLIERS,
             min(search, self.ledger.balance(payer)),
-            self.steps,
             "search_cost",
             pilot,
         )
@@ -426,7 +446,6 @@ class PartnershipModel(mesa.Model):
             self._move(
                 pilot,
                 PilotState.CANCELLED,
-                step=self.steps,
                 reason="no_consortium",
                 parties=pilot.parties,
             )
@@ -434,7 +453,6 @@ class PartnershipModel(mesa.Model):
         self._move(
             pilot,
             PilotState.NEGOTIATING,
-            step=self.steps,
             reason="consortium_formed",
             parties=pilot.parties,
         )
@@ -494,17 +512,21 @@ class PartnershipModel(mesa.Model):
         pilot.alignment = alignment(pop.weights[parties])
         city_cfg = cfg.cities[city.city]
         if pilot.success_prob < city_cfg.risk_threshold * (1.0 - city_cfg.risk_appetite):
-            self._move(pilot, PilotState.CANCELLED, step=self.steps, reason="too_risky")
+            self._move(pilot, PilotState.CANCELLED, reason="too_risky")
             self._record_negotiation(pilot, agreed=False, rounds=0, reason="too_risky")
             return False
         sectors = pop.sector[parties]
         values, outside = self.stakes(pilot, parties, pilot.success_prob)
+        public_cap = self.partnership.public_share_cap
+        if "grant" in cfg.finance.instruments:
+            public_cap = min(public_cap, cfg.finance.grant.max_public_share)
+        match = 1.0 + cfg.incentives.match_rate
         capacity = np.array(
             [
-                min(self.partnership.public_share_cap * pilot.cost, city.budget)
+                min(public_cap * pilot.cost, city.budget)
                 if p == city.idx
-                else self.free_capital(self.orgs[p].account) * (1.0 + cfg.incentives.match_rate)
-                for p in pilot.parties
+                else self.free_capital(self.orgs[p].account) * (match if s == FIRM else 1.0)
+                for p, s in zip(pilot.parties, sectors.tolist(), strict=True)
             ]
         )
         flexibility = city.procurement_flexibility
@@ -538,16 +560,16 @@ class PartnershipModel(mesa.Model):
             pilot, agreed=terms.agreed, rounds=terms.rounds, reason=terms.reason
         )
         if not terms.agreed:
-            self._move(pilot, PilotState.CANCELLED, step=self.steps, reason=terms.reason)
+            self._move(pilot, PilotState.CANCELLED, reason=terms.reason)
             return False
-        self._move(pilot, PilotState.AGREED, step=self.steps, reason="terms_agreed")
+        self._move(pilot, PilotState.AGREED, reason="terms_agreed")
         return True
 
     def _record_negotiation(self, pilot: Pilot, *, agreed: bool, rounds: int, reason: str) -> None:
         """Keep one row per negotiation for the agreement rate and rounds metrics."""
         self.negotiations.append(
             {
-                "step": self.steps,
+                "step": self.now,
                 "pilot_id": pilot.id,
                 "city": pilot.city,
                 "parties": len(pilot.parties),
@@ -569,30 +591,31 @@ class PartnershipModel(mesa.Model):
         for party, share in zip(pilot.parties, pilot.terms.cost_shares.tolist(), strict=True):
             if party == city.idx:
                 commitments[city.budget_account] += share
-            else:
+            elif self.population.sector[party] == FIRM:
                 own, match = incentives.private_payment(share, self.config.incentives)
                 commitments[self.orgs[party].account] += own
                 commitments[city.budget_account] += match
+            else:
+                commitments[self.orgs[party].account] += share
         pilot.commitments = dict(commitments)
         self.ledger.open(pilot.account, AccountKind.PILOT, owner=pilot.id)
         for instrument in self.instruments:
-            if instrument.close(pilot, self.steps):
+            if instrument.close(pilot):
                 pilot.instrument = instrument.name
                 pilot.paid[city.budget_account] = pilot.commitments.get(city.budget_account, 0.0)
                 for account, amount in pilot.commitments.items():
                     if account != city.budget_account:
                         self.outstanding[account] += amount
-                pilot.start_step = self.steps + self.config.pilots.start_delay
-                self._move(pilot, PilotState.FINANCED, step=self.steps, reason=instrument.name)
+                pilot.start_step = self.now + self.config.pilots.start_delay
+                self._move(pilot, PilotState.FINANCED, reason=instrument.name)
                 return
-        self._move(pilot, PilotState.CANCELLED, step=self.steps, reason="financing_failed")
+        self._move(pilot, PilotState.CANCELLED, reason="financing_failed")
 
     # ----------------------------------------------------------------------- running
 
     def _run_pilot(self, pilot: Pilot) -> None:
         """One step of a running pilot: withdrawals, instalments, delivery, maybe its end."""
         rng = self.streams["running"]
-        step = self.steps
         city = self.cities[pilot.city]
         pilot.progress += 1
         mean_trust = self.network.mean_trust(list(pilot.parties))
@@ -611,22 +634,22 @@ class PartnershipModel(mesa.Model):
                 if self.population.sector[party] == FIRM
                 else ("partner_contribution")
             )
-            self.pay(account, pilot.account, due, step, reason, pilot)
+            self.pay(account, pilot.account, due, reason, pilot)
             pilot.paid[account] = pilot.paid.get(account, 0.0) + due
             self.outstanding[account] -= due
         spend = pilot.cost * pilot.progress / pilot.duration - pilot.spent
         spend = min(spend, self.ledger.balance(pilot.account))
-        self.pay(pilot.account, SUPPLIERS, spend, step, "delivery", pilot)
+        self.pay(pilot.account, SUPPLIERS, spend, "delivery", pilot)
         pilot.spent += spend
         if pilot.progress >= pilot.duration:
             self._conclude(pilot)
 
     def _withdraw(self, pilot: Pilot, party: int, reason: str) -> None:
         """A partner leaves: the pilot is cancelled, money left is refunded, trust erodes."""
-        self._move(pilot, PilotState.CANCELLED, step=self.steps, reason=reason, parties=(party,))
+        self._move(pilot, PilotState.CANCELLED, reason=reason, parties=(party,))
         self._refund(pilot)
         others = [p for p in pilot.parties if p != party]
-        self.network.observe(others, {party: -1.0}, 1.0, self.trust_params)
+        self.network.observe(others, {party: -1.0}, 1.0, self.trust_params, self._dependence(pilot))
         self.citizens[pilot.city].witness(pilot.neighbourhood, -0.5, self.trust_params)
 
     def _refund(self, pilot: Pilot) -> None:
@@ -644,29 +667,24 @@ class PartnershipModel(mesa.Model):
                 pilot.account,
                 account,
                 left * pilot.paid[account] / total,
-                self.steps,
                 "refund",
                 pilot,
             )
         rest = self.ledger.balance(pilot.account)
-        self.pay(pilot.account, payers[-1], rest, self.steps, "refund", pilot)
+        self.pay(pilot.account, payers[-1], rest, "refund", pilot)
 
     def _conclude(self, pilot: Pilot) -> None:
         """The pilot ends: outcome, payments, learning, trust, citizens and maybe scale-up."""
         cfg = self.config
-        step = self.steps
         success = bool(self.streams["outcomes"].random() < pilot.success_prob)
-        self.pay(
-            pilot.account, SUPPLIERS, self.ledger.balance(pilot.account), step, "delivery", pilot
-        )
+        self.pay(pilot.account, SUPPLIERS, self.ledger.balance(pilot.account), "delivery", pilot)
         self._move(
             pilot,
             PilotState.SUCCEEDED if success else PilotState.FAILED,
-            step=step,
             reason="outcome",
         )
         instrument = INSTRUMENTS[pilot.instrument]
-        next(i for i in self.instruments if isinstance(i, instrument)).settle(pilot, success, step)
+        next(i for i in self.instruments if isinstance(i, instrument)).settle(pilot, success)
         pop = self.population
         members = list(pilot.members)
         firms = [m for m in members if pop.sector[m] == FIRM]
@@ -676,22 +694,28 @@ class PartnershipModel(mesa.Model):
             self.public_value += value
             revenue = cfg.pilots.revenue_multiple * pilot.cost
             for firm in firms:
-                self.pay(
-                    MARKET, self.orgs[firm].account, revenue / len(firms), step, "revenue", pilot
-                )
+                self.pay(MARKET, self.orgs[firm].account, revenue / len(firms), "revenue", pilot)
         self._learn(members, pilot.domain)
         noise = self.streams["outcomes"].normal(0.0, 0.5, size=len(pilot.parties))
         performance = {
             p: 1.0 + (0.5 if success else -0.5) + e
             for p, e in zip(pilot.parties, noise.tolist(), strict=True)
         }
-        self.network.observe(list(pilot.parties), performance, 1.0, self.trust_params)
+        self.network.observe(
+            list(pilot.parties), performance, 1.0, self.trust_params, self._dependence(pilot)
+        )
         self.network.record_collaboration(list(pilot.parties))
         self.citizens[pilot.city].witness(
             pilot.neighbourhood, 1.0 if success else -0.25, self.trust_params
         )
         if success:
             self._maybe_scale(pilot)
+
+    def _dependence(self, pilot: Pilot) -> dict[int, float]:
+        """Return how far the partners depended on each party: its share of the cost."""
+        assert pilot.terms is not None
+        shares = pilot.terms.cost_shares / pilot.cost
+        return dict(zip(pilot.parties, shares.tolist(), strict=True))
 
     def _learn(self, members: list[int], domain: int) -> None:
         """Participation builds capability in the pilot's domain; academia speeds it up."""
@@ -708,10 +732,9 @@ class PartnershipModel(mesa.Model):
     def _maybe_scale(self, pilot: Pilot) -> None:
         """A success scales into a programme with odds that rise with support, budget, interest."""
         city = self.cities[pilot.city]
-        assert pilot.terms is not None
         private = sum(
-            s
-            for p, s in zip(pilot.parties, pilot.terms.cost_shares.tolist(), strict=True)
+            pilot.commitments.get(self.orgs[p].account, 0.0)
+            for p in pilot.members
             if self.population.sector[p] == FIRM
         )
         p = scaleup_probability(
@@ -721,7 +744,7 @@ class PartnershipModel(mesa.Model):
             cfg=self.config.scaleup,
         )
         if self.streams["scaleup"].random() < p:
-            self._move(pilot, PilotState.SCALED, step=self.steps, reason="programme")
+            self._move(pilot, PilotState.SCALED, reason="programme")
             self.programmes.append(pilot)
 
     # ----------------------------------------------------------------------- politics
@@ -750,7 +773,6 @@ class PartnershipModel(mesa.Model):
                     city.budget_account,
                     city.treasury_account,
                     city.budget * cfg.budget_cut,
-                    self.steps,
                     "budget_cut",
                 )
             for pid in cancelled:
@@ -758,7 +780,6 @@ class PartnershipModel(mesa.Model):
                 self._move(
                     pilot,
                     PilotState.CANCELLED,
-                    step=self.steps,
                     reason="election_cut",
                     parties=(city.idx,),
                 )
@@ -766,7 +787,7 @@ class PartnershipModel(mesa.Model):
                 self.citizens[city.city].witness(pilot.neighbourhood, -0.5, self.trust_params)
             self.elections.append(
                 {
-                    "step": self.steps,
+                    "step": self.now,
                     "city": city.city,
                     "satisfaction": satisfaction,
                     "reelection_probability": p,
@@ -785,5 +806,5 @@ class PartnershipModel(mesa.Model):
     def _fiscal_year(self) -> None:
         """Unspent budget lapses; the next year's budget is appropriated."""
         for city in self.cities:
-            self.pay(city.budget_account, city.treasury_account, city.budget, self.steps, "lapse")
-            self._appropriate(city, step=self.steps)
+            self.pay(city.budget_account, city.treasury_account, city.budget, "lapse")
+            self._appropriate(city)

@@ -69,6 +69,7 @@ class PartnerNetwork:
         performance: dict[int, float],
         baseline: float,
         params: TrustParams,
+        dependence: dict[int, float],
     ) -> None:
         """Update every observer's trust in every other party from its observed performance.
 
@@ -77,6 +78,8 @@ class PartnerNetwork:
             performance: Observed performance of each party (any real number).
             baseline: The expected performance; above it trust builds, below it erodes.
             params: Trust dynamics.
+            dependence: How far the others depended on each party, in [0, 1] (its share of
+                the pilot's cost); deepens erosion by the factor 1 + xi * dependence.
         """
         pairs = [(i, j) for i in observers for j in performance if i != j]
         if not pairs:
@@ -84,7 +87,8 @@ class PartnerNetwork:
         trust = np.array([self.trust(i, j) for i, j in pairs])
         reputation = np.array([self._reputation.get(p, 0.0) for p in pairs])
         perf = np.array([performance[j] for _, j in pairs])
-        new_trust, new_rep = observe(trust, reputation, perf, baseline, params)
+        depends = np.array([dependence[j] for _, j in pairs])
+        new_trust, new_rep = observe(trust, reputation, perf, baseline, params, depends)
         for p, t, r in zip(pairs, new_trust.tolist(), new_rep.tolist(), strict=True):
             self._trust[p] = t
             self._reputation[p] = r

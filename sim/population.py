@@ -30,6 +30,7 @@ class Population:
         hurdle: Required return (1/year).
         data_willingness: Willingness to share data in [0, 1] (1 for non-firms).
         ip_fear: Fear of losing IP in [0, 1] (0 for non-firms).
+        risk_tolerance: Tolerance of pilot risk in [0, 1] (1 for non-firms).
         weights: Objective weights, shape (n, 4), by sector.
         capital: Starting capital (EUR).
     """
@@ -43,6 +44,7 @@ class Population:
     hurdle: np.ndarray
     data_willingness: np.ndarray
     ip_fear: np.ndarray
+    risk_tolerance: np.ndarray
     weights: np.ndarray
     capital: np.ndarray
 
@@ -102,6 +104,7 @@ def build_population(scenario: Scenario, rng: np.random.Generator) -> Population
     hurdle = np.where(is_firm, org.hurdle_rate, org.public_rate)
     data = np.where(is_firm, _beta(rng, org.data_willingness, 4.0, n), 1.0)
     ip_fear = np.where(is_firm, _beta(rng, org.ip_fear, 4.0, n), 0.0)
+    tolerance = np.where(is_firm, _beta(rng, org.risk_tolerance, 4.0, n), 1.0)
     by_sector = np.array(
         [getattr(scenario.objectives, name).vector() for name in SECTORS], dtype=float
     )
@@ -126,6 +129,7 @@ def build_population(scenario: Scenario, rng: np.random.Generator) -> Population
         hurdle=hurdle,
         data_willingness=data,
         ip_fear=ip_fear,
+        risk_tolerance=tolerance,
         weights=by_sector[sector_a],
         capital=capital,
     )

@@ -147,13 +147,6 @@ class CityConfig(Section):
         le=1,
         description="Lowers the success probability the city requires before it joins a pilot.",
     )
-    accountability: float = param(
-        0.5,
-        unit="1",
-        ge=0,
-        le=1,
-        description="Preference for measurable outcomes; weights pilots by measurability.",
-    )
     citizens: int = param(
         10_000, unit="persons", ge=1, le=10_000_000, description="Citizens simulated (arrays)."
     )
@@ -243,7 +236,12 @@ class OrganisationConfig(Section):
         description="Firms' required return; a firm's outside option is its capital at this rate.",
     )
     risk_tolerance: float = param(
-        0.5, unit="1", ge=0, le=1, description="Mean firms' tolerance of pilot risk."
+        0.5,
+        unit="1",
+        ge=0,
+        le=1,
+        description="Mean firms' risk tolerance: a firm declines pilots whose success "
+        "probability is below (1 - tolerance) * pilots.base_success.",
     )
     data_willingness: float = param(
         0.6, unit="1", ge=0, le=1, description="Mean willingness of firms to share data."
@@ -257,14 +255,6 @@ class OrganisationConfig(Section):
         ge=0,
         le=1,
         description="Required return of governments, academia and civil society (outside option).",
-    )
-    evaluation_competence: float = param(
-        0.7,
-        unit="1",
-        ge=0,
-        le=1,
-        description="Academia's evaluation competence (lowers outcome-measurement noise).",
-        source="DOMAIN",
     )
     participation_cost: float = param(
         5e3,
@@ -282,7 +272,8 @@ class PilotConfig(Section):
         unit="proposals/organisation/call",
         ge=0,
         le=1,
-        description="Chance that a potential lead proposes a pilot at a call.",
+        description="Expected proposals per non-government organisation at a call (the count is "
+        "Poisson; start-ups count more with open data).",
     )
     cost_mean: float = param(
         1.0e6, unit="EUR", gt=0, description="Mean pilot cost (lognormal).", source="DOMAIN"
@@ -303,7 +294,11 @@ class PilotConfig(Section):
         source="GREAT-SKIN",
     )
     duration_min: int = param(
-        2, unit="steps", ge=1, description="Shortest pilot (GREAT-SKIN range 23-49 months)."
+        2,
+        unit="steps",
+        ge=1,
+        description="Floor on a drawn duration (GREAT-SKIN's shortest is 23 months; city pilots "
+        "can be shorter).",
     )
     start_delay: int = param(
         3,
@@ -324,7 +319,7 @@ class PilotConfig(Section):
         unit="probability",
         gt=0,
         lt=1,
-        description="Success odds of an average pilot (26% of firms report full success).",
+        description="Success probability of an average pilot (26% of firms report full success).",
         source="CISCO-2017",
     )
     capability_effect: float = param(
@@ -455,7 +450,8 @@ class TrustConfig(Section):
         unit="1",
         ge=1,
         le=9,
-        description="Erosion rate / building rate (a convention, not a constant: sweep 1-9).",
+        description="Erosion rate / building rate (a convention, not a constant: sweep 1-9; "
+        "l_plus * ratio * (1 + xi) must stay <= 1).",
         source="PANT-YU",
     )
     mu_r: float = param(
@@ -606,7 +602,7 @@ class ScaleUpConfig(Section):
         unit="probability",
         gt=0,
         lt=1,
-        description="Odds an average success scales (60% stall at proof of concept).",
+        description="Probability an average success scales (60% stall at proof of concept).",
         source="CISCO-2017",
     )
     support_effect: float = param(
@@ -630,7 +626,12 @@ class GrantConfig(Section):
     """The grant instrument: the city pays its share up front (DOMAIN: finance instruments)."""
 
     max_public_share: float = param(
-        1.0, unit="1", ge=0, le=1, description="Cap on the city's share of a pilot's cost."
+        1.0,
+        unit="1",
+        ge=0,
+        le=1,
+        description="Cap on the city's share of a grant-funded pilot's cost (the partnership "
+        "model's cap applies too).",
     )
 
 

@@ -4,6 +4,9 @@ Every kind of random decision (proposals, partner search, negotiation, outcomes,
 draws from its own stream. The stream for a name depends only on the run seed and the name, so
 two scenarios run with the same seed draw the same numbers for the same kind of decision and
 differ only where their rules differ (Starsim's approach to common random numbers).
+
+Negotiation is deterministic and needs no stream. Mesa's own ``model.random`` (seeded from the
+same run seed) shuffles the order in which cities issue their calls (``AgentSet.shuffle_do``).
 """
 
 from __future__ import annotations
@@ -16,12 +19,10 @@ STREAM_NAMES: tuple[str, ...] = (
     "init",
     "proposals",
     "consortium",
-    "negotiation",
     "running",
     "outcomes",
     "scaleup",
     "politics",
-    "citizens",
 )
 """The streams a model uses; asking for another name is an error (catches typos)."""
 
