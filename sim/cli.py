@@ -89,9 +89,7 @@ def _run(args: argparse.Namespace) -> int:
 
     scenario = as_scenario(args.scenario)
     if args.agents:
-        scenario = scenario.model_copy(
-            update={"output": scenario.output.model_copy(update={"agent_state": True})}
-        )
+        scenario = scenario.override({"output": {"agent_state": True}})
     if args.steps is not None and args.steps < 1:
         print(f"error: --steps must be at least 1; got {args.steps}", file=sys.stderr)
         return 2

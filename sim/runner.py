@@ -41,7 +41,7 @@ def run(
     """
     config = as_scenario(scenario)
     if steps is not None:
-        config = config.model_copy(update={"time": config.time.model_copy(update={"steps": steps})})
+        config = config.override({"time": {"steps": steps}})
     model = PartnershipModel(config, seed=seed)
     for _ in range(config.time.steps):
         model.step()

@@ -659,7 +659,23 @@ class OutputConfig(Section):
 
 
 class Scenario(Section):
-    """A complete, validated scenario: the only input a model needs besides its seed."""
+    """A complete, validated scenario: the only input a model needs besides its seed.
+
+    Example:
+        >>> rigid = Scenario().override({"cities": [{"procurement_flexibility": 0.0}]})
+        >>> rigid.cities[0].procurement_flexibility
+        0.0
+    """
+
+    def override(self, changes: dict[str, Any]) -> Scenario:
+        """Return a new scenario with nested ``changes`` merged in and the result validated.
+
+        Mappings merge key by key; lists and values replace (as with ``extends:`` in files).
+        Invalid changes raise :class:`sim.errors.ScenarioError` naming the key path.
+        """
+        from sim.scenario_io import deep_merge, validate_data
+
+        return validate_data(deep_merge(self.model_dump(), changes), Scenario)
 
     name: str = Field("base", description="Scenario label used in outputs and figures.")
     description: str = Field("", description="What the scenario represents.")

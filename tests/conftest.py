@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 from sim.scenario import Scenario
-from sim.scenario_io import deep_merge, validate_data
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "base.yaml"
@@ -13,7 +12,7 @@ BASE = ROOT / "scenarios" / "base.yaml"
 
 def scenario(**overrides) -> Scenario:
     """Return the default scenario with nested overrides, validated."""
-    return validate_data(deep_merge(Scenario().model_dump(), overrides), Scenario)
+    return Scenario().override(overrides)
 
 
 @pytest.fixture

@@ -109,3 +109,16 @@ def test_cli_help_does_not_import_mesa():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_override_merges_and_validates():
+    from sim.errors import ScenarioError
+    from sim.scenario import Scenario
+
+    base = Scenario()
+    rigid = base.override({"cities": [{"procurement_flexibility": 0.0}], "time": {"steps": 5}})
+    assert rigid.cities[0].procurement_flexibility == 0.0
+    assert rigid.cities[0].annual_budget == base.cities[0].annual_budget
+    assert rigid.time.steps == 5 and rigid.time.steps_per_year == 4
+    with pytest.raises(ScenarioError, match=r"time\.steps: out of range; got 0"):
+        base.override({"time": {"steps": 0}})
