@@ -69,10 +69,10 @@ class Organisation(mesa.Agent):
 
         A firm first declines pilots too risky for it: success probability below
         ``(1 - risk_tolerance) * pilots.base_success``. Then the organisation expects to pay an
-        equal part of the private share of the cost (what the partnership model leaves after
-        the city's share), believes the partners' promises in proportion to its trust in the
-        lead (:func:`sim.negotiation.max_acceptable_share`), and cannot commit more than its
-        free capital.
+        equal part of what the city's largest share leaves
+        (:meth:`sim.model.PartnershipModel.public_share_cap`), believes the partners' promises
+        in proportion to its trust in the lead (:func:`sim.negotiation.max_acceptable_share`),
+        and cannot commit more than its free capital.
 
         Args:
             pilot: The pilot it is invited to.
@@ -87,7 +87,7 @@ class Organisation(mesa.Agent):
         if success < (1.0 - tolerance) * model.config.pilots.base_success:
             return False
         values, outside = model.stakes(pilot, parties, success)
-        share = max((1.0 - model.partnership.public_share_cap) * pilot.cost / max(size, 1), 0.0)
+        share = max((1.0 - model.public_share_cap()) * pilot.cost / max(size, 1), 0.0)
         most = max_acceptable_share(
             values[-1:],
             pilot.cost,
@@ -170,7 +170,7 @@ class Firm(Organisation):
 
 
 class AcademicInstitution(Organisation):
-    """A university or research institute: research capability and evaluation competence."""
+    """A university or research institute: research capability that speeds partners' learning."""
 
     sector_name = "academia"
 

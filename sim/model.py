@@ -458,6 +458,17 @@ class PartnershipModel(mesa.Model):
         )
         return True
 
+    def public_share_cap(self) -> float:
+        """Return the largest share of a pilot's cost the city negotiates to carry (1).
+
+        The partnership type's cap, lowered by the grant's own cap when grants are offered; a
+        co-funding match on firms' shares comes on top of it.
+        """
+        cap = self.partnership.public_share_cap
+        if "grant" in self.config.finance.instruments:
+            cap = min(cap, self.config.finance.grant.max_public_share)
+        return cap
+
     def stakes(
         self, pilot: Pilot, parties: np.ndarray, success: float
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -517,9 +528,7 @@ class PartnershipModel(mesa.Model):
             return False
         sectors = pop.sector[parties]
         values, outside = self.stakes(pilot, parties, pilot.success_prob)
-        public_cap = self.partnership.public_share_cap
-        if "grant" in cfg.finance.instruments:
-            public_cap = min(public_cap, cfg.finance.grant.max_public_share)
+        public_cap = self.public_share_cap()
         match = 1.0 + cfg.incentives.match_rate
         capacity = np.array(
             [

@@ -22,7 +22,8 @@ class Pilot:
         duration: Running time (steps).
         in_testbed: Whether it runs inside the test-bed district.
         lifecycle: Its state machine and event history.
-        members: Consortium (organisation indices, lead first).
+        members: Consortium organisations (indices), the lead first unless the city leads (then
+            only the partners; the city is among ``parties``).
         parties: Parties to the negotiation: members plus the city when it is not the lead.
         success_prob: Chance of success given the consortium (probability).
         alignment: Mean pairwise cosine similarity of the parties' objectives (1).

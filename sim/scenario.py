@@ -565,7 +565,8 @@ class PoliticsConfig(Section):
         unit="1",
         ge=0,
         le=1,
-        description="Share of running grant-funded pilots a cutting administration cancels.",
+        description="Share of financed or running pilots not ring-fenced (grant-funded, not an "
+        "SPC) that a cutting administration cancels.",
     )
     pre_election_rise: float = param(
         0.018,
@@ -630,8 +631,8 @@ class GrantConfig(Section):
         unit="1",
         ge=0,
         le=1,
-        description="Cap on the city's share of a grant-funded pilot's cost (the partnership "
-        "model's cap applies too).",
+        description="Cap on the city's negotiated share of a grant-funded pilot's cost (with the "
+        "partnership model's cap; a co-funding match comes on top).",
     )
 
 

@@ -1,6 +1,6 @@
 """Named, independent random streams spawned from one seed (common random numbers).
 
-Every kind of random decision (proposals, partner search, negotiation, outcomes, politics, ...)
+Every kind of random decision (proposals, partner search, running pilots, outcomes, politics, ...)
 draws from its own stream. The stream for a name depends only on the run seed and the name, so
 two scenarios run with the same seed draw the same numbers for the same kind of decision and
 differ only where their rules differ (Starsim's approach to common random numbers).

@@ -45,7 +45,8 @@ def scaleup_probability(
     """Return the chance a successful pilot scales into a programme.
 
     Args:
-        support: Citizen support in the pilot's neighbourhood (mean satisfaction), in [0, 1].
+        support: Citizen support in the pilot's neighbourhood (mean of satisfaction and trust in
+            the city), in [0, 1].
         budget_share: Remaining share of the city's annual budget, in [0, 1].
         private_share: Share of the pilot's cost paid by private partners, in [0, 1].
         cfg: Scale-up parameters.
