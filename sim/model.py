@@ -55,7 +55,7 @@ from sim.politics import (
     reelection_probability,
     reweight_priorities,
 )
-from sim.population import ACADEMIA, CIVIL_SOCIETY, FIRM, GOVERNMENT, build_population
+from sim.population import ACADEMIA, CIVIL_SOCIETY, FIRM, GOVERNMENT, build_population, lognormal
 from sim.scenario import DOMAINS, Scenario
 from sim.streams import Streams
 from sim.success import scaleup_probability, success_probability
@@ -312,20 +312,20 @@ class PartnershipModel(mesa.Model):
         rng = self.streams["proposals"]
         pop = self.population
         pool = self.partner_pool[city.city]
-        lead_sector = np.asarray(self.partnership.lead)
         startup_boost = incentives.proposal_multiplier(is_startup=True, cfg=self.config.incentives)
         weight = np.where(pop.startup[pool], startup_boost, 1.0)
         n = rng.poisson(self.config.pilots.proposal_rate * weight.sum())
-        for _ in range(n):
-            sector = int(rng.choice(len(lead_sector), p=lead_sector))
-            if sector == GOVERNMENT:
-                lead = city.idx
-            else:
-                eligible = pop.sector[pool] == sector
-                if not eligible.any():
-                    continue
-                w = weight * eligible
-                lead = int(pool[rng.choice(len(pool), p=w / w.sum())])
+        sectors = rng.choice(len(self.partnership.lead), size=n, p=self.partnership.lead)
+        leads = np.full(n, -1)
+        leads[sectors == GOVERNMENT] = city.idx
+        for sector in np.unique(sectors[sectors != GOVERNMENT]).tolist():
+            here = pop.sector[pool] == sector
+            if not here.any():
+                continue  # no organisation of that sector: those proposals never happen
+            slots = np.flatnonzero(sectors == sector)
+            w = weight[here]
+            leads[slots] = pool[here][rng.choice(int(here.sum()), size=len(slots), p=w / w.sum())]
+        for lead in leads[leads >= 0].tolist():
             self.propose(city, lead, rng)
 
     def propose(self, city: CityGovernment, lead: int, rng: np.random.Generator) -> Pilot:
@@ -349,9 +349,7 @@ class PartnershipModel(mesa.Model):
         neighbourhood = int(own) if own >= 0 else int(rng.integers(neighbourhoods))
         draw = rng.random()  # drawn whether or not a test bed exists: common random numbers
         in_testbed = bool(cfg.incentives.testbed and draw < cfg.incentives.testbed_share)
-        base_cost = cfg.pilots.cost_mean * math.exp(
-            rng.normal(-0.5 * cfg.pilots.cost_sd**2, cfg.pilots.cost_sd)
-        )
+        base_cost = float(lognormal(rng, cfg.pilots.cost_mean, cfg.pilots.cost_sd))
         cost = incentives.pilot_cost(base_cost, in_testbed=in_testbed, cfg=cfg.incentives)
         duration = max(
             cfg.pilots.duration_min,

@@ -59,8 +59,8 @@ def _beta(rng: np.random.Generator, mean: float, concentration: float, size) -> 
     return rng.beta(mean * concentration, (1 - mean) * concentration, size=size)
 
 
-def _lognormal(rng: np.random.Generator, mean: float, sigma: float, size) -> np.ndarray:
-    """Draw lognormal values with the given arithmetic mean and log-scale spread."""
+def lognormal(rng: np.random.Generator, mean: float, sigma: float, size=None) -> np.ndarray:
+    """Draw lognormal values with the given arithmetic mean and log-scale spread ``sigma``."""
     return mean * np.exp(rng.normal(-0.5 * sigma**2, sigma, size=size))
 
 
@@ -118,7 +118,7 @@ def build_population(scenario: Scenario, rng: np.random.Generator) -> Population
         ],
         default=0.0,
     )
-    capital = _lognormal(rng, 1.0, org.capital_sd, n) * mean_capital
+    capital = lognormal(rng, 1.0, org.capital_sd, n) * mean_capital
     return Population(
         sector=sector_a,
         city=np.asarray(city, dtype=np.int64),
