@@ -118,7 +118,8 @@ class PartnershipModel(mesa.Model):
         self._next_pilot = 0
         self._init_population()
         self._init_money()
-        self.instruments = [INSTRUMENTS[name](self) for name in config.finance.instruments]
+        self.instruments = {name: INSTRUMENTS[name](self) for name in config.finance.instruments}
+        """The scenario's instruments by name, in the order financing tries them."""
         self._init_schedule()
         from sim.metrics import collector  # local: metrics import the model's types
 
@@ -606,7 +607,7 @@ class PartnershipModel(mesa.Model):
                 commitments[self.orgs[party].account] += share
         pilot.commitments = dict(commitments)
         self.ledger.open(pilot.account, AccountKind.PILOT, owner=pilot.id)
-        for instrument in self.instruments:
+        for instrument in self.instruments.values():
             if instrument.close(pilot):
                 pilot.instrument = instrument.name
                 pilot.paid[city.budget_account] = pilot.commitments.get(city.budget_account, 0.0)
@@ -636,11 +637,8 @@ class PartnershipModel(mesa.Model):
             if quits or due > self.ledger.balance(account):
                 self._withdraw(pilot, party, "partner_withdrew" if quits else "partner_insolvent")
                 return
-            reason = (
-                "private_contribution"
-                if self.population.sector[party] == FIRM
-                else ("partner_contribution")
-            )
+            firm = self.population.sector[party] == FIRM
+            reason = "private_contribution" if firm else "partner_contribution"
             self.pay(account, pilot.account, due, reason, pilot)
             pilot.paid[account] = pilot.paid.get(account, 0.0) + due
             self.outstanding[account] -= due
@@ -690,8 +688,7 @@ class PartnershipModel(mesa.Model):
             PilotState.SUCCEEDED if success else PilotState.FAILED,
             reason="outcome",
         )
-        instrument = INSTRUMENTS[pilot.instrument]
-        next(i for i in self.instruments if isinstance(i, instrument)).settle(pilot, success)
+        self.instruments[pilot.instrument].settle(pilot, success)
         pop = self.population
         members = list(pilot.members)
         firms = [m for m in members if pop.sector[m] == FIRM]
@@ -808,7 +805,7 @@ class PartnershipModel(mesa.Model):
 
     def _ring_fenced(self, pilot: Pilot) -> bool:
         """Whether an election cut leaves this pilot alone (its instrument or an SPC)."""
-        return self.partnership.ring_fenced or INSTRUMENTS[pilot.instrument].ring_fenced
+        return self.partnership.ring_fenced or self.instruments[pilot.instrument].ring_fenced
 
     def _fiscal_year(self) -> None:
         """Unspent budget lapses; the next year's budget is appropriated."""
