@@ -45,6 +45,7 @@ from sim.consortium import alignment, candidate_hops, recruit, score_candidates
 from sim.instruments import INSTRUMENTS
 from sim.ledger import AccountKind, Ledger, to_cents
 from sim.lifecycle import ENDED, EventLog, Lifecycle, PilotState
+from sim.metrics import collector
 from sim.negotiation import negotiate_terms
 from sim.network import PartnerNetwork
 from sim.partnership import MODELS
@@ -121,8 +122,6 @@ class PartnershipModel(mesa.Model):
         self.instruments = {name: INSTRUMENTS[name](self) for name in config.finance.instruments}
         """The scenario's instruments by name, in the order financing tries them."""
         self._init_schedule()
-        from sim.metrics import collector  # local: metrics import the model's types
-
         self.datacollector = collector(agent_state=config.output.agent_state)
         self.datacollector.collect(self)
 

@@ -28,6 +28,10 @@ class PartnerNetwork:
         self.generalised = generalised_trust
         self._trust: dict[tuple[int, int], float] = {}
         self._reputation: dict[tuple[int, int], float] = {}
+        self._trust_total = np.zeros(len(generalised_trust))
+        """Per truster: sum of its trust in the partners it has observed (kept up to date)."""
+        self._trust_count = np.zeros(len(generalised_trust))
+        """Per truster: number of partners it has observed."""
 
     def trust(self, truster: int, trustee: int) -> float:
         """Return ``truster``'s trust in ``trustee`` in [0, 1]."""
@@ -90,17 +94,19 @@ class PartnerNetwork:
         depends = np.array([dependence[j] for _, j in pairs])
         new_trust, new_rep = observe(trust, reputation, perf, baseline, params, depends)
         for p, t, r in zip(pairs, new_trust.tolist(), new_rep.tolist(), strict=True):
+            old = self._trust.get(p)
+            if old is None:
+                self._trust_count[p[0]] += 1
+                old = 0.0
+            self._trust_total[p[0]] += t - old
             self._trust[p] = t
             self._reputation[p] = r
 
     def trust_by_organisation(self) -> np.ndarray:
         """Return each organisation's mean trust in its partners (generalised trust if none)."""
-        total = np.zeros(len(self.generalised))
-        count = np.zeros(len(self.generalised))
-        for (i, _), t in self._trust.items():
-            total[i] += t
-            count[i] += 1
-        return np.where(count > 0, total / np.maximum(count, 1), self.generalised)
+        count = self._trust_count
+        mean = self._trust_total / np.maximum(count, 1)
+        return np.clip(np.where(count > 0, mean, self.generalised), 0.0, 1.0)
 
     def density(self) -> float:
         """Return the density of the collaboration graph (share of possible pairs linked)."""

@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.scenario_io import deep_merge, validate_data
+
 DOMAINS: tuple[str, ...] = ("mobility", "energy", "housing", "health", "environment", "digital")
 """Challenge domains a city can prioritise (DOMAIN: the question users bring)."""
 
@@ -674,8 +676,6 @@ class Scenario(Section):
         Mappings merge key by key; lists and values replace (as with ``extends:`` in files).
         Invalid changes raise :class:`sim.errors.ScenarioError` naming the key path.
         """
-        from sim.scenario_io import deep_merge, validate_data
-
         return validate_data(deep_merge(self.model_dump(), changes), Scenario)
 
     name: str = Field("base", description="Scenario label used in outputs and figures.")
