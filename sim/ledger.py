@@ -95,6 +95,7 @@ class AccountKind(StrEnum):
     PILOT = "pilot"
     CAPITAL_PROVIDER = "capital_provider"
     FUND = "fund"
+    ESCROW = "escrow"
     EXTERNAL = "external"
 
 

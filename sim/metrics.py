@@ -2,9 +2,8 @@
 
 Each reporter takes the model and returns one number for the current step; they are collected by
 a Mesa ``DataCollector`` into one row per step. Module-level functions (not lambdas) keep models
-picklable for process pools. DOMAIN's "What every run must report" lists the metrics; those a
-grant-only model cannot produce (investor returns, fund balance, recycling multiple) arrive with
-the instruments that create them.
+picklable for process pools. DOMAIN's "What every run must report" lists the metrics; those of
+an instrument a scenario does not run are zero or NaN (a ratio with nothing to divide by).
 
 Counts are cumulative since the start unless the description says "now". Money is in EUR.
 """
@@ -19,6 +18,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.accounts import public_sign
+from sim.ledger import AccountKind
 from sim.lifecycle import PilotState
 
 if TYPE_CHECKING:
@@ -134,11 +135,16 @@ def mean_rounds(model: PartnershipModel) -> float:
     return float(np.mean(rounds)) if rounds else math.nan
 
 
-@metric("EUR", "Public money spent on pilots: grants, failure cover and search, net of refunds.")
+@metric("EUR", "Net public money spent: what left the cities' budgets and escrows, net of returns.")
 def public_spend(model: PartnershipModel) -> float:
-    """Return net public spending on pilots."""
-    out = sum(model.flow(r, src_kind="budget") for r in ("grant", "failure_cover", "search_cost"))
-    return out - model.flow("refund", dst_kind="budget")
+    """Return net public spending (grants, tranches, fund capital, outcome payments, search)."""
+    return (
+        sum(
+            cents * public_sign(reason, src, dst)
+            for (reason, src, dst), cents in model.flows.items()
+        )
+        / 100
+    )
 
 
 @metric("EUR", "Private (firm) money paid into pilots, gross of refunds.")
@@ -153,29 +159,121 @@ def partner_capital(model: PartnershipModel) -> float:
     return model.flow("partner_contribution")
 
 
-@metric("EUR", "Capital providers' money paid into pilots (zero under grants alone).")
+@metric("EUR", "Concessional money committed: first-loss tranches and revolving-fund matches.")
 def concessional_capital(model: PartnershipModel) -> float:
-    """Return concessional money moved into pilots (zero under grants alone)."""
-    return (
-        sum(
-            cents
-            for (_, src, dst), cents in model.flows.items()
-            if src == "capital_provider" and dst == "pilot"
-        )
-        / 100
-    )
+    """Return concessional capital mobilised."""
+    return model.flow("first_loss") + model.flow("fund_match")
 
 
-@metric("EUR/EUR", "Private capital per unit of capital providers' money (NaN without any).")
+@metric("EUR", "Commercial money committed as senior tranches of blended stacks.")
+def commercial_capital(model: PartnershipModel) -> float:
+    """Return commercial capital mobilised."""
+    return model.flow("senior_tranche")
+
+
+@metric("EUR", "Money pre-financing outcome contracts (impact investors or firms).")
+def impact_capital(model: PartnershipModel) -> float:
+    """Return outcome-contract pre-finance."""
+    return model.flow("outcome_prefinance")
+
+
+@metric("EUR/EUR", "Commercial capital per unit of concessional capital (NaN without any).")
 def leverage(model: PartnershipModel) -> float:
-    """Return private capital mobilised per concessional unit."""
-    return _ratio(private_capital(model), concessional_capital(model))
+    """Return commercial capital mobilised per concessional unit (Convergence's leverage)."""
+    return _ratio(commercial_capital(model), concessional_capital(model))
 
 
 @metric("EUR/pilot", "Public spend per successful pilot (NaN before the first success).")
 def public_cost_per_success(model: PartnershipModel) -> float:
     """Return public spend divided by successes."""
     return _ratio(public_spend(model), model.entered[PilotState.SUCCEEDED])
+
+
+@metric("EUR", "Net public money in pilots that failed or were cancelled after financing.")
+def public_failure_cost(model: PartnershipModel) -> float:
+    """Return what failures and cancellations cost the cities."""
+    return sum(model.pilot_public[pid] for pid in _lost(model)) / 100
+
+
+@metric("EUR", "Capital providers' money lost in pilots that failed or were cancelled.")
+def investor_failure_cost(model: PartnershipModel) -> float:
+    """Return what failures and cancellations cost capital providers, net of recoveries."""
+    return sum(model.pilot_invested[pid] - model.pilot_returned[pid] for pid in _lost(model)) / 100
+
+
+def _lost(model: PartnershipModel) -> list[int]:
+    """Return the ids of pilots with money in them that ended failed or cancelled."""
+    lost = (PilotState.FAILED, PilotState.CANCELLED)
+    moved = model.pilot_public.keys() | model.pilot_invested.keys()
+    return [pid for pid in moved if model.pilots[pid].state in lost]
+
+
+def _ended(model: PartnershipModel) -> list[int]:
+    """Return the ids of pilots capital providers put money into that have ended."""
+    return [pid for pid in model.pilot_invested if model.pilots[pid].ended]
+
+
+@metric("EUR", "Capital providers' net gain on pilots that have ended (negative: a loss).")
+def investor_returns(model: PartnershipModel) -> float:
+    """Return what capital providers got back minus what they put into ended pilots."""
+    return sum(model.pilot_returned[p] - model.pilot_invested[p] for p in _ended(model)) / 100
+
+
+@metric("EUR/EUR", "Money returned to capital providers per EUR they put into ended pilots.")
+def investor_multiple(model: PartnershipModel) -> float:
+    """Return capital providers' gross multiple on ended pilots (NaN before one)."""
+    ended = _ended(model)
+    return _ratio(
+        sum(model.pilot_returned[p] for p in ended), sum(model.pilot_invested[p] for p in ended)
+    )
+
+
+@metric("EUR", "Outcome payments the cities made to those who pre-financed outcome contracts.")
+def outcome_payments(model: PartnershipModel) -> float:
+    """Return cumulative outcome payments."""
+    return model.flow("outcome_payment")
+
+
+@metric("EUR", "Maximum outcome payments withheld because the measured outcome fell short.")
+def outcome_withheld(model: PartnershipModel) -> float:
+    """Return cumulative withheld outcome payments."""
+    return model.outcome_withheld
+
+
+@metric("EUR", "Evaluation costs of outcome contracts.")
+def evaluation_costs(model: PartnershipModel) -> float:
+    """Return cumulative evaluation spending."""
+    return model.flow("evaluation")
+
+
+@metric("EUR", "Public money put into revolving funds (the match excluded).")
+def fund_capitalisation(model: PartnershipModel) -> float:
+    """Return cumulative fund capitalisation from city budgets."""
+    return model.flow("fund_capitalisation")
+
+
+@metric("EUR", "Loans revolving funds have made.")
+def fund_lending(model: PartnershipModel) -> float:
+    """Return cumulative lending."""
+    return model.flow("loan")
+
+
+@metric("EUR", "Money in the revolving funds now.")
+def fund_balance(model: PartnershipModel) -> float:
+    """Return the funds' cash."""
+    return sum(model.ledger.balances(AccountKind.FUND).values())
+
+
+@metric("EUR/EUR", "Cumulative lending per EUR of capitalisation, the match excluded (EPA).")
+def recycling_multiple(model: PartnershipModel) -> float:
+    """Return the revolving funds' recycling multiple (NaN without a fund)."""
+    return _ratio(fund_lending(model), fund_capitalisation(model))
+
+
+@metric("EUR", "Loan principal revolving funds have written off after defaults.")
+def fund_write_offs(model: PartnershipModel) -> float:
+    """Return cumulative write-offs."""
+    return model.write_offs
 
 
 @metric("EUR", "Public value delivered by successful pilots and programmes.")
@@ -257,6 +355,18 @@ def election_survival(model: PartnershipModel) -> float:
 def benefit_gini(model: PartnershipModel) -> float:
     """Return the inequality of benefits across all cities' neighbourhoods."""
     return gini(np.concatenate([c.benefit for c in model.citizens]))
+
+
+@metric("pilots", "Financed or running pilots that went through an election (cumulative).")
+def pilots_at_risk_elections(model: PartnershipModel) -> float:
+    """Return pilots exposed to elections, summed over elections."""
+    return sum(e["pilots_at_risk"] for e in model.elections)
+
+
+@metric("pilots", "Pilots that came through an election alive (cumulative).")
+def pilots_survived_elections(model: PartnershipModel) -> float:
+    """Return pilots surviving elections, summed over elections."""
+    return sum(e["pilots_survived"] for e in model.elections)
 
 
 @metric("programmes", "Programmes running (scaled pilots).")

@@ -31,6 +31,7 @@ import numpy as np
 from mesa.time import Priority, Schedule
 
 from sim import incentives
+from sim.accounts import CAPITAL_MARKET, MARKET, PROJECT_CASH, SUPPLIERS, public_sign
 from sim.agents import (
     CAPITAL_KINDS,
     AcademicInstitution,
@@ -42,6 +43,7 @@ from sim.agents import (
 )
 from sim.citizens import Citizens
 from sim.consortium import alignment, candidate_hops, recruit, score_candidates
+from sim.finance import true_outcome
 from sim.instruments import INSTRUMENTS
 from sim.ledger import AccountKind, Ledger, to_cents
 from sim.lifecycle import ENDED, EventLog, Lifecycle, PilotState
@@ -69,11 +71,6 @@ ELECTION_OFFSET = 0.5
 """Elections happen this long before the end of their quarter (steps)."""
 FISCAL_OFFSET = 0.25
 """Fiscal years end this long before the end of their quarter (steps)."""
-
-SUPPLIERS = "suppliers"
-"""External account that receives what pilots spend on delivery."""
-MARKET = "market"
-"""External account that endows organisations and pays firms' revenue from successes."""
 
 
 class PartnershipModel(mesa.Model):
@@ -116,11 +113,28 @@ class PartnershipModel(mesa.Model):
         """Cumulative public value delivered by successful pilots and programmes (EUR)."""
         self.elections: list[dict] = []
         self.negotiations: list[dict] = []
+        self.deals: list[dict] = []
+        """One row per attempt of an instrument to close a pilot's financing."""
+        self.outcome_records: list[dict] = []
+        """One row per evaluated outcome contract: true and measured outcome, share paid."""
+        self.pilot_public: defaultdict[int, int] = defaultdict(int)
+        """Net public money (cents) each pilot has cost the cities."""
+        self.pilot_invested: defaultdict[int, int] = defaultdict(int)
+        """Money (cents) capital providers have put into each pilot."""
+        self.pilot_returned: defaultdict[int, int] = defaultdict(int)
+        """Money (cents) capital providers have got back from each pilot."""
+        self.write_offs = 0.0
+        """Loan principal revolving funds have written off (EUR)."""
+        self.outcome_withheld = 0.0
+        """Maximum outcome payments not paid because the measured outcome fell short (EUR)."""
         self._next_pilot = 0
         self._init_population()
         self._init_money()
         self.instruments = {name: INSTRUMENTS[name](self) for name in config.finance.instruments}
         """The scenario's instruments by name, in the order financing tries them."""
+        for city in self.cities:
+            for instrument in self.instruments.values():
+                instrument.new_year(city)
         self._init_schedule()
         self.datacollector = collector(agent_state=config.output.agent_state)
         self.datacollector.collect(self)
@@ -171,8 +185,8 @@ class PartnershipModel(mesa.Model):
     def _init_money(self) -> None:
         """Open every account and endow organisations and cities (step 0)."""
         ledger = self.ledger
-        ledger.open(SUPPLIERS, AccountKind.EXTERNAL)
-        ledger.open(MARKET, AccountKind.EXTERNAL)
+        for name in (SUPPLIERS, MARKET, CAPITAL_MARKET, PROJECT_CASH):
+            ledger.open(name, AccountKind.EXTERNAL)
         for city in self.cities:
             ledger.open(city.treasury_account, AccountKind.EXTERNAL, owner=city.idx)
             ledger.open(city.budget_account, AccountKind.BUDGET, owner=city.idx)
@@ -183,6 +197,9 @@ class PartnershipModel(mesa.Model):
             self.pay(MARKET, org.account, float(self.population.capital[org.idx]), "endowment")
         for provider in self.capital:
             ledger.open(provider.account, AccountKind.CAPITAL_PROVIDER, owner=provider.number)
+            self.pay(
+                CAPITAL_MARKET, provider.account, self.config.finance.investor_capital, "endowment"
+            )
         for city in self.cities:
             self._appropriate(city)
 
@@ -228,8 +245,24 @@ class PartnershipModel(mesa.Model):
         self.ledger.transfer(
             src, dst, amount, step=self.now, reason=reason, pilot_id=pilot.id if pilot else None
         )
-        key = (reason, self.ledger.kind_of(src).value, self.ledger.kind_of(dst).value)
-        self.flows[key] += to_cents(amount)
+        src_kind, dst_kind = self.ledger.kind_of(src).value, self.ledger.kind_of(dst).value
+        cents = to_cents(amount)
+        self.flows[(reason, src_kind, dst_kind)] += cents
+        if pilot is not None:
+            self.pilot_public[pilot.id] += cents * public_sign(reason, src_kind, dst_kind)
+            if src_kind == AccountKind.CAPITAL_PROVIDER:
+                self.pilot_invested[pilot.id] += cents
+            if dst_kind == AccountKind.CAPITAL_PROVIDER:
+                self.pilot_returned[pilot.id] += cents
+
+    def contribute(self, src: str, pilot: Pilot, amount: float, reason: str) -> None:
+        """Pay into a pilot's account and record it as paid in (refunds go back pro rata)."""
+        self.pay(src, pilot.account, amount, reason, pilot)
+        pilot.paid[src] = pilot.paid.get(src, 0.0) + amount
+
+    def public_part(self, pilot: Pilot) -> float:
+        """Return what the terms leave to the city: its share plus any match (EUR)."""
+        return pilot.commitments.get(self.cities[pilot.city].budget_account, 0.0)
 
     def flow(self, reason: str, src_kind: str | None = None, dst_kind: str | None = None) -> float:
         """Return the cumulative money moved for a reason (EUR), optionally by account kinds."""
@@ -328,36 +361,49 @@ class PartnershipModel(mesa.Model):
         for lead in leads[leads >= 0].tolist():
             self.propose(city, lead, rng)
 
-    def propose(self, city: CityGovernment, lead: int, rng: np.random.Generator) -> Pilot:
+    def propose(
+        self,
+        city: CityGovernment,
+        lead: int,
+        rng: np.random.Generator,
+        template: Pilot | None = None,
+    ) -> Pilot:
         """Create a pilot led by ``lead`` and take it through formation, negotiation, financing.
 
         Args:
             city: The city issuing the call.
             lead: Organisation index of the lead.
-            rng: The ``proposals`` stream (challenge, cost, duration).
+            rng: The stream for the pilot's attributes (``proposals``, or ``replication``).
+            template: A proven pilot from another city to replicate: same domain and duration,
+                cheaper by ``replication.cost_discount``, more likely to succeed.
 
         Returns:
             The pilot, in whatever state it reached (CANCELLED or FINANCED/RUNNING).
         """
         cfg = self.config
         pop = self.population
-        priorities = self.priorities[city.city]
-        fit = priorities * (pop.capability[lead] + 0.1 if lead != city.idx else 1.0)
-        domain = int(rng.choice(len(DOMAINS), p=fit / fit.sum()))
         neighbourhoods = cfg.cities[city.city].neighbourhoods
-        own = pop.neighbourhood[lead]
-        neighbourhood = int(own) if own >= 0 else int(rng.integers(neighbourhoods))
-        draw = rng.random()  # drawn whether or not a test bed exists: common random numbers
-        in_testbed = bool(cfg.incentives.testbed and draw < cfg.incentives.testbed_share)
-        base_cost = float(lognormal(rng, cfg.pilots.cost_mean, cfg.pilots.cost_sd))
-        cost = incentives.pilot_cost(base_cost, in_testbed=in_testbed, cfg=cfg.incentives)
-        duration = max(
-            cfg.pilots.duration_min,
-            round(
-                rng.normal(cfg.pilots.duration_mean, cfg.pilots.duration_sd)
-                * self.partnership.duration_factor
-            ),
-        )
+        if template is None:
+            priorities = self.priorities[city.city]
+            fit = priorities * (pop.capability[lead] + 0.1 if lead != city.idx else 1.0)
+            domain = int(rng.choice(len(DOMAINS), p=fit / fit.sum()))
+            own = pop.neighbourhood[lead]
+            neighbourhood = int(own) if own >= 0 else int(rng.integers(neighbourhoods))
+            draw = rng.random()  # drawn whether or not a test bed exists: common random numbers
+            in_testbed = bool(cfg.incentives.testbed and draw < cfg.incentives.testbed_share)
+            base_cost = float(lognormal(rng, cfg.pilots.cost_mean, cfg.pilots.cost_sd))
+            cost = incentives.pilot_cost(base_cost, in_testbed=in_testbed, cfg=cfg.incentives)
+            duration = max(
+                cfg.pilots.duration_min,
+                round(
+                    rng.normal(cfg.pilots.duration_mean, cfg.pilots.duration_sd)
+                    * self.partnership.duration_factor
+                ),
+            )
+        else:
+            domain, duration, in_testbed = template.domain, template.duration, False
+            neighbourhood = int(rng.integers(neighbourhoods))
+            cost = template.cost * (1.0 - cfg.replication.cost_discount)
         size = int(rng.integers(cfg.pilots.consortium_min, cfg.pilots.consortium_max + 1))
         pilot = Pilot(
             id=self._next_pilot,
@@ -373,9 +419,10 @@ class PartnershipModel(mesa.Model):
                 self.log,
                 step=self.now,
                 parties=(lead,),
-                reason="call",
+                reason="call" if template is None else "replication",
                 city=city.city,
             ),
+            replica_of=-1 if template is None else template.id,
         )
         self._next_pilot += 1
         self.pilots[pilot.id] = pilot
@@ -505,7 +552,8 @@ class PartnershipModel(mesa.Model):
             capability=float(pop.capability[doers, pilot.domain].mean()),
             codesign=bool((sectors == CIVIL_SOCIETY).any()),
             data_sharing=float(pop.data_willingness[firms].min()) if len(firms) else 1.0,
-            bonus=incentives.success_bonus(in_testbed=pilot.in_testbed, cfg=self.config.incentives),
+            bonus=incentives.success_bonus(in_testbed=pilot.in_testbed, cfg=self.config.incentives)
+            + (self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0),
             capability_mean=self.capability_mean,
             cfg=self.config.pilots,
         )
@@ -528,9 +576,10 @@ class PartnershipModel(mesa.Model):
         values, outside = self.stakes(pilot, parties, pilot.success_prob)
         public_cap = self.public_share_cap()
         match = 1.0 + cfg.incentives.match_rate
+        public_capacity = max(i.capacity(city) for i in self.instruments.values())
         capacity = np.array(
             [
-                min(public_cap * pilot.cost, city.budget)
+                min(public_cap * pilot.cost, public_capacity)
                 if p == city.idx
                 else self.free_capital(self.orgs[p].account) * (match if s == FIRM else 1.0)
                 for p, s in zip(pilot.parties, sectors.tolist(), strict=True)
@@ -609,7 +658,6 @@ class PartnershipModel(mesa.Model):
         for instrument in self.instruments.values():
             if instrument.close(pilot):
                 pilot.instrument = instrument.name
-                pilot.paid[city.budget_account] = pilot.commitments.get(city.budget_account, 0.0)
                 for account, amount in pilot.commitments.items():
                     if account != city.budget_account:
                         self.outstanding[account] += amount
@@ -651,43 +699,47 @@ class PartnershipModel(mesa.Model):
     def _withdraw(self, pilot: Pilot, party: int, reason: str) -> None:
         """A partner leaves: the pilot is cancelled, money left is refunded, trust erodes."""
         self._move(pilot, PilotState.CANCELLED, reason=reason, parties=(party,))
-        self._refund(pilot)
+        self.instruments[pilot.instrument].cancel(pilot, self._refund(pilot))
         others = [p for p in pilot.parties if p != party]
         self.network.observe(others, {party: -1.0}, 1.0, self.trust_params, self._dependence(pilot))
         self.citizens[pilot.city].witness(pilot.neighbourhood, -0.5, self.trust_params)
 
-    def _refund(self, pilot: Pilot) -> None:
-        """Release unpaid commitments and return what is left to those who paid in, pro rata."""
+    def _refund(self, pilot: Pilot) -> dict[str, float]:
+        """Release unpaid commitments and return what is left to those who paid in, pro rata.
+
+        Returns:
+            The refund to each account (EUR).
+        """
         for account, amount in pilot.commitments.items():
             if account in self.outstanding:
                 self.outstanding[account] -= amount - pilot.paid.get(account, 0.0)
         left = self.ledger.balance(pilot.account)
         total = sum(pilot.paid.values())
         if left <= 0 or total <= 0:
-            return
+            return {}
         payers = [a for a, v in pilot.paid.items() if v > 0]
+        refunds = {a: left * pilot.paid[a] / total for a in payers[:-1]}
+        refunds[payers[-1]] = left - sum(refunds.values())
         for account in payers[:-1]:
-            self.pay(
-                pilot.account,
-                account,
-                left * pilot.paid[account] / total,
-                "refund",
-                pilot,
-            )
+            self.pay(pilot.account, account, refunds[account], "refund", pilot)
         rest = self.ledger.balance(pilot.account)
         self.pay(pilot.account, payers[-1], rest, "refund", pilot)
+        return refunds
 
     def _conclude(self, pilot: Pilot) -> None:
         """The pilot ends: outcome, payments, learning, trust, citizens and maybe scale-up."""
         cfg = self.config
-        success = bool(self.streams["outcomes"].random() < pilot.success_prob)
+        draw = float(self.streams["outcomes"].random())
+        success = draw < pilot.success_prob
         self.pay(pilot.account, SUPPLIERS, self.ledger.balance(pilot.account), "delivery", pilot)
         self._move(
             pilot,
             PilotState.SUCCEEDED if success else PilotState.FAILED,
             reason="outcome",
         )
-        self.instruments[pilot.instrument].settle(pilot, success)
+        self.instruments[pilot.instrument].settle(
+            pilot, success, true_outcome(draw, pilot.success_prob)
+        )
         pop = self.population
         members = list(pilot.members)
         firms = [m for m in members if pop.sector[m] == FIRM]
@@ -713,6 +765,7 @@ class PartnershipModel(mesa.Model):
         )
         if success:
             self._maybe_scale(pilot)
+            self._replicate(pilot)
 
     def _dependence(self, pilot: Pilot) -> dict[int, float]:
         """Return how far the partners depended on each party: its share of the cost."""
@@ -750,6 +803,16 @@ class PartnershipModel(mesa.Model):
             self._move(pilot, PilotState.SCALED, reason="programme")
             self.programmes.append(pilot)
 
+    def _replicate(self, pilot: Pilot) -> None:
+        """Other cities of the network may propose a replica of a proven original."""
+        cfg = self.config.replication
+        if cfg.probability == 0 or pilot.replica_of >= 0:
+            return
+        rng = self.streams["replication"]
+        for city in self.cities:
+            if city.city != pilot.city and rng.random() < cfg.probability:
+                self.propose(city, city.idx, rng, template=pilot)
+
     # ----------------------------------------------------------------------- politics
 
     def _elections(self) -> None:
@@ -786,7 +849,7 @@ class PartnershipModel(mesa.Model):
                     reason="election_cut",
                     parties=(city.idx,),
                 )
-                self._refund(pilot)
+                self.instruments[pilot.instrument].cancel(pilot, self._refund(pilot))
                 self.citizens[city.city].witness(pilot.neighbourhood, -0.5, self.trust_params)
             self.elections.append(
                 {
@@ -811,3 +874,5 @@ class PartnershipModel(mesa.Model):
         for city in self.cities:
             self.pay(city.budget_account, city.treasury_account, city.budget, "lapse")
             self._appropriate(city)
+            for instrument in self.instruments.values():
+                instrument.new_year(city)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.lifecycle import Lifecycle, PilotState
+from sim.lifecycle import ENDED, Lifecycle, PilotState
 from sim.negotiation import Terms
 
 
@@ -35,6 +35,7 @@ class Pilot:
         start_step: Step at which it starts running.
         progress: Steps run so far.
         spent: Money spent on delivery so far (EUR).
+        replica_of: Id of the pilot (in another city) this one replicates, or -1.
     """
 
     id: int
@@ -57,11 +58,17 @@ class Pilot:
     start_step: int = -1
     progress: int = 0
     spent: float = 0.0
+    replica_of: int = -1
 
     @property
     def state(self) -> PilotState:
         """Current lifecycle state."""
         return self.lifecycle.state
+
+    @property
+    def ended(self) -> bool:
+        """Whether it has reached an end state (succeeded, failed, cancelled or scaled)."""
+        return self.lifecycle.state in ENDED
 
     @property
     def account(self) -> str:

@@ -7,6 +7,10 @@ Tables (all tidy, one row per observation, Parquet on disk):
     pilots: one row per pilot with its attributes, terms and final state.
     negotiations: one row per negotiation (agreed, rounds, reason, alignment).
     elections: one row per city and election (satisfaction, outcome, cut, pilots at risk).
+    deals: one row per attempt of an instrument to close a pilot's financing (closed or why not,
+        expected return or premium).
+    outcome_contracts: one row per evaluated outcome contract (true and measured outcome, share
+        of the maximum payment paid).
     transfers: the ledger journal (step, from, to, amount, reason, pilot).
     agents: per-agent state each step, only when the scenario asks (``output.agent_state``).
 Every table carries ``scenario`` and ``seed`` columns so that tables of many runs concatenate.
@@ -26,6 +30,8 @@ TABLES: tuple[str, ...] = (
     "pilots",
     "negotiations",
     "elections",
+    "deals",
+    "outcome_contracts",
     "transfers",
     "agents",
 )

@@ -59,6 +59,8 @@ def collect(model: PartnershipModel) -> RunResult:
         "pilots": pilot_table(model),
         "negotiations": pd.DataFrame(model.negotiations, columns=NEGOTIATION_COLUMNS),
         "elections": pd.DataFrame(model.elections, columns=ELECTION_COLUMNS),
+        "deals": pd.DataFrame(model.deals, columns=DEAL_COLUMNS),
+        "outcome_contracts": pd.DataFrame(model.outcome_records, columns=OUTCOME_COLUMNS),
         "transfers": model.ledger.to_frame(),
     }
     if model.config.output.agent_state:
@@ -88,6 +90,24 @@ NEGOTIATION_COLUMNS = [
     "alignment",
     "success_prob",
 ]
+DEAL_COLUMNS = [
+    "step",
+    "pilot_id",
+    "city",
+    "instrument",
+    "closed",
+    "reason",
+    "public_part",
+    "success_prob",
+    "expected_return",
+    "expected_fraction",
+    "noise_sd",
+    "rate",
+]
+"""One row per attempt of an instrument to close a pilot's financing; terms an instrument does
+not set are NaN (expected_return: blended senior return or outcome-contract premium, 1/year)."""
+OUTCOME_COLUMNS = ["pilot_id", "outcome", "measured", "paid_share", "maximum"]
+"""One row per evaluated outcome contract (outcomes in SD around the success boundary)."""
 ELECTION_COLUMNS = [
     "step",
     "city",
@@ -122,6 +142,10 @@ def pilot_table(model: PartnershipModel) -> pd.DataFrame:
                 "rounds": p.terms.rounds if p.terms else 0,
                 "instrument": p.instrument,
                 "public_share": city_share / p.cost if p.commitments else float("nan"),
+                "public_net": model.pilot_public.get(p.id, 0) / 100,
+                "invested": model.pilot_invested.get(p.id, 0) / 100,
+                "returned": model.pilot_returned.get(p.id, 0) / 100,
+                "replica_of": p.replica_of,
                 "state": p.state.value,
             }
         )

@@ -23,6 +23,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "outcomes",
     "scaleup",
     "politics",
+    "evaluation",
+    "replication",
 )
 """The streams a model uses; asking for another name is an error (catches typos)."""
 

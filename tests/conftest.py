@@ -2,8 +2,13 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import strategies as st
+from scipy import stats
 
+from sim.lifecycle import PilotState, is_legal_path
+from sim.model import PartnershipModel
 from sim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,3 +29,87 @@ def small() -> Scenario:
         cities=[{"citizens": 500, "neighbourhoods": 4, "annual_budget": 5e6}],
         pilots={"duration_mean": 4.0, "duration_sd": 1.0, "start_delay": 1, "proposal_rate": 0.2},
     )
+
+
+def run_model(config: Scenario, seed: int) -> PartnershipModel:
+    """Build a model and run it for the scenario's steps."""
+    model = PartnershipModel(config, seed=seed)
+    for _ in range(config.time.steps):
+        model.step()
+    return model
+
+
+def check_invariants(model: PartnershipModel) -> None:
+    """Money conserved to the cent, no overdraft, trust in [0, 1], legal pilot paths."""
+    ledger = model.ledger
+    assert ledger.total_cents() == 0
+    ledger.check()  # replays the journal; raises on an account below its floor
+    frame = ledger.accounts_frame()
+    floors = -frame["credit_limit"]
+    assert (frame["balance"] >= floors - 1e-9).all()
+    assert all(is_legal_path(path) for path in model.log.paths().values())
+    trust = model.network.trust_by_organisation()
+    assert ((trust >= 0) & (trust <= 1)).all()
+    for citizens in model.citizens:
+        assert ((citizens.trust >= 0) & (citizens.trust <= 1)).all()
+        assert ((citizens.satisfaction >= 0) & (citizens.satisfaction <= 1)).all()
+    # every pilot that ended has an empty account
+    for pilot in model.pilots.values():
+        if (
+            pilot.state
+            in (PilotState.SUCCEEDED, PilotState.FAILED, PilotState.SCALED, PilotState.CANCELLED)
+            and pilot.account in ledger.accounts()
+        ):
+            assert ledger.balance_cents(pilot.account) == 0
+
+
+def paired_interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """Return the mean of b - a and its 95% t-interval over replicates where both are defined."""
+    d = (b - a)[~np.isnan(a) & ~np.isnan(b)]
+    assert len(d) >= 5, "too few replicates with a defined metric"
+    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+    return d.mean(), d.mean() - half, d.mean() + half
+
+
+def assert_increases(a: np.ndarray, b: np.ndarray) -> None:
+    """Assert that the paired 95% interval of b - a lies above zero."""
+    mean, lo, hi = paired_interval(a, b)
+    assert lo > 0, f"b - a = {mean:.3f}, 95% CI ({lo:.3f}, {hi:.3f}) does not exclude 0"
+
+
+FINANCE_PARAMS = st.fixed_dictionaries(
+    {
+        "investor_capital": st.floats(1e5, 1e8),
+        "blended": st.fixed_dictionaries(
+            {
+                "first_loss_share": st.floats(0, 0.5),
+                "commercial_share": st.floats(0, 0.5),
+                "coupon": st.floats(0, 0.6),
+                "hurdle": st.floats(-0.2, 0.1),
+                "loss_given_default": st.floats(0, 1),
+            }
+        ),
+        "revolving": st.fixed_dictionaries(
+            {
+                "initial_capital": st.floats(0, 1e7),
+                "yearly_share": st.floats(0, 1),
+                "match_rate": st.floats(0, 1),
+                "rate": st.floats(0, 0.2),
+                "term_years": st.integers(1, 30),
+                "loss_given_default": st.floats(0, 1),
+            }
+        ),
+        "outcome_based": st.fixed_dictionaries(
+            {
+                "prefinance": st.sampled_from(["investors", "providers"]),
+                "payment": st.sampled_from(["threshold", "pro_rata"]),
+                "threshold": st.floats(-3, 0.5),
+                "hurdle": st.floats(-0.05, 0.05),
+                "return_cap": st.floats(0.05, 1),
+                "measurement_noise": st.floats(0, 2),
+                "evaluation_cost": st.floats(0, 0.2),
+            }
+        ),
+    }
+)
+"""Random settings of every instrument (hypothesis), for conservation tests."""

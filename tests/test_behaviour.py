@@ -7,8 +7,7 @@ is tuned to pass: each test states the effect and the interval that must exclude
 
 import numpy as np
 import pytest
-from conftest import scenario
-from scipy import stats
+from conftest import assert_increases, scenario
 
 from sim.lifecycle import PilotState
 from sim.model import PartnershipModel
@@ -22,19 +21,6 @@ def finals(metric: str, seeds=SEEDS, **overrides) -> np.ndarray:
     """Return the final value of ``metric`` in each replicate of a scenario."""
     overrides = {"time": {"steps": STEPS}, **overrides}
     return np.array([run(scenario(**overrides), seed=s).final()[metric] for s in seeds])
-
-
-def paired_interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    """Return the mean of b - a and its 95% t-interval over replicates where both are defined."""
-    d = (b - a)[~np.isnan(a) & ~np.isnan(b)]
-    assert len(d) >= 5, "too few replicates with a defined metric"
-    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    return d.mean(), d.mean() - half, d.mean() + half
-
-
-def assert_increases(a: np.ndarray, b: np.ndarray) -> None:
-    mean, lo, hi = paired_interval(a, b)
-    assert lo > 0, f"b - a = {mean:.3f}, 95% CI ({lo:.3f}, {hi:.3f}) does not exclude 0"
 
 
 def test_zero_trust_and_no_incentive_give_no_agreed_pilots():

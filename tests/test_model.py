@@ -5,50 +5,19 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import BASE, scenario
+from conftest import BASE, FINANCE_PARAMS, check_invariants, run_model, scenario
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim.agents import AcademicInstitution, CitizenGroup, CityGovernment, Firm
 from sim.cli import main
-from sim.lifecycle import PilotState, is_legal_path
+from sim.lifecycle import PilotState
 from sim.model import PartnershipModel
 from sim.results import RunResult
 from sim.runner import collect, run
 from sim.scenario import Scenario
 
 COMPARED = ("steps", "events", "pilots", "negotiations", "elections", "transfers")
-
-
-def run_model(config: Scenario, seed: int) -> PartnershipModel:
-    model = PartnershipModel(config, seed=seed)
-    for _ in range(config.time.steps):
-        model.step()
-    return model
-
-
-def check_invariants(model: PartnershipModel) -> None:
-    """Money conserved to the cent, no overdraft, trust in [0, 1], legal pilot paths."""
-    ledger = model.ledger
-    assert ledger.total_cents() == 0
-    ledger.check()  # replays the journal; raises on an account below its floor
-    frame = ledger.accounts_frame()
-    floors = -frame["credit_limit"]
-    assert (frame["balance"] >= floors - 1e-9).all()
-    assert all(is_legal_path(path) for path in model.log.paths().values())
-    trust = model.network.trust_by_organisation()
-    assert ((trust >= 0) & (trust <= 1)).all()
-    for citizens in model.citizens:
-        assert ((citizens.trust >= 0) & (citizens.trust <= 1)).all()
-        assert ((citizens.satisfaction >= 0) & (citizens.satisfaction <= 1)).all()
-    # every pilot that ended has an empty account
-    for pilot in model.pilots.values():
-        if (
-            pilot.state
-            in (PilotState.SUCCEEDED, PilotState.FAILED, PilotState.SCALED, PilotState.CANCELLED)
-            and pilot.account in ledger.accounts()
-        ):
-            assert ledger.balance_cents(pilot.account) == 0
 
 
 def test_agents_one_agentset_per_type(small):
@@ -169,7 +138,7 @@ scenarios = st.fixed_dictionaries(
                 "incumbents": st.integers(1, 8),
                 "academia": st.integers(0, 3),
                 "citizen_groups": st.integers(0, 5),
-                "capital_providers": st.integers(0, 3),
+                "capital_providers": st.integers(0, 6),
             }
         ),
         "cities": st.lists(
@@ -231,17 +200,30 @@ scenarios = st.fixed_dictionaries(
         "negotiation": st.fixed_dictionaries(
             {"protocol": st.sampled_from(["zeuthen", "alternating"])}
         ),
+        # every instrument alone and in mixes, in any order
+        "finance": FINANCE_PARAMS.flatmap(
+            lambda params: st.lists(
+                st.sampled_from(["grant", "blended", "revolving", "outcome_based"]),
+                min_size=1,
+                max_size=4,
+                unique=True,
+            ).map(lambda instruments: {**params, "instruments": instruments})
+        ),
+        "replication": st.fixed_dictionaries({"probability": st.floats(0, 1)}),
     }
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(overrides=scenarios, seed=st.integers(0, 2**31 - 1))
 def test_random_scenarios_keep_invariants(overrides, seed):
     model = run_model(scenario(**overrides), seed=seed)
     check_invariants(model)
     event(f"pilots financed: {model.entered[PilotState.FINANCED] > 0}")
     event(f"pilots ended: {len(model.programmes) + model.entered[PilotState.FAILED] > 0}")
+    used = {p.instrument for p in model.pilots.values()}
+    for name in model.instruments:
+        event(f"{name} financed a pilot: {name in used}")
 
 
 def test_pickles_round_trip(small):
