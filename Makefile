@@ -14,8 +14,11 @@ $(UV):
 setup: $(UV)
 	$(UV) sync --locked --quiet
 
+FINANCE := scenarios/finance/grant.yaml scenarios/finance/blended.yaml \
+	scenarios/finance/revolving.yaml scenarios/finance/outcome_based.yaml
+
 demo: setup
-	.venv/bin/partnersim run scenarios/base.yaml --seed 1
+	.venv/bin/partnersim compare $(FINANCE) --reps 10 --workers 2 --out results/finance
 
 test: setup
 	.venv/bin/python -m pytest -q -n 2

@@ -34,6 +34,26 @@ SUMMARY_METRICS: tuple[str, ...] = (
 )
 """Metrics printed after a run (all are in the written step table)."""
 
+COMPARE_SUMMARY_METRICS: tuple[str, ...] = (
+    "pilots_agreed",
+    "pilots_succeeded",
+    "pilots_scaled",
+    "public_spend",
+    "public_cost_per_success",
+    "private_capital",
+    "leverage",
+    "public_failure_cost",
+    "investor_failure_cost",
+    "fund_balance",
+    "recycling_multiple",
+    "investor_multiple",
+    "election_survival",
+    "trust_org_mean",
+    "citizen_satisfaction",
+    "benefit_gini",
+)
+"""End metrics printed after a comparison: those of them that the step table has."""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -51,6 +71,43 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--agents", action="store_true", help="also record per-agent state")
 
+    compare = sub.add_parser(
+        "compare",
+        help="run scenarios side by side over replicates (common random numbers)",
+        description=(
+            "Run every scenario with seeds BASE, BASE+1, ... (the same seeds for every scenario), "
+            "then write the tables, manifest.json, summary.csv and figures/ into OUT."
+        ),
+    )
+    compare.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    compare.add_argument(
+        "--reps", type=int, default=10, metavar="N", help="replicates per scenario (default 10)"
+    )
+    compare.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="W",
+        help="worker processes (default 1: run serially)",
+    )
+    compare.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="BASE",
+        help="seed of replicate 0; replicate k uses BASE+k (default 0)",
+    )
+    compare.add_argument(
+        "--steps", type=int, default=None, metavar="S", help="steps to run (default: scenario)"
+    )
+    compare.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results/compare"),
+        metavar="DIR",
+        help="output folder (default results/compare)",
+    )
+
     validate = sub.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
     return parser
@@ -64,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args.files)
+        if args.command == "compare":
+            return _compare(args)
         return _run(args)
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -102,6 +161,93 @@ def _run(args: argparse.Namespace) -> int:
     print(summary_text(result.final(), title=f"{scenario.name}, seed {args.seed}"))
     print(f"wrote {', '.join(sorted(result.tables))} and manifest.json to {out}")
     return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    for flag, value, least in (("--reps", args.reps, 1), ("--workers", args.workers, 1)):
+        if value < least:
+            print(f"error: {flag} must be at least {least}; got {value}", file=sys.stderr)
+            return 2
+    if args.steps is not None and args.steps < 1:
+        print(f"error: --steps must be at least 1; got {args.steps}", file=sys.stderr)
+        return 2
+    if args.seed < 0:
+        print(f"error: --seed must be a non-negative integer; got {args.seed}", file=sys.stderr)
+        return 2
+    from sim.scenario import Scenario
+    from sim.scenario_io import load_many
+
+    loaded = load_many(args.scenarios, Scenario)
+    errors = [outcome for _, outcome in loaded if not isinstance(outcome, Scenario)]
+    for err in errors:
+        print(f"error: {err}", file=sys.stderr)
+    if errors:
+        return 2
+
+    from sim.compare import compare, summary, summary_text
+
+    # compare() refuses duplicate scenario names (a ScenarioError) before anything runs
+    comparison = compare(
+        args.scenarios, reps=args.reps, workers=args.workers, base_seed=args.seed, steps=args.steps
+    )
+    out = comparison.write(args.out)
+    figures, left_out = _figures(comparison, out / "figures")
+    steps = comparison.tables["steps"]
+    shown = [name for name in COMPARE_SUMMARY_METRICS if name in steps.columns]
+    print(summary_text(summary(steps, shown, order=comparison.scenarios)))
+    if left_out:
+        print(f"not in the step table, left out of the figures: {', '.join(left_out)}")
+    print(
+        f"wrote {', '.join(sorted(comparison.tables))} (Parquet), manifest.json and summary.csv "
+        f"to {out}; figures ({', '.join(figures)}, PNG and PDF) to {out / 'figures'}"
+    )
+    return 0
+
+
+def _figures(comparison, out: Path) -> tuple[list[str], list[str]]:
+    """Draw and save the standard figures; return their names and the metrics left out.
+
+    Metrics of the default lists that the step table lacks are left out of the figures and
+    reported, rather than failing the whole comparison after it has run.
+    """
+    from sim import plotting
+
+    steps = comparison.tables["steps"]
+    order = comparison.scenarios
+    colours = plotting.scenario_colours(order)
+    wanted = [
+        *plotting.TIMESERIES_METRICS,
+        *plotting.END_METRICS,
+        *plotting.CAPITAL_SOURCES,
+        *plotting.FUNNEL_STAGES,
+    ]
+    left_out = list(dict.fromkeys(name for name in wanted if name not in steps.columns))
+
+    def present(names):
+        return [name for name in names if name not in left_out]
+
+    bands = plotting.timeseries_bands(
+        steps,
+        present(plotting.TIMESERIES_METRICS),
+        steps_per_year=comparison.steps_per_year(),
+        order=order,
+    )
+    end = plotting.end_intervals(steps, present(plotting.END_METRICS), order=order)
+    sources = {k: plotting.CAPITAL_SOURCES[k] for k in present(plotting.CAPITAL_SOURCES)}
+    stages = {k: plotting.FUNNEL_STAGES[k] for k in present(plotting.FUNNEL_STAGES)}
+    figures = {
+        "timeseries": plotting.plot_timeseries(bands, colours=colours),
+        "end_metrics": plotting.plot_end_metrics(end, colours=colours),
+        "capital_by_source": plotting.plot_capital_by_source(
+            plotting.capital_by_source(steps, sources, order=order), colours=colours
+        ),
+        "funnel": plotting.plot_funnel(
+            plotting.funnel(steps, stages, order=order), colours=colours
+        ),
+    }
+    for name, fig in figures.items():
+        plotting.save_figure(fig, out, name)
+    return list(figures), left_out
 
 
 def summary_text(final, *, title: str) -> str:
