@@ -110,6 +110,10 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
+
+    from sim.docking import register as register_dock  # standard library only: --help stays fast
+
+    register_dock(sub)
     return parser
 
 
@@ -123,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args.files)
         if args.command == "compare":
             return _compare(args)
+        if args.command == "dock":
+            return args.handler(args)  # sim.docking.main: 0 ok, 1 a check failed, 2 bad input
         return _run(args)
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -130,12 +136,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(files: Sequence[Path]) -> int:
+    """Check model and docking scenario files, each against its own schema."""
+    from sim.errors import ScenarioError
+    from sim.game_scenario import DockingScenario, is_docking_file
     from sim.scenario import Scenario
     from sim.scenario_io import load_many
 
     bad = 0
-    for path, outcome in load_many(files, Scenario):
-        if isinstance(outcome, Scenario):
+    for path in files:
+        schema = DockingScenario if is_docking_file(path) else Scenario
+        ((_, outcome),) = load_many([path], schema)
+        if not isinstance(outcome, ScenarioError):
             print(f"ok: {path} ({outcome.name})")
         else:
             bad += 1
