@@ -22,7 +22,7 @@ ValueError naming it; a metric that is NaN throughout for one scenario is drawn 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -423,13 +423,13 @@ def plot_timeseries(
     Raises:
         ValueError: A metric is not in the data, or ``axes`` does not match the metrics.
     """
-    if _is_prepared(data, "metric"):
-        bands = data
-        metrics = list(pd.unique(bands["metric"])) if metrics is None else list(metrics)
-        _check_prepared(bands, "metric", metrics)
-    else:
-        metrics = list(TIMESERIES_METRICS if metrics is None else metrics)
-        bands = timeseries_bands(data, metrics, steps_per_year=steps_per_year)
+    bands, metrics = _prepared(
+        data,
+        "metric",
+        metrics,
+        TIMESERIES_METRICS,
+        lambda steps, wanted: timeseries_bands(steps, wanted, steps_per_year=steps_per_year),
+    )
     names = scenario_order(bands)
     colours = _colours_for(names, colours)
     given = _own_axes(axes, len(metrics))
@@ -464,6 +464,30 @@ def plot_timeseries(
         ax.set_ylabel(shown or "value")
     _legend(fig, panels, names, colours, own=given is None)
     return fig
+
+
+def _prepared(
+    data: pd.DataFrame,
+    key: str,
+    wanted: Sequence[str] | Mapping[str, str] | None,
+    default: Sequence[str] | Mapping[str, str],
+    prepare: Callable[[pd.DataFrame, Sequence[str] | Mapping[str, str]], pd.DataFrame],
+) -> tuple[pd.DataFrame, list[str]]:
+    """Return a plot's prepared table and the rows to draw, from a step table or a prepared one.
+
+    Args:
+        data: A step table, or the output of ``prepare`` (long format keyed by ``key``).
+        key: The prepared table's row column ("metric", "source", "stage").
+        wanted: Rows to draw (a mapping gives labels too); None for all, or ``default``.
+        default: What a step table is prepared for when ``wanted`` is None.
+        prepare: The data-preparation function, ``prepare(steps, wanted)``.
+    """
+    if _is_prepared(data, key):
+        rows = list(pd.unique(data[key])) if wanted is None else list(wanted)
+        _check_prepared(data, key, rows)
+        return data[data[key].isin(rows)], rows
+    chosen = default if wanted is None else wanted
+    return prepare(data, chosen), list(chosen)
 
 
 def _check_prepared(data: pd.DataFrame, key: str, wanted: Sequence[str]) -> None:
@@ -525,13 +549,7 @@ def plot_end_metrics(
     Raises:
         ValueError: A metric is not in the data, or ``axes`` does not match the metrics.
     """
-    if _is_prepared(data, "metric"):
-        table = data
-        metrics = list(pd.unique(table["metric"])) if metrics is None else list(metrics)
-        _check_prepared(table, "metric", metrics)
-    else:
-        metrics = list(END_METRICS if metrics is None else metrics)
-        table = end_intervals(data, metrics)
+    table, metrics = _prepared(data, "metric", metrics, END_METRICS, end_intervals)
     names = scenario_order(table)
     colours = _colours_for(names, colours)
     given = _own_axes(axes, len(metrics))
@@ -610,13 +628,7 @@ def plot_capital_by_source(
     Raises:
         ValueError: A source column is not in the data.
     """
-    if _is_prepared(data, "source"):
-        table = data
-        if sources is not None:
-            _check_prepared(table, "source", list(sources))
-            table = table[table["source"].isin(list(sources))]
-    else:
-        table = capital_by_source(data, CAPITAL_SOURCES if sources is None else sources)
+    table, _ = _prepared(data, "source", sources, CAPITAL_SOURCES, capital_by_source)
     names = scenario_order(table)
     colours = _colours_for(names, colours)
     labels = dict(zip(table["source"], table["label"], strict=False))
@@ -691,13 +703,7 @@ def plot_funnel(
     Raises:
         ValueError: A stage column is not in the data.
     """
-    if _is_prepared(data, "stage"):
-        table = data
-        if stages is not None:
-            _check_prepared(table, "stage", list(stages))
-            table = table[table["stage"].isin(list(stages))]
-    else:
-        table = funnel(data, FUNNEL_STAGES if stages is None else stages)
+    table, _ = _prepared(data, "stage", stages, FUNNEL_STAGES, funnel)
     names = scenario_order(table)
     colours = _colours_for(names, colours)
     labels = dict(zip(table["stage"], table["label"], strict=False))
