@@ -122,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from sim.errors import ScenarioError
 
+    bad = _bad_number(args)
+    if bad:
+        print(f"error: {bad}", file=sys.stderr)
+        return 2
     try:
         if args.command == "validate":
             return _validate(args.files)
@@ -133,6 +137,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+
+
+NUMBER_FLOORS: dict[str, int] = {"reps": 1, "workers": 1, "steps": 1, "seed": 0}
+"""Smallest allowed value of each numeric option, whichever command has it."""
+
+
+def _bad_number(args: argparse.Namespace) -> str | None:
+    """Return the message for the first numeric option below its floor, if any."""
+    for name, least in NUMBER_FLOORS.items():
+        value = getattr(args, name, None)
+        if value is not None and value < least:
+            allowed = "a non-negative integer" if least == 0 else f"at least {least}"
+            return f"--{name} must be {allowed}; got {value}"
+    return None
 
 
 def _validate(files: Sequence[Path]) -> int:
@@ -160,12 +178,6 @@ def _run(args: argparse.Namespace) -> int:
     scenario = as_scenario(args.scenario)
     if args.agents:
         scenario = scenario.override({"output": {"agent_state": True}})
-    if args.steps is not None and args.steps < 1:
-        print(f"error: --steps must be at least 1; got {args.steps}", file=sys.stderr)
-        return 2
-    if args.seed < 0:
-        print(f"error: --seed must be a non-negative integer; got {args.seed}", file=sys.stderr)
-        return 2
     result = run(scenario, seed=args.seed, steps=args.steps)
     out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
     result.write(out)
@@ -175,16 +187,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    for flag, value, least in (("--reps", args.reps, 1), ("--workers", args.workers, 1)):
-        if value < least:
-            print(f"error: {flag} must be at least {least}; got {value}", file=sys.stderr)
-            return 2
-    if args.steps is not None and args.steps < 1:
-        print(f"error: --steps must be at least 1; got {args.steps}", file=sys.stderr)
-        return 2
-    if args.seed < 0:
-        print(f"error: --seed must be a non-negative integer; got {args.seed}", file=sys.stderr)
-        return 2
     from sim.scenario import Scenario
     from sim.scenario_io import load_many
 
