@@ -231,6 +231,7 @@ def senior_expected_return(
     """
     if stack.senior <= 0:
         return math.nan
+    claims = stack_claims(stack, coupon=coupon, first_loss_rate=first_loss_rate, years=years)
     multiple = 0.0
     for success, weight in ((True, success_prob), (False, 1.0 - success_prob)):
         cash = stack_cash(
@@ -241,7 +242,6 @@ def senior_expected_return(
             years=years,
             loss_given_default=loss_given_default,
         )
-        claims = stack_claims(stack, coupon=coupon, first_loss_rate=first_loss_rate, years=years)
         multiple += weight * waterfall(cash, claims)[0][0] / stack.senior
     return multiple ** (1.0 / years) - 1.0 if multiple > 0 else -1.0
 

@@ -133,8 +133,7 @@ class PartnershipModel(mesa.Model):
         self.instruments = {name: INSTRUMENTS[name](self) for name in config.finance.instruments}
         """The scenario's instruments by name, in the order financing tries them."""
         for city in self.cities:
-            for instrument in self.instruments.values():
-                instrument.new_year(city)
+            self._open_year(city)
         self._init_schedule()
         self.datacollector = collector(agent_state=config.output.agent_state)
         self.datacollector.collect(self)
@@ -183,7 +182,10 @@ class PartnershipModel(mesa.Model):
         self.capability_mean = self.config.organisations.capability_mean
 
     def _init_money(self) -> None:
-        """Open every account and endow organisations and cities (step 0)."""
+        """Open every account and endow organisations and capital providers (step 0).
+
+        Budgets are appropriated once the instruments exist (:meth:`_open_year`).
+        """
         ledger = self.ledger
         for name in (SUPPLIERS, MARKET, CAPITAL_MARKET, PROJECT_CASH):
             ledger.open(name, AccountKind.EXTERNAL)
@@ -200,8 +202,6 @@ class PartnershipModel(mesa.Model):
             self.pay(
                 CAPITAL_MARKET, provider.account, self.config.finance.investor_capital, "endowment"
             )
-        for city in self.cities:
-            self._appropriate(city)
 
     def _init_schedule(self) -> None:
         """Put calls, elections, fiscal years and data collection on Mesa's event list.
@@ -280,6 +280,12 @@ class PartnershipModel(mesa.Model):
     def free_capital(self, account: str) -> float:
         """Return what an organisation holds minus what it still owes running pilots (EUR)."""
         return self.ledger.balance(account) - self.outstanding[account]
+
+    def _open_year(self, city: CityGovernment) -> None:
+        """Start a fiscal year: appropriate its budget, then let each instrument act."""
+        self._appropriate(city)
+        for instrument in self.instruments.values():
+            instrument.new_year(city)
 
     def _appropriate(self, city: CityGovernment) -> None:
         """Appropriate a fiscal year's budget (higher in the year before an election)."""
@@ -873,6 +879,4 @@ class PartnershipModel(mesa.Model):
         """Unspent budget lapses; the next year's budget is appropriated."""
         for city in self.cities:
             self.pay(city.budget_account, city.treasury_account, city.budget, "lapse")
-            self._appropriate(city)
-            for instrument in self.instruments.values():
-                instrument.new_year(city)
+            self._open_year(city)
