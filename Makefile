@@ -12,7 +12,7 @@ $(UV):
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
 setup: $(UV)
-	$(UV) sync --locked --quiet
+	$(UV) sync --locked --all-extras --quiet
 
 FINANCE := scenarios/finance/grant.yaml scenarios/finance/blended.yaml \
 	scenarios/finance/revolving.yaml scenarios/finance/outcome_based.yaml
