@@ -111,10 +111,20 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
 
-    from sim.docking import register as register_dock  # standard library only: --help stays fast
-
-    register_dock(sub)
+    for register in _registrars():
+        register(sub)
     return parser
+
+
+def _registrars():
+    """Commands that live in their own modules, each with ``register(subparsers)``.
+
+    Each module imports only the standard library at top level, so ``--help`` stays fast; its
+    parser sets ``handler`` (a function of the parsed arguments returning the exit code).
+    """
+    from sim.docking import register as register_dock
+
+    return [register_dock]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -131,8 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args.files)
         if args.command == "compare":
             return _compare(args)
-        if args.command == "dock":
-            return args.handler(args)  # sim.docking.main: 0 ok, 1 a check failed, 2 bad input
+        if hasattr(args, "handler"):
+            return args.handler(args)  # a registered command: 0 ok, 1 failure, 2 bad input
         return _run(args)
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
