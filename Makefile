@@ -32,5 +32,12 @@ lint: setup
 bench: setup
 	.venv/bin/python benchmarks/run.py
 
+# Generated documentation: docs/validation.md with docs/figures/docking_*.png (about 2 minutes),
+# and the parameter reference docs/parameters.md from the scenario schemas.
+.PHONY: docs
+docs: setup
+	.venv/bin/python -m sim.docking docs
+	.venv/bin/python -m sim.paramdoc > docs/parameters.md
+
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache .hypothesis

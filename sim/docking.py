@@ -619,9 +619,16 @@ def plot_trajectories(docking: Docking) -> Figure:
         bottom.grid(alpha=0.3)
     axes[0, 0].set_ylabel("share of C")
     axes[1, 0].set_ylabel("agents − equations")
-    axes[0, -1].legend(loc="best", fontsize=8)
-    if docking.window < until:
-        axes[1, -1].legend(loc="upper left", fontsize=8)
+    # One legend below the panels, so that it never hides a curve.
+    handles, labels = axes[0, -1].get_legend_handles_labels()
+    window = axes[1, -1].get_legend_handles_labels()
+    fig.legend(
+        handles + window[0],
+        labels + window[1],
+        loc="outside lower center",
+        ncol=len(labels) + len(window[1]),
+        fontsize=8,
+    )
     fig.suptitle(
         f"{docking.name}: agents (first seed) against the replicator equations "
         f"(one step = {docking.mean_field.time_step:.2e} equation time)"
@@ -723,13 +730,27 @@ def plot_orbit(docking: Docking) -> Figure:
 
 
 def distance_frame(dockings: Sequence[Docking]) -> pd.DataFrame:
-    """Return the mean max and RMS distance per scenario and size, for :func:`plot_distance`."""
+    """Return the distance between agents and equations per scenario and size.
+
+    Args:
+        dockings: Docking runs, in the order the table and :func:`plot_distance` show them.
+
+    Returns:
+        One row per scenario and size ``n``: ``runs`` (seeds), the mean ``max_distance`` and
+        ``rms_distance`` over the seeds, and ``ratio``, the mean max distance over that of the
+        scenario's next smaller size (NaN for the smallest; about 0.32 per tenfold N when
+        sampling noise dominates).
+    """
     import pandas as pd
 
     frames = []
     for docking in dockings:
-        means = docking.runs.groupby("n", sort=True)[["max_distance", "rms_distance"]].mean()
-        frames.append(means.reset_index().assign(scenario=docking.name))
+        groups = docking.runs.groupby("n", sort=True)
+        means = groups[["max_distance", "rms_distance"]].mean().reset_index()
+        means.insert(1, "runs", groups.size().to_numpy())
+        means.insert(0, "scenario", docking.name)
+        means["ratio"] = means["max_distance"] / means["max_distance"].shift()
+        frames.append(means)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -918,6 +939,10 @@ def render_docs(dockings: Sequence[Docking]) -> str:
         "",
         "![distance against N](figures/docking_distance.png)",
         "",
+        "The same numbers (distances over each scenario's comparison window, means over seeds):",
+        "",
+        markdown_table(distance_frame(dockings).assign(n=lambda f: f["n"].map("{:,}".format))),
+        "",
     ]
     titles = {
         "baseline": "Three-population game, baseline set: stable point (0, 0, 0)",
@@ -952,6 +977,7 @@ def render_docs(dockings: Sequence[Docking]) -> str:
         "",
         "```bash",
         DOCS_COMMAND + "                     # this page and docs/figures/docking_*.png",
+        "make docs                                      # the same, and docs/parameters.md",
         "partnersim dock scenarios/docking/baseline.yaml --sizes 100 1000 --seeds 3",
         ".venv/bin/python -m pytest -q tests/test_games.py tests/test_docking.py",
         "```",

@@ -153,12 +153,22 @@ class GovernmentVector(_Vector):
 class InspectionConfig(Section):
     """The inspection game (DOMAIN: validation by docking); centre (1 - C/(F+L), G/F)."""
 
-    F: float = param(..., unit=PAYOFF, gt=0, description="Fine a shirking firm pays if caught.")
-    G: float = param(..., unit=PAYOFF, gt=0, description="Firm's gain from shirking.")
-    L: float = param(
-        ..., unit=PAYOFF, ge=0, description="City's loss from an undetected shirking firm."
+    F: float = param(
+        ..., unit=PAYOFF, gt=0, description="Fine a shirking firm pays if caught.", source="DOMAIN"
     )
-    C: float = param(..., unit=PAYOFF, gt=0, description="City's cost of one inspection.")
+    G: float = param(
+        ..., unit=PAYOFF, gt=0, description="Firm's gain from shirking.", source="DOMAIN"
+    )
+    L: float = param(
+        ...,
+        unit=PAYOFF,
+        ge=0,
+        description="City's loss from an undetected shirking firm.",
+        source="DOMAIN",
+    )
+    C: float = param(
+        ..., unit=PAYOFF, gt=0, description="City's cost of one inspection.", source="DOMAIN"
+    )
     x0: float = param(0.5, unit=SHARE, gt=0, lt=1, description="Initial share of diligent firms.")
     y0: float = param(
         0.4, unit=SHARE, gt=0, lt=1, description="Initial share of inspecting city agents."

@@ -1,12 +1,15 @@
-"""The parameter reference, generated from the scenario schema.
+"""The parameter reference, generated from the scenario schemas.
 
-:func:`render` walks :class:`sim.scenario.Scenario` (nested sections and lists of sections such
-as ``cities[]``) and returns Markdown with one table per section: key, default, unit, bounds,
-description and source of every field. Units and sources come from each field's
+:func:`render` walks each schema of :data:`SCHEMAS` (the model scenario,
+:class:`sim.scenario.Scenario`, and the docking scenario,
+:class:`sim.game_scenario.DockingScenario`), with their nested sections and lists of sections
+such as ``cities[]``, and returns Markdown with one table per section: key, default, unit,
+bounds, description and source of every field. Units and sources come from each field's
 ``json_schema_extra`` (see :func:`sim.scenario.param`), bounds from its ``ge``/``gt``/``le``/``lt``
 constraints or, for literals and booleans, the allowed values. Defaults are those of the default
 scenario at each key path, so a section whose parent overrides its defaults (the sector
-objectives) shows the values that actually apply.
+objectives) shows the values that actually apply; a schema without a default instance (a
+docking scenario must name its game) shows each field's own default, or ``required``.
 
 Regenerate the committed reference with ``python -m sim.paramdoc > docs/parameters.md``;
 ``tests/test_paramdoc.py`` fails when it is out of date.
@@ -27,7 +30,9 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+import sim.game_scenario
 import sim.scenario
+from sim.game_scenario import DockingScenario
 from sim.scenario import Scenario
 
 COMMAND = "python -m sim.paramdoc > docs/parameters.md"
@@ -39,6 +44,58 @@ COLUMNS: tuple[str, ...] = ("key", "default", "unit", "bounds", "description", "
 NONE = "-"
 """What a cell shows when a field has nothing to say there."""
 
+REQUIRED = "required"
+"""What the default cell shows for a field a scenario file must set."""
+
+
+@dataclass(frozen=True)
+class Schema:
+    """One scenario schema the reference documents.
+
+    Attributes:
+        title: Heading of its part of the reference.
+        model: Its top-level pydantic model.
+        module: The module whose docstring lists the short source keys it cites.
+        label: Prefix of its section headings (empty for the model scenario), so that key
+            paths of different schemas never share a heading.
+        intro: What files it validates, one paragraph.
+    """
+
+    title: str
+    model: type[BaseModel]
+    module: types.ModuleType
+    label: str
+    intro: str
+
+
+SCHEMAS: tuple[Schema, ...] = (
+    Schema(
+        "Scenario parameters",
+        Scenario,
+        sim.scenario,
+        "",
+        "Model scenarios (`scenarios/*.yaml`, `scenarios/*/`), validated by `sim/scenario.py`. "
+        "Key paths are as written in a scenario YAML file (`cities[]` is one entry of the list "
+        "`cities`). Cross-field rules (for example `pilots.consortium_min <= "
+        "pilots.consortium_max`) are checked by the validators in `sim/scenario.py`.",
+    ),
+    Schema(
+        "Docking scenario parameters",
+        DockingScenario,
+        sim.game_scenario,
+        "docking",
+        "Docking scenarios (`scenarios/docking/*.yaml`, run by `partnersim dock`; see "
+        "[`validation.md`](validation.md)), validated by `sim/game_scenario.py`. A file is a "
+        "docking scenario when its top-level `kind` is a game. The three vectors of a "
+        "`three_population` game may be written as lists in the authors' order (the order of "
+        "the rows below) or as mappings by key. Cross-field rules (the vectors or the "
+        "`inspection` section that `kind` needs, an interior centre `G < F` and `C < F + L`, "
+        "`window <= horizon`) are checked by the validators in `sim/game_scenario.py`. Sources "
+        "not listed below (DOMAIN, ASSUMPTION) are those of the scenario parameters.",
+    ),
+)
+"""The schemas documented, in the order of the reference."""
+
 
 @dataclass(frozen=True)
 class SectionDoc:
@@ -49,12 +106,12 @@ class SectionDoc:
             the top level.
         model: The section's pydantic model class.
         defaults: The section's default instance at this path (its parent may override the
-            class defaults).
+            class defaults), or None when it has required fields.
     """
 
     path: str
     model: type[BaseModel]
-    defaults: BaseModel
+    defaults: BaseModel | None
 
 
 def _strip_optional(annotation: Any) -> Any:
@@ -96,23 +153,32 @@ def sections(
     Args:
         model: The section class to start from.
         path: Its key path (``""`` for the top level).
-        defaults: Its default instance; ``model()`` when not given.
+        defaults: Its default instance; ``model()`` when not given (None when the model has
+            required fields).
 
     Yields:
         The section itself, then its subsections; a list of sections appears once, as
         ``path[]``, with the defaults of one new item.
     """
-    defaults = model() if defaults is None else defaults
+    defaults = _default_instance(model) if defaults is None else defaults
     yield SectionDoc(path, model, defaults)
     for name, field in model.model_fields.items():
+        key = field.alias or name
         child = _section_class(field.annotation)
         if child is not None:
-            value = getattr(defaults, name)
-            yield from sections(child, _join(path, name), value if value is not None else child())
+            value = None if defaults is None else getattr(defaults, name)
+            yield from sections(child, _join(path, key), value)
             continue
         item = _list_item_class(field.annotation)
         if item is not None:
-            yield from sections(item, _join(path, name) + "[]", item())
+            yield from sections(item, _join(path, key) + "[]")
+
+
+def _default_instance(model: type[BaseModel]) -> BaseModel | None:
+    """Return ``model()``, or None when some field has no default."""
+    if any(field.is_required() for field in model.model_fields.values()):
+        return None
+    return model()
 
 
 def _number(value: float) -> str:
@@ -211,16 +277,28 @@ def first_line(model: type[BaseModel]) -> str:
     return doc.splitlines()[0] if doc else ""
 
 
+def _default(section: SectionDoc, name: str, field: FieldInfo) -> str:
+    """Return a field's default cell: the value at this key path, or ``required``."""
+    if field.is_required():
+        return REQUIRED
+    if section.defaults is not None:
+        value = getattr(section.defaults, name)
+    else:
+        value = field.get_default(call_default_factory=True)
+    return f"`{_yaml(value)}`"
+
+
 def _row(section: SectionDoc, name: str, field: FieldInfo) -> list[str]:
-    """Return the cells of one field's row."""
+    """Return the cells of one field's row (keyed by its alias when it has one)."""
+    key = field.alias or name
     child = _section_class(field.annotation) or _list_item_class(field.annotation)
     if child is not None:
         suffix = "[]" if _list_item_class(field.annotation) else ""
-        target = _join(section.path, name) + suffix
+        target = _join(section.path, key) + suffix
         kind = "list of sections" if suffix else "section"
         bounds = _bounds(field)
         return [
-            f"`{name}`",
+            f"`{key}`",
             f"see `{target}`",
             NONE,
             kind if bounds == NONE else f"{kind}; {bounds}",
@@ -228,8 +306,8 @@ def _row(section: SectionDoc, name: str, field: FieldInfo) -> list[str]:
             NONE,
         ]
     return [
-        f"`{name}`",
-        f"`{_yaml(getattr(section.defaults, name))}`",
+        f"`{key}`",
+        _default(section, name, field),
         _cell(_extra(field, "unit")),
         _cell(_bounds(field)),
         _cell(field.description or ""),
@@ -237,43 +315,56 @@ def _row(section: SectionDoc, name: str, field: FieldInfo) -> list[str]:
     ]
 
 
-def source_keys() -> list[tuple[str, str]]:
-    """Return the short source keys and their meaning, read from ``sim.scenario``'s docstring."""
-    doc = inspect.cleandoc(sim.scenario.__doc__ or "")
+def source_keys(module: types.ModuleType = sim.scenario) -> list[tuple[str, str]]:
+    """Return the short source keys and their meaning, read from a module's docstring.
+
+    The docstring lists them after a line starting "Sources cited by short key", one key per
+    indented ``KEY: meaning`` line; a meaning may continue on further, deeper-indented lines.
+    """
+    doc = inspect.cleandoc(module.__doc__ or "")
     _, _, legend = doc.partition("Sources cited by short key")
-    keys = []
+    keys: list[tuple[str, str]] = []
+    indent = None
     for line in legend.splitlines()[1:]:
-        match = re.fullmatch(r"\s+([A-Z][A-Z0-9-]*): (.+)", line)
-        if match is None:
+        match = re.fullmatch(r"(\s+)([A-Z][A-Z0-9-]*): (.+)", line)
+        if match is not None and indent in (None, len(match[1])):
+            indent = len(match[1])
+            keys.append((match[2], match[3].replace("``", "`")))
+        elif keys and line.strip() and len(line) - len(line.lstrip()) > (indent or 0):
+            key, meaning = keys[-1]
+            keys[-1] = (key, f"{meaning} {line.strip()}".replace("``", "`"))
+        else:
             break
-        keys.append((match[1], match[2].replace("``", "`")))
     return keys
 
 
 def render() -> str:
-    """Return the parameter reference as Markdown."""
+    """Return the parameter reference as Markdown, one part per schema of :data:`SCHEMAS`."""
     lines = [
-        "# Scenario parameters",
+        "# Parameter reference",
         "",
-        f"Generated from the schema in `sim/scenario.py` by `{COMMAND}`; do not edit by hand.",
+        f"Generated from the schemas in `sim/scenario.py` and `sim/game_scenario.py` by "
+        f"`{COMMAND}`; do not edit by hand.",
         "",
-        "Key paths are as written in a scenario YAML file (`cities[]` is one entry of the list "
-        "`cities`). Bounds are intervals, `[` and `]` inclusive, `(` and `)` exclusive; unit `1` "
-        "means dimensionless. Cross-field rules (for example `pilots.consortium_min <= "
-        "pilots.consortium_max`) are checked by the validators in `sim/scenario.py`.",
+        "Bounds are intervals, `[` and `]` inclusive, `(` and `)` exclusive; unit `1` means "
+        "dimensionless. Full references for the sources are in `docs/ODD.md`.",
     ]
-    keys = source_keys()
-    if keys:
-        lines += ["", "Sources (full references in `docs/ODD.md`):", ""]
-        lines += ["| source | meaning |", "| --- | --- |"]
-        lines += [f"| {key} | {_cell(meaning)} |" for key, meaning in keys]
-    for section in sections():
-        title = f"`{section.path}`" if section.path else "Top level"
-        lines += ["", f"## {title}", "", _cell(first_line(section.model)), ""]
-        lines.append("| " + " | ".join(COLUMNS) + " |")
-        lines.append("| " + " | ".join("---" for _ in COLUMNS) + " |")
-        for name, field in section.model.model_fields.items():
-            lines.append("| " + " | ".join(_row(section, name, field)) + " |")
+    for schema in SCHEMAS:
+        lines += ["", f"# {schema.title}", "", schema.intro]
+        keys = source_keys(schema.module)
+        if keys:
+            lines += ["", "Sources:", ""]
+            lines += ["| source | meaning |", "| --- | --- |"]
+            lines += [f"| {key} | {_cell(meaning)} |" for key, meaning in keys]
+        prefix = f"{schema.label}: " if schema.label else ""
+        for section in sections(schema.model):
+            title = f"`{section.path}`" if section.path else "top level"
+            title = prefix + title if prefix else title[:1].upper() + title[1:]
+            lines += ["", f"## {title}", "", _cell(first_line(section.model)), ""]
+            lines.append("| " + " | ".join(COLUMNS) + " |")
+            lines.append("| " + " | ".join("---" for _ in COLUMNS) + " |")
+            for name, field in section.model.model_fields.items():
+                lines.append("| " + " | ".join(_row(section, name, field)) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -251,13 +251,27 @@ def test_baseline_docking_distance_shrinks_as_n_grows() -> None:
 
     # The data behind the figures (the command-line test draws them).
     assert 0.5 < shown_time(docking) < docking.scenario.horizon
-    frame = distance_frame([docking])
+    frame = distance_frame([docking]).set_index("n")
     means_by_n = docking.runs.groupby("n")["max_distance"].mean()
-    assert frame.set_index("n")["max_distance"].to_dict() == pytest.approx(means_by_n.to_dict())
-    assert isinstance(plot_distance(frame), Figure)
+    assert frame["max_distance"].to_dict() == pytest.approx(means_by_n.to_dict())
+    assert frame["runs"].tolist() == [3, 3, 3]
+    assert frame.loc[1_000, "ratio"] == pytest.approx(means_by_n[1_000] / means_by_n[100])
+    assert np.isnan(frame.loc[100, "ratio"])
+    assert isinstance(plot_distance(frame.reset_index()), Figure)
     text = markdown_table(docking.summary)
     assert text.splitlines()[0].startswith("| n | runs | max_distance")
     assert "| mean field |" in text
+
+
+def test_strong_policy_distance_shrinks_as_n_grows() -> None:
+    """The second published set too, over its first 4 time units (most of its transient)."""
+    docking = dock(scenario("strong_policy", horizon=4.0), sizes=[100, 1_000, 10_000], seeds=2)
+    frame = distance_frame([docking]).set_index("n")
+    means = frame["max_distance"].to_numpy()
+    assert means[0] > means[1] > means[2]
+    assert np.all(frame["ratio"].iloc[1:] < 0.6)  # 1/sqrt(10) = 0.32
+    assert frame["rms_distance"].is_monotonic_decreasing
+    assert docking.summary.set_index("n").loc["mean field", "max_distance"] < means[2] / 3
 
 
 def test_inspection_docking_checks_pass() -> None:

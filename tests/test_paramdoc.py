@@ -9,7 +9,10 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from sim.paramdoc import COMMAND, render, source_keys
+import sim.game_scenario
+import sim.scenario
+from sim.game_scenario import DockingScenario
+from sim.paramdoc import COMMAND, SCHEMAS, render, source_keys
 from sim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,26 +40,42 @@ def _model(annotation) -> tuple[type[BaseModel] | None, str]:
     return None, ""
 
 
+LABELS = {Scenario: "", DockingScenario: "docking"}
+"""Heading label of each schema's part of the reference."""
+
+
 def leaves(
     model: type[BaseModel] = Scenario, path: str = ""
 ) -> Iterator[tuple[str, str, FieldInfo]]:
-    """Yield (section path, key, field) for every leaf field of the schema, walked independently."""
+    """Yield (section path, key, field) for every leaf field of the schema, walked independently.
+
+    Keys are as written in a file (a field's alias when it has one).
+    """
     for name, field in model.model_fields.items():
+        key = field.alias or name
         child, suffix = _model(field.annotation)
         if child is None:
-            yield path, name, field
+            yield path, key, field
         else:
-            yield from leaves(child, f"{path}.{name}{suffix}" if path else f"{name}{suffix}")
+            yield from leaves(child, f"{path}.{key}{suffix}" if path else f"{key}{suffix}")
+
+
+def all_leaves() -> Iterator[tuple[str, str, FieldInfo]]:
+    """Leaves of every documented schema; paths outside the model carry their label."""
+    for model, label in LABELS.items():
+        for path, key, field in leaves(model):
+            yield (f"{label}:{path}" if label else path), key, field
 
 
 def documented(text: str) -> dict[str, dict[str, list[str]]]:
-    """Parse the reference: section path -> key -> the cells of its row."""
+    """Parse the reference: section path (``label:path`` outside the model) -> key -> cells."""
     tables: dict[str, dict[str, list[str]]] = {}
     current = None
     for line in text.splitlines():
-        heading = re.fullmatch(r"## (?:`(.+)`|Top level)", line)
+        heading = re.fullmatch(r"## (?:(\w+): )?(?:`(.+)`|[Tt]op level)", line)
         if heading:
-            current = tables.setdefault(heading[1] or "", {})
+            label = f"{heading[1]}:" if heading[1] else ""
+            current = tables.setdefault(label + (heading[2] or ""), {})
         elif current is not None and (row := re.fullmatch(r"\| `(\w+)` \|(.*)\|", line)):
             current[row[1]] = [cell.strip() for cell in row[2].split(" | ")]
     return tables
@@ -73,7 +92,7 @@ def test_every_leaf_field_is_documented():
     tables = documented(render())
     missing = [
         f"{path}.{key}" if path else key
-        for path, key, _ in leaves()
+        for path, key, _ in all_leaves()
         if key not in tables.get(path, {})
     ]
     assert not missing, f"fields missing from the parameter reference: {missing}"
@@ -81,7 +100,7 @@ def test_every_leaf_field_is_documented():
 
 def test_every_numeric_field_has_a_unit_and_a_description():
     bad = []
-    for path, key, field in leaves():
+    for path, key, field in all_leaves():
         annotation = _unwrap(field.annotation)
         if annotation not in (int, float):
             continue
@@ -92,14 +111,23 @@ def test_every_numeric_field_has_a_unit_and_a_description():
 
 
 def test_every_cited_source_is_explained():
-    known = {key for key, _ in source_keys()}
+    known = {key for schema in SCHEMAS for key, _ in source_keys(schema.module)}
     cited = {
         extra["source"]
-        for _, _, field in leaves()
+        for _, _, field in all_leaves()
         if isinstance(extra := field.json_schema_extra, dict) and "source" in extra
     }
-    assert known, "no source keys found in the sim.scenario docstring"
-    assert cited <= known, f"sources cited but not explained in sim.scenario: {cited - known}"
+    assert {key for key, _ in source_keys()} >= {"DOMAIN", "GREAT-SKIN", "ASSUMPTION"}
+    assert cited <= known, f"sources cited but not explained in a schema module: {cited - known}"
+
+
+def test_source_keys_join_continued_lines():
+    (wang,) = source_keys(sim.game_scenario)
+    assert wang[0] == "WANG-2023"
+    assert wang[1].startswith("Wang, Jia, He, Wang and Huang (2023), \"Engaging stakeholders")
+    assert wang[1].endswith("j.jclepro.2023.138074 (payoff table of the authors' script).")
+    assert "  " not in wang[1]
+    assert [key for key, _ in source_keys(sim.scenario)][:2] == ["DOMAIN", "GREAT-SKIN"]
 
 
 def test_rows_show_defaults_bounds_units_and_choices():
@@ -113,3 +141,26 @@ def test_rows_show_defaults_bounds_units_and_choices():
     # a section's defaults are those its parent sets, not the class defaults
     assert tables["objectives.firm"]["profit"][0] == "`0.7`"
     assert tables["objectives"]["firm"][0] == "see `objectives.firm`"
+
+
+def test_docking_rows_show_required_fields_aliases_and_own_defaults():
+    tables = documented(render())
+    assert tables["docking:"]["kind"][:3] == [
+        "required",
+        "-",
+        "one of `three_population`, `inspection`",
+    ]
+    assert tables["docking:"]["sizes"][0] == "`[100, 1000, 10000]`"
+    assert tables["docking:enterprise"]["eA"] == [
+        "required",
+        "1",
+        "[0, 1]",
+        "Abatement effort level of a controlling enterprise.",
+        "WANG-2023",
+    ]
+    # the psychological loss is written `lambda` in a file (a Python keyword, so an alias)
+    assert tables["docking:public"]["lambda"][1:3] == ["1", "[0, ∞)"]
+    assert "lambda_" not in tables["docking:public"]
+    assert tables["docking:inspection"]["y0"][:3] == ["`0.4`", "share", "(0, 1)"]
+    # the model scenario's top level is not mixed up with the docking one
+    assert "kind" not in tables[""] and "time" in tables[""]
