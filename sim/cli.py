@@ -122,9 +122,10 @@ def _registrars():
     Each module imports only the standard library at top level, so ``--help`` stays fast; its
     parser sets ``handler`` (a function of the parsed arguments returning the exit code).
     """
+    from sim.app_cli import register as register_app
     from sim.docking import register as register_dock
 
-    return [register_dock]
+    return [register_dock, register_app]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,349 @@
+"""The interactive app without a browser: its lever table, model adapter, saving and figures.
+
+The browser test (``tests/test_app_browser.py``) drives the served page; here every piece it
+is built from is checked on its own: the levers set exactly the scenario keys they name, the
+adapter with the file's values runs exactly what ``sim.run`` runs, saved settings round-trip,
+and the figures draw what the tables hold.
+"""
+
+import inspect
+import socket
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import BASE, ROOT
+from matplotlib.collections import PathCollection
+
+from sim import app_figures
+from sim.app_cli import free_port, is_loopback
+from sim.cli import main
+from sim.errors import ScenarioError
+from sim.explorer import (
+    LEVERS,
+    ExplorerModel,
+    apply_levers,
+    changed,
+    controls,
+    lever_values,
+    save_settings,
+)
+from sim.network import PartnerNetwork
+from sim.runner import collect, run
+from sim.scenario import Scenario
+from sim.scenario_io import load
+
+FINANCE = ROOT / "scenarios" / "finance"
+
+
+@pytest.fixture(scope="module")
+def base() -> Scenario:
+    return load(BASE, Scenario)
+
+
+def run_explorer(model: ExplorerModel) -> pd.DataFrame:
+    """Step the adapter until it stops running; return its step table."""
+    while model.running:
+        model.step()
+    return collect(model).tables["steps"]
+
+
+# ------------------------------------------------------------------------------ the levers
+
+
+def test_every_lever_is_a_keyword_of_the_model():
+    params = inspect.signature(ExplorerModel.__init__).parameters
+    keywords = [name for name in params if name not in ("self", "base", "seed")]
+    assert keywords == [lever.name for lever in LEVERS]
+
+
+def test_lever_values_read_the_files_keys(base):
+    fund = load(FINANCE / "fund_and_grants.yaml", Scenario)
+    assert lever_values(base) == {
+        "instrument": "grant",
+        "annual_budget": 20.0,
+        "erosion_ratio": 3.0,
+        "procurement_flexibility": 0.5,
+        "election_interval": 16,
+        "partnership_model": "city_private",
+    }
+    assert lever_values(fund)["instrument"] == "revolving + grant"
+    assert lever_values(fund)["annual_budget"] == 2.0
+
+
+def test_moved_levers_set_their_keys_in_every_city():
+    cities = load(FINANCE / "multi_city.yaml", Scenario)
+    moved = apply_levers(
+        cities,
+        {
+            "instrument": "revolving + grant",
+            "annual_budget": 12.5,
+            "erosion_ratio": 2.0,
+            "procurement_flexibility": 0.2,
+            "election_interval": 8,
+            "partnership_model": "public_private_spc",
+        },
+    )
+    assert moved.finance.instruments == ["revolving", "grant"]
+    assert [c.annual_budget for c in moved.cities] == [12.5e6, 12.5e6, 12.5e6]
+    assert [c.procurement_flexibility for c in moved.cities] == [0.2, 0.2, 0.2]
+    assert [c.name for c in moved.cities] == ["north", "centre", "south"]
+    assert moved.trust.erosion_ratio == 2.0
+    assert moved.time.election_interval == 8
+    assert moved.partnership.model == "public_private_spc"
+    # everything else is the file's
+    assert moved.replication == cities.replication
+    assert moved.time.steps == cities.time.steps
+
+
+def test_levers_at_the_files_values_change_nothing(base):
+    assert apply_levers(base, lever_values(base)) is base
+    # a per-city lever that is not moved leaves cities with different values apart
+    uneven = base.override({"cities": [{"annual_budget": 1e6}, {"annual_budget": 3e6}]})
+    same = apply_levers(uneven, {**lever_values(uneven), "erosion_ratio": 4.0})
+    assert [c.annual_budget for c in same.cities] == [1e6, 3e6]
+    assert changed(uneven, {"annual_budget": 1.0, "erosion_ratio": 4.0}) == {"erosion_ratio": 4.0}
+
+
+def test_slider_float_noise_does_not_reach_the_scenario(base):
+    assert 4.1 * 1e6 != 4_100_000.0  # binary floating point
+    moved = apply_levers(base, {"annual_budget": 4.1})
+    assert moved.cities[0].annual_budget == 4_100_000.0
+
+
+def test_bad_lever_values_and_names_are_scenario_errors(base):
+    with pytest.raises(ScenarioError) as bad:
+        apply_levers(base, {"procurement_flexibility": 1.5})
+    assert "cities[0].procurement_flexibility: out of range; got 1.5" in str(bad.value)
+    with pytest.raises(ScenarioError) as unknown:
+        apply_levers(base, {"budget": 3.0})
+    assert "budget: unknown lever" in str(unknown.value)
+    assert "annual_budget" in str(unknown.value)
+
+
+def test_controls_start_at_the_file_and_stay_valid(base):
+    params = controls(base, seed=7)
+    assert params["base"] is base
+    assert params["seed"]["value"] == 7
+    budget = params["annual_budget"]
+    assert budget == {
+        "type": "SliderFloat",
+        "label": "budget per city, M EUR/yr",
+        "value": 20.0,
+        "min": 0.0,
+        "max": 40.0,
+        "step": 0.1,
+    }
+    assert params["election_interval"]["type"] == "SliderInt"
+    assert params["partnership_model"]["values"] == [
+        "city_led",
+        "city_private",
+        "public_private_investment",
+        "public_private_spc",
+        "private_led",
+    ]
+    # trust.l_plus * ratio * (1 + trust.xi) <= 1 caps the slider: 0.1 * 6.6 * 1.5 = 0.99
+    erosion = params["erosion_ratio"]
+    assert erosion["max"] == 6.6
+    apply_levers(base, {"erosion_ratio": erosion["max"]})
+    with pytest.raises(ScenarioError, match="must be <= 1"):
+        apply_levers(base, {"erosion_ratio": erosion["max"] + erosion["step"]})
+    # a file's mix of instruments is offered besides the single instruments
+    fund = controls(load(FINANCE / "fund_and_grants.yaml", Scenario))
+    assert fund["instrument"]["values"][:2] == ["revolving + grant", "grant"]
+    assert fund["instrument"]["value"] == "revolving + grant"
+
+
+# ------------------------------------------------------------------------------ the model
+
+
+def test_adapter_at_the_files_values_runs_what_sim_run_runs(base):
+    expected = run(BASE, seed=3).tables["steps"]
+    pd.testing.assert_frame_equal(run_explorer(ExplorerModel(base, seed=3)), expected)
+    explicit = ExplorerModel(base, seed=3, **lever_values(base))
+    pd.testing.assert_frame_equal(run_explorer(explicit), expected)
+
+
+def test_adapter_stops_at_the_horizon(base):
+    model = ExplorerModel(base.override({"time": {"steps": 3}}), seed=0)
+    states = []
+    for _ in range(3):
+        states.append(model.running)
+        model.step()
+    assert states == [True, True, True]
+    assert (model.running, model.steps) == (False, 3)
+
+
+def test_adapter_applies_moved_levers(base):
+    model = ExplorerModel(base, seed=1, annual_budget=0.0, instrument="revolving")
+    assert model.config.cities[0].annual_budget == 0.0
+    assert model.config.finance.instruments == ["revolving"]
+    assert model.levers["annual_budget"] == 0.0
+    assert model.levers["erosion_ratio"] == 3.0  # unmoved: the file's
+    steps = run_explorer(model)
+    assert steps["public_spend"].max() == 0.0  # no budget, no public money
+    assert steps["fund_lending"].max() == 0.0  # and nothing for the fund to lend
+
+
+# ------------------------------------------------------------------------------ saving
+
+
+def test_saved_settings_round_trip_and_run_as_the_app_ran(base, tmp_path):
+    values = {"annual_budget": 7.5, "instrument": "revolving", "election_interval": 8}
+    path = tmp_path / "nested" / "explored.yaml"
+    saved = save_settings(base, values, path, source=BASE)
+    assert saved == load(path, Scenario)
+    assert saved.name == "explored"
+    assert "annual_budget = 7.5" in saved.description
+    assert "election_interval = 8" in saved.description
+    expected = apply_levers(base, values)
+    assert saved.model_dump(exclude={"name", "description"}) == expected.model_dump(
+        exclude={"name", "description"}
+    )
+    from_file = run(path, seed=2).tables["steps"].drop(columns="scenario")
+    in_app = run_explorer(ExplorerModel(base, seed=2, **values)).drop(columns="scenario")
+    pd.testing.assert_frame_equal(from_file, in_app)
+
+
+def test_saving_refuses_bad_paths_and_writes_nothing(base, tmp_path):
+    with pytest.raises(ScenarioError) as suffix:
+        save_settings(base, {}, tmp_path / "settings.txt")
+    assert str(suffix.value) == (
+        f"{tmp_path / 'settings.txt'}: not a YAML file name; "
+        "allowed: a path ending in .yaml or .yml"
+    )
+    with pytest.raises(ScenarioError, match="would replace the scenario the app started from"):
+        save_settings(base, {}, BASE, source=BASE)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ScenarioError, match="cannot write file"):
+        save_settings(base, {}, blocker / "x.yaml")
+    with pytest.raises(ScenarioError, match="out of range"):
+        save_settings(base, {"procurement_flexibility": -1.0}, tmp_path / "bad.yaml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+# ------------------------------------------------------------------------------ figures
+
+
+def small_network() -> PartnerNetwork:
+    """Organisations 0-4: 0, 1 and 2 worked together twice; 3 and 4 never partnered."""
+    network = PartnerNetwork(np.array([0.5, 0.4, 0.6, 0.5, 0.5]))
+    network.record_collaboration([0, 1, 2])
+    network.record_collaboration([0, 1])
+    network._trust.update({(0, 1): 0.9, (1, 0): 0.5, (0, 2): 0.2})
+    return network
+
+
+def test_network_tables_hold_partners_and_mutual_trust():
+    nodes, edges = app_figures.network_tables(small_network(), np.array([0, 1, 2, 3, 1]))
+    assert nodes.to_dict("list") == {
+        "id": [0, 1, 2],
+        "sector": ["government", "firm", "academia"],
+        "partners": [2, 2, 2],
+    }
+    trust = {(a, b): t for a, b, t in edges[["source", "target", "trust"]].itertuples(index=False)}
+    assert trust == pytest.approx({(0, 1): 0.7, (0, 2): 0.4, (1, 2): 0.5})
+    # 0.4: 0 trusts 2 at 0.2; 2 has never observed 0 and falls back to its generalised 0.6
+    assert edges.set_index(["source", "target"])["pilots"].to_dict() == {
+        (0, 1): 2,
+        (0, 2): 1,
+        (1, 2): 1,
+    }
+
+
+def test_layout_keeps_an_unchanged_network_and_grows_a_changed_one_gently(base):
+    model = ExplorerModel(base, seed=0)
+    for _ in range(24):
+        model.step()
+    nodes, edges = app_figures.network_tables(model.network, model.population.sector)
+    layout = app_figures.NetworkLayout(seed=0)
+    first = {k: v.copy() for k, v in layout.update(nodes, edges).items()}
+    again = layout.update(nodes, edges)
+    assert all(np.array_equal(first[k], again[k]) for k in first)
+    for _ in range(8):
+        model.step()
+    grown_nodes, grown_edges = app_figures.network_tables(model.network, model.population.sector)
+    assert len(grown_edges) > len(edges)
+    grown = layout.update(grown_nodes, grown_edges)
+    fresh = app_figures.NetworkLayout(seed=1).update(grown_nodes, grown_edges)
+
+    def moved(positions):
+        return np.mean([np.linalg.norm(positions[k] - first[k]) for k in first])
+
+    assert moved(grown) < moved(fresh) / 2
+
+
+def test_plot_network_draws_one_dot_per_partnered_organisation():
+    nodes, edges = app_figures.network_tables(small_network(), np.array([0, 1, 2, 3, 1]))
+    positions = app_figures.NetworkLayout().update(nodes, edges)
+    fig = app_figures.plot_network(nodes, edges, positions, organisations=5)
+    ax = fig.axes[0]
+    dots = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(dots) == 1 and len(dots[0].get_offsets()) == 3
+    assert ax.get_title().startswith("Partner network: 3 of 5 organisations")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["government", "firm", "academia", "trust 0.2", "trust 0.5", "trust 0.8"]
+    empty = app_figures.plot_network(nodes.iloc[:0], edges.iloc[:0], {}, organisations=5)
+    assert "no pilot completed yet" in [t.get_text() for t in empty.axes[0].texts]
+
+
+def test_plot_series_draws_each_used_column_in_display_units(base):
+    model = ExplorerModel(base, seed=0)
+    for _ in range(6):
+        model.step()
+    steps = model.datacollector.get_model_vars_dataframe()
+    fig = app_figures.plot_series(
+        steps, app_figures.CHARTS["capital"], steps_per_year=4, horizon=40
+    )
+    ax = fig.axes[0]
+    lines = [line for line in ax.get_lines() if line.get_label()[0] != "_"]
+    used = [c for c, v in steps[list(app_figures.CHARTS["capital"].series)].items() if v.any()]
+    assert [line.get_label() for line in lines] == [
+        app_figures.CHARTS["capital"].series[c] for c in used
+    ]
+    assert "fund_lending" not in used  # grants only: no fund, so no line for it
+    spend = lines[0]
+    assert spend.get_xdata()[-1] == 1.5  # step 6 of 4 a year
+    assert spend.get_ydata()[-1] == pytest.approx(steps["public_spend"].iloc[-1] / 1e6)
+    assert ax.get_ylabel() == "M EUR"
+    assert ax.get_xlim() == (0.0, 10.0)
+
+
+def test_plot_series_refuses_missing_columns_and_mixed_units():
+    steps = pd.DataFrame({"public_spend": [0.0, 1.0], "trust_org_mean": [0.5, 0.5]})
+    with pytest.raises(ValueError, match="pilots_active"):
+        app_figures.plot_series(steps, app_figures.CHARTS["pilots"], steps_per_year=4, horizon=4)
+    mixed = app_figures.Chart("mixed", {"public_spend": "spend", "trust_org_mean": "trust"})
+    with pytest.raises(ValueError, match="one unit"):
+        app_figures.plot_series(steps, mixed, steps_per_year=4, horizon=4)
+
+
+# ------------------------------------------------------------------------------ the command
+
+
+def test_app_refuses_a_bad_scenario_before_serving(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("extends: ../missing.yaml\n")
+    assert main(["app", str(bad), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {bad}: extends: base file not found")
+
+
+def test_app_refuses_bad_ports_and_seeds(capsys):
+    assert main(["app", str(BASE), "--port", "70000"]) == 2
+    assert "--port must be between 0 and 65535; got 70000" in capsys.readouterr().err
+    assert main(["app", str(BASE), "--seed", "-1"]) == 2
+    assert "--seed must be a non-negative integer; got -1" in capsys.readouterr().err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["app", str(BASE), "--port", str(port)]) == 2
+    assert f"cannot listen on 127.0.0.1 port {port}" in capsys.readouterr().err
+
+
+def test_loopback_hosts_and_free_ports():
+    assert [is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "127.3.2.1")] == [True] * 4
+    assert [is_loopback(h) for h in ("0.0.0.0", "192.168.1.5", "example.org", "::")] == [False] * 4
+    assert free_port("127.0.0.1", 0) > 0
