@@ -122,10 +122,12 @@ def _registrars():
     Each module imports only the standard library at top level, so ``--help`` stays fast; its
     parser sets ``handler`` (a function of the parsed arguments returning the exit code).
     """
+    from sim.analysis_cli import register as register_analysis
     from sim.app_cli import register as register_app
     from sim.docking import register as register_dock
+    from sim.sweep_cli import register as register_sweep
 
-    return [register_dock, register_app]
+    return [register_dock, register_app, register_analysis, register_sweep]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,16 +167,22 @@ def _bad_number(args: argparse.Namespace) -> str | None:
 
 
 def _validate(files: Sequence[Path]) -> int:
-    """Check model and docking scenario files, each against its own schema."""
+    """Check model, docking and sweep files, each against its own schema."""
     from sim.errors import ScenarioError
     from sim.game_scenario import DockingScenario, is_docking_file
     from sim.scenario import Scenario
     from sim.scenario_io import load_many
+    from sim.sweep_spec import is_sweep_file
 
     bad = 0
     for path in files:
-        schema = DockingScenario if is_docking_file(path) else Scenario
-        ((_, outcome),) = load_many([path], schema)
+        if is_sweep_file(path):
+            from sim.sweep_plan import plan_or_error  # every design point, not just the file
+
+            outcome = plan_or_error(path)
+        else:
+            schema = DockingScenario if is_docking_file(path) else Scenario
+            ((_, outcome),) = load_many([path], schema)
         if not isinstance(outcome, ScenarioError):
             print(f"ok: {path} ({outcome.name})")
         else:
@@ -229,48 +237,16 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _figures(comparison, out: Path) -> tuple[list[str], list[str]]:
-    """Draw and save the standard figures; return their names and the metrics left out.
-
-    Metrics of the default lists that the step table lacks are left out of the figures and
-    reported, rather than failing the whole comparison after it has run.
-    """
+    """Draw and save the standard figures; return their names and the metrics left out."""
     from sim import plotting
 
-    steps = comparison.tables["steps"]
-    order = comparison.scenarios
-    colours = plotting.scenario_colours(order)
-    wanted = [
-        *plotting.TIMESERIES_METRICS,
-        *plotting.END_METRICS,
-        *plotting.CAPITAL_SOURCES,
-        *plotting.FUNNEL_STAGES,
-    ]
-    left_out = list(dict.fromkeys(name for name in wanted if name not in steps.columns))
-
-    def present(names):
-        return [name for name in names if name not in left_out]
-
-    bands = plotting.timeseries_bands(
-        steps,
-        present(plotting.TIMESERIES_METRICS),
+    figures, left_out = plotting.standard_figures(
+        comparison.tables["steps"],
+        order=comparison.scenarios,
         steps_per_year=comparison.steps_per_year(),
-        order=order,
     )
-    end = plotting.end_intervals(steps, present(plotting.END_METRICS), order=order)
-    sources = {k: plotting.CAPITAL_SOURCES[k] for k in present(plotting.CAPITAL_SOURCES)}
-    stages = {k: plotting.FUNNEL_STAGES[k] for k in present(plotting.FUNNEL_STAGES)}
-    figures = {
-        "timeseries": plotting.plot_timeseries(bands, colours=colours),
-        "end_metrics": plotting.plot_end_metrics(end, colours=colours),
-        "capital_by_source": plotting.plot_capital_by_source(
-            plotting.capital_by_source(steps, sources, order=order), colours=colours
-        ),
-        "funnel": plotting.plot_funnel(
-            plotting.funnel(steps, stages, order=order), colours=colours
-        ),
-    }
-    for name, fig in figures.items():
-        plotting.save_figure(fig, out, name)
+    for name, draw in figures.items():
+        plotting.save_figure(draw(), out, name)
     return list(figures), left_out
 
 

@@ -389,3 +389,60 @@ def test_a_single_run_table_without_replicates_works(steps):
     pd.testing.assert_frame_equal(by_seed, end_intervals(steps, ["pilots_succeeded"]))
     one_run = steps[steps["replicate"] == 0].drop(columns="replicate")
     assert len(plot_funnel(one_run).axes[0].patches) == len(NAMES) * len(FUNNEL_STAGES)
+
+
+# --- the standard figures of a comparison, and drawing on a given canvas ------------------------
+
+
+def test_standard_figures_draw_the_four_figures_in_one_set_of_colours(steps):
+    figures, left_out = plotting.standard_figures(steps, order=["alpha", "zeta"])
+    assert list(figures) == ["timeseries", "end_metrics", "capital_by_source", "funnel"]
+    assert left_out == []
+    colours = scenario_colours(["alpha", "zeta"])
+    series = figures["timeseries"]().axes[0]
+    assert [to_hex(line.get_color()) for line in lines_with_data(series)] == list(colours.values())
+    bars = figures["funnel"]().axes[0]
+    assert to_hex(bars.patches[0].get_facecolor()) == colours["alpha"]
+    # drawn from data prepared once: each call gives a new figure with the same numbers
+    one, two = figures["end_metrics"](), figures["end_metrics"]()
+    assert one is not two
+    assert [line.get_xdata()[0] for line in one.axes[0].get_lines()] == [
+        line.get_xdata()[0] for line in two.axes[0].get_lines()
+    ]
+
+
+def test_standard_figures_leave_out_missing_metrics_and_say_which(steps):
+    missing = ["fund_balance", "impact_capital", "pilots_scaled"]
+    figures, left_out = plotting.standard_figures(steps.drop(columns=missing))
+    assert left_out == ["pilots_scaled", "fund_balance", "impact_capital"]  # in list order
+    titles = [ax.get_title() for ax in figures["timeseries"]().axes]
+    assert "fund balance" not in titles and "pilots scaled" not in titles
+    stages = [t.get_text() for t in figures["funnel"]().axes[0].get_xticklabels()]
+    assert "Scaled" not in stages and len(stages) == len(FUNNEL_STAGES) - 1
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda s, canvas: plot_timeseries(s, canvas=canvas),
+        lambda s, canvas: plot_end_metrics(s, canvas=canvas),
+        lambda s, canvas: plot_capital_by_source(s, canvas=canvas),
+        lambda s, canvas: plot_funnel(s, canvas=canvas),
+    ],
+)
+def test_a_canvas_gets_the_natural_size_and_takes_the_figure(steps, draw):
+    page = Figure(figsize=(8.27, 11.69), layout="constrained")
+    asked = []
+
+    def canvas(width, height):
+        asked.append((width, height))
+        return page.subfigures(1, 1)
+
+    fig = draw(steps, canvas)
+    assert fig is page  # the root figure, which holds the subfigure
+    natural = draw(steps, None)
+    assert asked == [tuple(natural.get_size_inches())]
+    (sub,) = page.subfigs
+    assert len(sub.axes) == len(natural.axes) == len(page.axes)
+    assert all(ax.get_figure(root=False) is sub for ax in page.axes)  # all on the subfigure
+    assert len(sub.legends) == len(natural.legends)
