@@ -20,6 +20,11 @@ FINANCE := scenarios/finance/grant.yaml scenarios/finance/blended.yaml \
 demo: setup
 	.venv/bin/partnersim compare $(FINANCE) --reps 10 --workers 2 --out results/finance
 
+# The report of the main job (after make demo): results/finance/report.pdf and report.html.
+.PHONY: report
+report: setup
+	.venv/bin/partnersim report results/finance
+
 test: setup
 	.venv/bin/python -m pytest -q -n 2
 

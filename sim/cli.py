@@ -125,9 +125,10 @@ def _registrars():
     from sim.analysis_cli import register as register_analysis
     from sim.app_cli import register as register_app
     from sim.docking import register as register_dock
+    from sim.report import register as register_report
     from sim.sweep_cli import register as register_sweep
 
-    return [register_dock, register_app, register_analysis, register_sweep]
+    return [register_dock, register_app, register_analysis, register_sweep, register_report]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
