@@ -21,6 +21,13 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 CI_PARAMETERS: dict[str, dict[str, object]] = {
     "01_quickstart": {"REPLICATES": 2, "STEPS": 8},
     "02_finance_comparison": {"RESULTS": None, "REPLICATES": 2, "STEPS": 20},
+    "03_sweeps_and_sensitivity": {
+        "TRAJECTORIES": 2,
+        "LHS_POINTS": 8,
+        "REPLICATES": 1,
+        "STEPS": 24,
+        "RUN_ON_DASK": False,
+    },
     "04_validation": {
         "SIZES": [100, 300],
         "SEEDS": 1,
