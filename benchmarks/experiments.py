@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sim.model import PartnershipModel  # noqa: E402
-from sim.runner import as_scenario  # noqa: E402
+from sim.runner import as_scenario, simulate, step_table  # noqa: E402
 from sim.sweep import run_sweep  # noqa: E402
 from sim.sweep_spec import SweepSpec  # noqa: E402
 
@@ -113,11 +113,7 @@ def steady_pool(runs: int) -> float:
 
 def bare_run(seed: int) -> float:
     """One bare model run: build, step, read the last row of the step table."""
-    config = as_scenario(BASE)
-    model = PartnershipModel(config, seed=seed)
-    for _ in range(config.time.steps):
-        model.step()
-    return float(model.datacollector.get_model_vars_dataframe().iloc[-1]["pilots_succeeded"])
+    return float(step_table(simulate(BASE, seed=seed)).iloc[-1]["pilots_succeeded"])
 
 
 def overhead(runs: int) -> None:

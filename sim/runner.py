@@ -39,22 +39,41 @@ def run(
     Returns:
         The :class:`RunResult`.
     """
+    return collect(simulate(scenario, seed=seed, steps=steps))
+
+
+def simulate(
+    scenario: Scenario | str | Path | dict[str, Any],
+    *,
+    seed: int = 0,
+    steps: int | None = None,
+) -> PartnershipModel:
+    """Build a model and run it to its horizon; return the model (see :func:`run` for args).
+
+    For callers that need only part of what :func:`collect` gathers, such as a sweep that keeps
+    the step table (:func:`step_table`): building the other tables costs about 5% of a run.
+    """
     config = as_scenario(scenario)
     if steps is not None:
         config = config.override({"time": {"steps": steps}})
     model = PartnershipModel(config, seed=seed)
     for _ in range(config.time.steps):
         model.step()
-    return collect(model)
+    return model
+
+
+def step_table(model: PartnershipModel) -> pd.DataFrame:
+    """Return the model's metrics, one row per step (step 0 is the initial state)."""
+    steps = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    steps.insert(0, "step", range(len(steps)))
+    return steps
 
 
 def collect(model: PartnershipModel) -> RunResult:
     """Gather a model's tables and manifest."""
     stamp = {"scenario": model.config.name, "seed": model.seed}
-    steps = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    steps.insert(0, "step", range(len(steps)))
     tables = {
-        "steps": steps,
+        "steps": step_table(model),
         "events": model.log.to_frame(),
         "pilots": pilot_table(model),
         "negotiations": pd.DataFrame(model.negotiations, columns=NEGOTIATION_COLUMNS),

@@ -111,9 +111,12 @@ def run_task(task: RunTask) -> RunRecord:
 def _run_partnersim(task: RunTask) -> tuple[dict[str, float], pd.DataFrame | None]:
     """Run the partnership model; return its end-of-run metrics and, if asked, its step table."""
     from sim.metrics import METRICS
-    from sim.runner import run
+    from sim.runner import simulate, step_table
 
-    steps = run(task.scenario or {}, seed=task.seed).tables["steps"]
+    model = simulate(task.scenario or {}, seed=task.seed)
+    steps = step_table(model)
+    steps.insert(0, "scenario", model.config.name)
+    steps.insert(1, "seed", model.seed)
     names = list(task.metrics or METRICS)
     final = steps.iloc[-1]
     metrics = {name: float(final[name]) for name in names}
