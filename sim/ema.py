@@ -133,8 +133,8 @@ class ScenarioFunction:
 
     def __call__(self, seed: int = 0, **values: Any) -> dict[str, float]:
         """Run the base scenario with ``values`` (by key) applied; return the outcomes."""
+        from sim.keypaths import with_values
         from sim.runner import as_scenario, run
-        from sim.sweep_plan import with_values
 
         changes = {
             key: int(value) if key in self.integers else float(value)

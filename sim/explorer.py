@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from sim.errors import ScenarioError
 from sim.instruments import INSTRUMENTS
+from sim.keypaths import expand, value_at, with_values
 from sim.model import PartnershipModel
 from sim.partnership import MODELS
 from sim.scenario import Scenario
@@ -130,32 +131,6 @@ LEVERS: tuple[Lever, ...] = (
 LEVERS_BY_NAME: dict[str, Lever] = {lever.name: lever for lever in LEVERS}
 
 
-# ------------------------------------------------------------------------------ key paths
-
-
-def _parts(path: str) -> list[tuple[str, bool]]:
-    """Split a key path into (key, every list entry) pairs: ``cities[].x`` -> cities (True), x."""
-    return [(part.removesuffix("[]"), part.endswith("[]")) for part in path.split(".")]
-
-
-def _get(data: Mapping[str, Any], path: str) -> Any:
-    """Return the value at a key path of plain scenario data (a list's first entry for ``[]``)."""
-    value: Any = data
-    for key, every in _parts(path):
-        value = value[key][0] if every else value[key]
-    return value
-
-
-def _set(data: dict[str, Any], path: str, new: Any) -> None:
-    """Set the value at a key path of plain scenario data, in every entry of a ``[]`` list."""
-    *head, (last, _) = _parts(path)
-    targets = [data]
-    for key, every in head:
-        targets = [item for t in targets for item in (t[key] if every else [t[key]])]
-    for target in targets:
-        target[last] = new
-
-
 # ------------------------------------------------------------------------------ values
 
 
@@ -183,7 +158,8 @@ def to_scenario(lever: Lever, value: Any) -> Any:
 def lever_values(scenario: Scenario) -> dict[str, Any]:
     """Return every lever's value in a scenario, in control units."""
     data = scenario.model_dump()
-    return {lever.name: to_control(lever, _get(data, lever.path)) for lever in LEVERS}
+    first = {lever.name: expand(data, lever.path)[0] for lever in LEVERS}  # cities[]: the first
+    return {lever.name: to_control(lever, value_at(data, first[lever.name])) for lever in LEVERS}
 
 
 def changed(scenario: Scenario, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -220,10 +196,12 @@ def apply_levers(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     if not moved:
         return scenario
     data = scenario.model_dump()
-    for name, value in moved.items():
-        lever = LEVERS_BY_NAME[name]
-        _set(data, lever.path, to_scenario(lever, value))
-    return validate_data(data, Scenario, source=None)
+    changes = {
+        path: to_scenario(LEVERS_BY_NAME[name], value)
+        for name, value in moved.items()
+        for path in expand(data, LEVERS_BY_NAME[name].path)
+    }
+    return validate_data(with_values(data, changes), Scenario, source=None)
 
 
 # ------------------------------------------------------------------------------ controls

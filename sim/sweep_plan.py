@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import ScenarioError
+from sim.keypaths import with_values
 from sim.scenario import Scenario
 from sim.scenario_io import StrPath, load, validate_data
 from sim.sweep_design import Design, build_design, points_table, run_seed, seed_child
@@ -292,32 +293,6 @@ def did_you_mean(name: str, names: Sequence[str]) -> str:
     """Return `` (did you mean 'x'?)`` for the closest of ``names`` to ``name``, else ``""``."""
     close = difflib.get_close_matches(name, names, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def with_values(data: Mapping[str, Any], changes: Mapping[str, Level]) -> dict[str, Any]:
-    """Return scenario data with the value at each dot path replaced; ``data`` is unchanged.
-
-    Only the sections and lists on the paths are copied, so this is cheap for a large
-    scenario.
-
-    Args:
-        data: Scenario data (as from ``Scenario.model_dump(mode="json")``).
-        changes: New value by dot path; paths must exist (see :func:`check_key`).
-
-    Returns:
-        The changed data.
-    """
-    result = dict(data)
-    for key, value in changes.items():
-        *parents, leaf = key.split(".")
-        node: Any = result
-        for part in parents:
-            index: Any = int(part) if isinstance(node, list) else part
-            child = node[index]
-            node[index] = dict(child) if isinstance(child, Mapping) else list(child)
-            node = node[index]
-        node[int(leaf) if isinstance(node, list) else leaf] = value
-    return result
 
 
 def _check_model(spec: SweepSpec, source: str | None) -> None:

@@ -18,9 +18,10 @@ from conftest import ROOT, scenario
 from sim.cli import main
 from sim.errors import ScenarioError
 from sim.execution import PoolExecutor, SerialExecutor
+from sim.keypaths import with_values
 from sim.scenario_io import dump
 from sim.sweep import SweepInterrupted, SweepResult, run_sweep
-from sim.sweep_plan import plan_sweep, with_values
+from sim.sweep_plan import plan_sweep
 from sim.sweep_spec import SweepSpec
 from sim.sweep_store import SweepStore
 
