@@ -34,11 +34,11 @@ from sim.plotting import (
     FONT_SIZE,
     OKABE_ITO,
     SOURCE_COLOURS,
-    _legend_columns,
-    _no_data,
-    _style,
     display_unit,
+    legend_columns,
+    no_data,
     scenario_colours,
+    style_axes,
 )
 from sim.scenario import SECTORS
 
@@ -150,7 +150,7 @@ def plot_series(
     if chart.hide_zero:
         values = {c: v for c, v in values.items() if np.nan_to_num(v).any()}
     labels = [chart.series[column] for column in values]
-    columns_of_legend = _legend_columns(labels, WIDTH)
+    columns_of_legend = legend_columns(labels, WIDTH)
     own = ax is None
     if own:
         fig, ax = _chart_figure(rows=-(-len(labels) // columns_of_legend))
@@ -162,13 +162,13 @@ def plot_series(
         ax.plot(years[-1:], series[-1:], "o", color=colours[column], markersize=4)
     drawn = len(values)
     if not drawn:
-        _no_data(ax)
+        no_data(ax)
     ax.set_xlim(0, horizon / steps_per_year)
     if chart.limits is not None:
         ax.set_ylim(*chart.limits)
     else:
         ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
-    _style(ax, title=chart.title)
+    style_axes(ax, title=chart.title)
     ax.set_xlabel("year")
     ax.set_ylabel(shown or "value")
     if drawn and own:
@@ -373,7 +373,7 @@ def plot_network(
         f"Partner network: {len(nodes)} of {organisations} organisations\n"
         "have completed a pilot together"
     )
-    _style(ax, title=title)
+    style_axes(ax, title=title)
     ax.grid(False)
     ax.set_axis_off()
     if nodes.empty:

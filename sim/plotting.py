@@ -360,7 +360,7 @@ def _width(fig: FigureBase) -> float:
     return fig.bbox.width / fig.dpi
 
 
-def _style(ax: Axes, *, title: str | None = None) -> None:
+def style_axes(ax: Axes, *, title: str | None = None) -> None:
     """Apply the house style: readable fonts, light grid, no top and right spines."""
     ax.tick_params(labelsize=FONT_SIZE)
     ax.xaxis.label.set_size(FONT_SIZE)
@@ -405,7 +405,7 @@ def _legend_handles(names: Sequence[str], colours: Mapping[str, str]) -> list:
     return [*lines, band]
 
 
-def _legend_columns(labels: Sequence[str], width: float = PAGE_WIDTH) -> int:
+def legend_columns(labels: Sequence[str], width: float = PAGE_WIDTH) -> int:
     """Return how many legend columns fit across ``width`` inches for these labels."""
     char = 0.6 * FONT_SIZE / 72  # an average character, in inches
     entry = max((len(label) for label in labels), default=1) * char + 0.55  # plus the handle
@@ -484,8 +484,8 @@ def plot_timeseries(
             ax.plot(x, line["mean"].to_numpy(dtype=float) / scale, color=colours[name], lw=1.5)
             drawn = True
         if not drawn:
-            _no_data(ax)
-        _style(ax, title=metric_title(metric, 30))
+            no_data(ax)
+        style_axes(ax, title=metric_title(metric, 30))
         ax.set_xlabel("year")
         ax.set_ylabel(shown or "value")
     _legend(fig, panels, names, colours, own=given is None)
@@ -527,7 +527,7 @@ def _check_prepared(data: pd.DataFrame, key: str, wanted: Sequence[str]) -> None
         )
 
 
-def _no_data(ax: Axes) -> None:
+def no_data(ax: Axes) -> None:
     """Mark a panel that has nothing to draw."""
     ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.5")
 
@@ -541,7 +541,7 @@ def _legend(
         fig.legend(
             handles=handles,
             loc="outside lower center",
-            ncols=_legend_columns([h.get_label() for h in handles], _width(fig)),
+            ncols=legend_columns([h.get_label() for h in handles], _width(fig)),
             fontsize=FONT_SIZE,
             frameon=False,
         )
@@ -619,7 +619,7 @@ def plot_end_metrics(
                 label.set_color(colours[name])
         else:
             ax.set_yticklabels([])
-        _style(ax, title=metric_title(metric, 22))
+        style_axes(ax, title=metric_title(metric, 22))
         ax.grid(False, axis="y")
         ax.set_xlabel(shown or "value")
     if given is None:
@@ -701,12 +701,12 @@ def plot_capital_by_source(
     span = max(float(positive.max() - negative.min()), 1e-9) if len(names) else 1.0
     low = float(negative.min())
     ax.set_xlim(low - 0.05 * span if low < 0 else 0.0, float(positive.max()) + 0.12 * span)
-    _style(ax, title="Money mobilised by source, end of horizon (mean over replicates)")
+    style_axes(ax, title="Money mobilised by source, end of horizon (mean over replicates)")
     ax.grid(False, axis="y")
     ax.set_xlabel("cumulative capital (M EUR)")
     legend = {"fontsize": FONT_SIZE, "frameon": False}
     if own:
-        columns = _legend_columns(list(labels.values()), _width(fig))
+        columns = legend_columns(list(labels.values()), _width(fig))
         fig.legend(loc="outside lower center", ncols=columns, **legend)
     else:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), **legend)
@@ -758,14 +758,14 @@ def plot_funnel(
         )
     ax.set_xticks(x)
     ax.set_xticklabels(list(labels.values()))
-    _style(ax, title="Pilot funnel, end of horizon (mean over replicates)")
+    style_axes(ax, title="Pilot funnel, end of horizon (mean over replicates)")
     ax.grid(False, axis="x")
     unit = units([next(iter(labels))])[next(iter(labels))] if labels else ""
     ax.set_xlabel("stage reached")
     ax.set_ylabel(f"cumulative count ({unit or 'pilots'})")
     legend = {"fontsize": FONT_SIZE, "frameon": False}
     if own:
-        columns = _legend_columns(names, _width(fig))
+        columns = legend_columns(names, _width(fig))
         fig.legend(loc="outside lower center", ncols=columns, **legend)
     else:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), **legend)
@@ -964,7 +964,7 @@ def plot_sobol(data: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     long = max(len(p) for p in params) > 10
     ax.set_xticklabels(params, rotation=25 if long else 0, ha="right" if long else "center")
     title = f"Sobol indices of {bars['metric'].iloc[0]} (bars: bootstrap interval)"
-    _style(ax, title=metric_title(title, 80))
+    style_axes(ax, title=metric_title(title, 80))
     ax.grid(False, axis="x")
     ax.set_xlabel("parameter")
     ax.set_ylabel("share of output variance (dimensionless)")
@@ -1016,13 +1016,13 @@ def plot_morris(data: pd.DataFrame, *, unit: str = "", ax: Axes | None = None) -
     ax.plot([0, top], [0, top], "--", color="0.5", linewidth=0.8, label="σ = μ*")
     ax.set_xlim(-0.02 * top, top)  # a margin so that points at zero show whole
     ax.set_ylim(-0.02 * top, top)
-    _style(ax, title=metric_title(f"Morris screening of {table['metric'].iloc[0]}", 80))
+    style_axes(ax, title=metric_title(f"Morris screening of {table['metric'].iloc[0]}", 80))
     ax.set_xlabel(f"μ*, mean absolute elementary effect ({shown} per parameter range)")
     ax.set_ylabel(f"σ of the effects ({shown})")
     legend = {"fontsize": FONT_SIZE, "frameon": False}
     if own:
         labels = [*map(str, table["parameter"]), "σ = μ*"]
-        columns = _legend_columns(labels, fig.get_figwidth())
+        columns = legend_columns(labels, fig.get_figwidth())
         fig.legend(loc="outside lower center", ncols=columns, **legend)
     else:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), **legend)
@@ -1083,7 +1083,7 @@ def plot_prim_box(data: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.set_xlim(-0.02, 1.02)
     ax.set_xticks(np.linspace(0.0, 1.0, 5))
-    _style(ax, title="PRIM box (coloured where it restricts a parameter)")
+    style_axes(ax, title="PRIM box (coloured where it restricts a parameter)")
     ax.grid(False, axis="y")
     ax.set_xlabel("position in the range of the points (0 = lowest, 1 = highest)")
     return fig
@@ -1129,7 +1129,7 @@ def plot_prim_tradeoff(
         ax.axhline(density, color="0.5", linestyle="--", linewidth=0.8, label="density sought")
     ax.set_xlim(-0.02, 1.05)
     ax.set_ylim(-0.02, 1.05)
-    _style(ax, title="PRIM peeling trajectory")
+    style_axes(ax, title="PRIM peeling trajectory")
     ax.set_xlabel("coverage (share of all cases of interest inside the box)")
     ax.set_ylabel("density (share of the box that are cases of interest)")
     ax.legend(fontsize=FONT_SIZE, frameon=False, loc="lower left")

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sim.scenario_io import LocPart, _key_path, _locate, _unit
+from sim.scenario_io import LocPart, field_unit, key_path, locate
 
 LABELS: tuple[str, ...] = ("name", "description")
 """Top-level keys that label a scenario rather than set the model."""
@@ -64,7 +64,7 @@ def _walk(base: Any, other: Any, path: tuple[LocPart, ...]) -> list[Difference]:
     if _same_length_records(base, other):
         pairs = enumerate(zip(base, other, strict=True))
         return [d for i, (one, two) in pairs for d in _walk(one, two, (*path, i))]
-    return [] if base == other else [Difference(_key_path(path), base, other)]
+    return [] if base == other else [Difference(key_path(path), base, other)]
 
 
 def _same_length_records(base: Any, other: Any) -> bool:
@@ -117,10 +117,10 @@ def describe(key: str, model: type[BaseModel] | None = None) -> tuple[str, str]:
         from sim.scenario import Scenario
 
         model = Scenario
-    place = _locate(model, _parts(key))
+    place = locate(model, _parts(key))
     if place.field is None or not place.at_field:
         return "", ""
-    unit = _unit(place.field)
+    unit = field_unit(place.field)
     return place.field.description or "", "" if unit is None else str(unit)
 
 

@@ -63,7 +63,7 @@ class _Finding(NamedTuple):
     allowed: str | None
 
 
-class _Place(NamedTuple):
+class Place(NamedTuple):
     """Where a pydantic error location leads inside a model class.
 
     Attributes:
@@ -279,8 +279,8 @@ def _translate(error: ErrorDetails, model_cls: type[BaseModel]) -> _Finding:
     kind = error["type"]
     if kind == "extra_forbidden":
         return _unknown_key(error, model_cls)
-    place = _locate(model_cls, tuple(error["loc"]))
-    key = _key_path(place.shown)
+    place = locate(model_cls, tuple(error["loc"]))
+    key = key_path(place.shown)
     ctx = error.get("ctx", {})
     if kind in _RANGE_ERRORS:
         return _Finding("out of range", key, error["input"], _range_words(ctx, place))
@@ -301,15 +301,15 @@ def _translate(error: ErrorDetails, model_cls: type[BaseModel]) -> _Finding:
 def _unknown_key(error: ErrorDetails, model_cls: type[BaseModel]) -> _Finding:
     """Describe a key the model does not have, listing the valid keys at that level."""
     *parent, name = error["loc"]
-    place = _locate(model_cls, tuple(parent))
+    place = locate(model_cls, tuple(parent))
     valid = _valid_keys(place.types)
     close = difflib.get_close_matches(str(name), valid, n=1)
     problem = f"unknown key (did you mean {close[0]!r}?)" if close else "unknown key"
     allowed = f"one of {', '.join(valid)}" if valid else None
-    return _Finding(problem, _key_path((*place.shown, name)), error["input"], allowed)
+    return _Finding(problem, key_path((*place.shown, name)), error["input"], allowed)
 
 
-def _range_words(ctx: Mapping[str, Any], place: _Place) -> str:
+def _range_words(ctx: Mapping[str, Any], place: Place) -> str:
     """Describe the bounds of a value, with the unit of its field when it declares one."""
     bounds = {name: ctx[name] for name in _BOUND_WORDS if name in ctx}
     if place.at_field:
@@ -317,7 +317,7 @@ def _range_words(ctx: Mapping[str, Any], place: _Place) -> str:
     words = " and ".join(
         f"{_BOUND_WORDS[name]} {bounds[name]}" for name in _BOUND_WORDS if name in bounds
     )
-    unit = _unit(place.field)
+    unit = field_unit(place.field)
     return f"{words} (unit: {unit})" if unit else words
 
 
@@ -333,7 +333,7 @@ def _field_bounds(field: FieldInfo | None) -> dict[str, Any]:
     }
 
 
-def _unit(field: FieldInfo | None) -> object:
+def field_unit(field: FieldInfo | None) -> object:
     """Return the ``unit`` entry of a field's ``json_schema_extra``, or None."""
     extra = field.json_schema_extra if field is not None else None
     return extra.get("unit") if isinstance(extra, dict) else None
@@ -348,7 +348,7 @@ def _validator_finding(error: ErrorDetails, key: str) -> _Finding:
     return _Finding(problem, key, shown, None)
 
 
-def _union_tag_finding(error: ErrorDetails, place: _Place) -> _Finding:
+def _union_tag_finding(error: ErrorDetails, place: Place) -> _Finding:
     """Describe a missing or unknown discriminator value of a tagged union."""
     ctx = error.get("ctx", {})
     discriminator = str(ctx.get("discriminator", ""))
@@ -356,13 +356,13 @@ def _union_tag_finding(error: ErrorDetails, place: _Place) -> _Finding:
     if discriminator.startswith("'"):
         shown = (*shown, discriminator.strip("'"))
     if error["type"] == "union_tag_not_found":
-        return _Finding("missing required key", _key_path(shown), NO_VALUE, None)
+        return _Finding("missing required key", key_path(shown), NO_VALUE, None)
     return _Finding(
-        "invalid choice", _key_path(shown), ctx.get("tag"), f"one of {ctx.get('expected_tags')}"
+        "invalid choice", key_path(shown), ctx.get("tag"), f"one of {ctx.get('expected_tags')}"
     )
 
 
-def _expected_type(error: ErrorDetails, place: _Place) -> str | None:
+def _expected_type(error: ErrorDetails, place: Place) -> str | None:
     """Return the expected type in words for a type error, or None for other errors."""
     kind = error["type"]
     if kind in _MODEL_TYPE_ERRORS:
@@ -375,7 +375,7 @@ def _expected_type(error: ErrorDetails, place: _Place) -> str | None:
     return None
 
 
-def _key_path(parts: Iterable[LocPart]) -> str:
+def key_path(parts: Iterable[LocPart]) -> str:
     """Render location parts as ``finance.grant.match_rate`` or ``cities[1].budget``."""
     text = ""
     for part in parts:
@@ -386,7 +386,7 @@ def _key_path(parts: Iterable[LocPart]) -> str:
     return text
 
 
-def _locate(model_cls: type[BaseModel], loc: tuple[LocPart, ...]) -> _Place:
+def locate(model_cls: type[BaseModel], loc: tuple[LocPart, ...]) -> Place:
     """Follow a pydantic error location through the fields of ``model_cls``.
 
     Pydantic inserts the name of the union member (or the tag of a discriminated union) into
@@ -407,7 +407,7 @@ def _locate(model_cls: type[BaseModel], loc: tuple[LocPart, ...]) -> _Place:
         fields = [info for _, info in steps if info is not None]
         at_field = bool(fields)
         field = fields[0] if fields else field
-    return _Place(tuple(shown), tuple(candidates), field, at_field)
+    return Place(tuple(shown), tuple(candidates), field, at_field)
 
 
 def _members(tp: Any) -> list[Any]:
