@@ -45,8 +45,8 @@ bench: setup
 # and the parameter reference docs/parameters.md from the scenario schemas.
 .PHONY: docs
 docs: setup
-	.venv/bin/python -m sim.docking docs
-	.venv/bin/python -m sim.paramdoc > docs/parameters.md
+	.venv/bin/python -m sim.docking.audit docs
+	.venv/bin/python -m sim.scenario.reference > docs/parameters.md
 
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache .hypothesis

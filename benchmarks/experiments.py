@@ -1,9 +1,9 @@
 """Benchmarks of the experiment runner (``make bench`` runs them after benchmarks/run.py).
 
 1. Throughput on the default scenario (scenarios/base.yaml, 40 quarterly steps): runs per second
-   through :func:`sim.sweep.run_sweep` serially and on a local pool of 2 workers; parallel
-   efficiency = (2-worker rate / serial rate) / 2, with and without the workers' start-up (each
-   imports Mesa once).
+   through :func:`sim.experiments.sweep.run_sweep` serially and on a local pool of 2 workers;
+   parallel efficiency = (2-worker rate / serial rate) / 2, with and without the workers' start-up
+   (each imports Mesa once).
 2. The runner's overhead per run: a sweep's run (plan, worker, record, stream to Parquet) against
    a bare model run (build the model, step it, read the last row of its step table).
 3. Peak memory of a whole sweep of 1,000 and of 10,000 runs (a small city, 8 steps, 2 workers),
@@ -31,10 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.model import PartnershipModel  # noqa: E402
-from sim.runner import as_scenario, simulate, step_table  # noqa: E402
-from sim.sweep import run_sweep  # noqa: E402
-from sim.sweep_spec import SweepSpec  # noqa: E402
+from sim.experiments.spec import SweepSpec  # noqa: E402
+from sim.experiments.sweep import run_sweep  # noqa: E402
+from sim.model.model import PartnershipModel  # noqa: E402
+from sim.runs.runner import as_scenario, simulate, step_table  # noqa: E402
 
 BASE = ROOT / "scenarios" / "base.yaml"
 SMALL_CITY = {
@@ -98,9 +98,9 @@ def run_pool(runs: int) -> float:
 
 def steady_pool(runs: int) -> float:
     """Seconds for ``runs`` default runs on 2 workers that have already started."""
-    from sim.execution import make_executor
-    from sim.sweep_plan import plan_sweep
-    from sim.sweep_worker import run_task
+    from sim.experiments.plan import plan_sweep
+    from sim.experiments.worker import run_task
+    from sim.runs.execution import make_executor
 
     plan = plan_sweep(replicates_sweep("steady", runs))
     tasks = list(plan.tasks(skip=set()))

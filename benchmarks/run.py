@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.model import PartnershipModel  # noqa: E402
-from sim.runner import as_scenario, collect, run  # noqa: E402
+from sim.model.model import PartnershipModel  # noqa: E402
+from sim.runs.runner import as_scenario, collect, run  # noqa: E402
 
 
 def default_scenario(seeds: int = 5) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.runner import run  # noqa: E402
+from sim.runs.runner import run  # noqa: E402
 
 BASELINE = ROOT / "tests" / "baseline.json"
 SCENARIO = ROOT / "scenarios" / "base.yaml"

@@ -19,23 +19,23 @@ __all__ = ["PartnershipModel", "RunResult", "Scenario", "load_scenario", "run"]
 def __getattr__(name: str) -> Any:
     """Import the public API on first use."""
     if name == "run":
-        from sim.runner import run
+        from sim.runs.runner import run
 
         return run
     if name == "PartnershipModel":
-        from sim.model import PartnershipModel
+        from sim.model.model import PartnershipModel
 
         return PartnershipModel
     if name == "RunResult":
-        from sim.results import RunResult
+        from sim.runs.results import RunResult
 
         return RunResult
     if name == "Scenario":
-        from sim.scenario import Scenario
+        from sim.scenario.schema import Scenario
 
         return Scenario
     if name == "load_scenario":
-        from sim.runner import as_scenario
+        from sim.runs.runner import as_scenario
 
         return as_scenario
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

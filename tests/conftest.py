@@ -7,9 +7,9 @@ import pytest
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.lifecycle import PilotState, is_legal_path
-from sim.model import PartnershipModel
-from sim.scenario import Scenario
+from sim.model.lifecycle import PilotState, is_legal_path
+from sim.model.model import PartnershipModel
+from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "base.yaml"

@@ -15,11 +15,8 @@ import pytest
 from conftest import BASE, ROOT
 from matplotlib.collections import PathCollection
 
-from sim import app_figures
-from sim.app_cli import free_port, is_loopback
-from sim.cli import main
-from sim.errors import ScenarioError
-from sim.explorer import (
+from sim.app import figures as app_figures
+from sim.app.explorer import (
     LEVERS,
     ExplorerModel,
     apply_levers,
@@ -28,10 +25,13 @@ from sim.explorer import (
     lever_values,
     save_settings,
 )
-from sim.network import PartnerNetwork
-from sim.runner import collect, run
-from sim.scenario import Scenario
-from sim.scenario_io import load
+from sim.cli.app import free_port, is_loopback
+from sim.cli.main import main
+from sim.model.network import PartnerNetwork
+from sim.runs.runner import collect, run
+from sim.scenario.errors import ScenarioError
+from sim.scenario.files import load
+from sim.scenario.schema import Scenario
 
 FINANCE = ROOT / "scenarios" / "finance"
 

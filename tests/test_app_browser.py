@@ -37,9 +37,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from sim.app_cli import free_port
-from sim.scenario import Scenario
-from sim.scenario_io import load
+from sim.cli.app import free_port
+from sim.scenario.files import load
+from sim.scenario.schema import Scenario
 
 HOST = "127.0.0.1"
 SCREENSHOTS = ROOT / "results" / "screenshots"
@@ -78,7 +78,7 @@ def chromium() -> str:
 def server(tmp_path_factory):
     """Serve the app for scenarios/base.yaml on a free loopback port; yield its URL."""
     script = shutil.which("partnersim", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "sim.cli"]
+    command = [script] if script else [sys.executable, "-m", "sim.cli.main"]
     port = free_port(HOST, 0)
     log_path = tmp_path_factory.mktemp("app") / "server.log"
     with open(log_path, "wb") as log:

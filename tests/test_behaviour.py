@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from conftest import assert_increases, scenario
 
-from sim.lifecycle import PilotState
-from sim.model import PartnershipModel
-from sim.runner import run
+from sim.model.lifecycle import PilotState
+from sim.model.model import PartnershipModel
+from sim.runs.runner import run
 
 SEEDS = range(10)
 STEPS = 24

@@ -1,4 +1,7 @@
-"""Calibration to the EU pilot figures (sim.calibration): figures, distance, the calibrated file."""
+"""Calibration to the EU pilot figures (sim.experiments.calibration).
+
+Figures, distance, the calibrated file.
+"""
 
 import math
 import shutil
@@ -10,7 +13,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from sim.calibration import (
+from sim.experiments.calibration import (
     CALIBRATED,
     CHECK_SEEDS,
     CHECKS,
@@ -29,9 +32,9 @@ from sim.calibration import (
     scenario_text,
     summarise,
 )
-from sim.errors import ScenarioError
-from sim.scenario import Scenario
-from sim.scenario_io import load
+from sim.scenario.errors import ScenarioError
+from sim.scenario.files import load
+from sim.scenario.schema import Scenario
 
 # The published figures (GREAT-SKIN: EU CIP ICT-PSP pilot calls, as given in shared/DOMAIN.md)
 # and the range accepted around each. A mean given without its sample size (so without a
@@ -211,7 +214,10 @@ def test_scenario_text_loads_as_the_candidate(tmp_path: Path) -> None:
 
 
 def test_shipped_calibrated_scenario_is_a_grid_point() -> None:
-    """The file is what `python -m sim.calibration` writes: the base, FIXED and a grid point."""
+    """The file is what `python -m sim.experiments.calibration` writes.
+
+    The base, FIXED and a grid point.
+    """
     data = yaml.safe_load(CALIBRATED.read_text(encoding="utf-8"))
     point = {}
     for parameter in GRID:

@@ -7,8 +7,8 @@ import tomllib
 import yaml
 from conftest import ROOT
 
-import sim.game_scenario
-from sim.paramdoc import source_keys
+import sim.docking.schema
+from sim.scenario.reference import source_keys
 
 CFF = ROOT / "CITATION.cff"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
@@ -52,6 +52,6 @@ def test_references_name_the_sources_the_model_implements() -> None:
     assert "tripartite evolutionary game of enterprises, public and government" in titles
     # the docking source carries the DOI the game's schema cites
     (wang,) = [r for r in references if r.get("journal") == "Journal of Cleaner Production"]
-    (key, meaning), *_ = source_keys(sim.game_scenario)
+    (key, meaning), *_ = source_keys(sim.docking.schema)
     assert key == "WANG-2023"
     assert f"doi:{wang['doi']}" in meaning

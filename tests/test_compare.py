@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from conftest import BASE
 
-from sim.cli import main
-from sim.compare import Comparison, compare, design, summary, summary_text
-from sim.errors import ScenarioError
-from sim.execution import RunSpec, run_many
-from sim.scenario import Scenario
+from sim.cli.main import main
+from sim.runs.compare import Comparison, compare, design, summary, summary_text
+from sim.runs.execution import RunSpec, run_many
+from sim.scenario.errors import ScenarioError
+from sim.scenario.schema import Scenario
 
 STEPS = 4
 TABLES = ("steps", "events", "pilots", "negotiations", "elections", "transfers")
@@ -130,7 +130,7 @@ def test_summary_matches_a_hand_computation_on_real_runs(tiny):
 
 
 def test_figures_from_real_runs(tiny):
-    from sim import plotting
+    from sim.outputs import plotting
 
     # until the finance metrics land, only columns the step table has today
     series = ["pilots_active", "pilots_succeeded", "public_spend", "trust_org_mean"]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.contrast import paired_differences
+from sim.runs.contrast import paired_differences
 
 
 @pytest.fixture

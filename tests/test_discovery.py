@@ -12,8 +12,8 @@ import pytest
 from matplotlib.figure import Figure
 from test_sensitivity import write_sweep
 
-from sim.cli import main
-from sim.discovery import (
+from sim.cli.main import main
+from sim.experiments.discovery import (
     boxes_text,
     discover,
     model_inputs,
@@ -21,12 +21,12 @@ from sim.discovery import (
     prim_boxes,
     threshold_outcome,
 )
-from sim.ema import ema_model, ema_name, quiet
-from sim.errors import ScenarioError
-from sim.plotting import OKABE_ITO, plot_prim_box, plot_prim_tradeoff, prim_ranges
-from sim.runner import run
-from sim.scenario import Scenario
-from sim.sensitivity import ResultsError, load_results
+from sim.experiments.ema import ema_model, ema_name, quiet
+from sim.experiments.sensitivity import ResultsError, load_results
+from sim.outputs.plotting import OKABE_ITO, plot_prim_box, plot_prim_tradeoff, prim_ranges
+from sim.runs.runner import run
+from sim.scenario.errors import ScenarioError
+from sim.scenario.schema import Scenario
 
 PROBLEM = {"num_vars": 3, "names": ["cities.0.budget", "trust.l_plus", "k"], "bounds": [[0, 1]] * 3}
 

@@ -1,4 +1,4 @@
-"""Docking: scenario files, the agent model, and agents against equations (sim.docking)."""
+"""Docking: scenario files, the agent model, and agents against equations (sim.docking.audit)."""
 
 import argparse
 import subprocess
@@ -11,7 +11,16 @@ import pytest
 import yaml
 from matplotlib.figure import Figure
 
-from sim.docking import (
+from sim.docking.agent_model import (
+    Citizen,
+    Enterprise,
+    GameModel,
+    InspectedFirm,
+    Inspector,
+    Regulator,
+    run_agents,
+)
+from sim.docking.audit import (
     DOCS_COMMAND,
     SHIPPED,
     build_docs,
@@ -23,19 +32,10 @@ from sim.docking import (
     register,
     shown_time,
 )
-from sim.errors import ScenarioError
-from sim.game_model import (
-    Citizen,
-    Enterprise,
-    GameModel,
-    InspectedFirm,
-    Inspector,
-    Regulator,
-    run_agents,
-)
-from sim.game_scenario import DockingScenario, is_docking_file, load_docking
-from sim.games import nearest_corner, unwrapped_angle
-from sim.scenario_io import validate_data
+from sim.docking.games import nearest_corner, unwrapped_angle
+from sim.docking.schema import DockingScenario, is_docking_file, load_docking
+from sim.scenario.errors import ScenarioError
+from sim.scenario.files import validate_data
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKING = ROOT / "scenarios" / "docking"
@@ -334,7 +334,7 @@ def test_dock_command_bad_input(tmp_path: Path, capsys) -> None:
 def test_importing_the_dock_command_is_light() -> None:
     """The CLI registers `dock` at start-up; that must not import the heavy libraries."""
     code = (
-        "import sys, sim.docking, sim.game_scenario; "
+        "import sys, sim.docking.audit, sim.docking.schema; "
         "print(sorted(m for m in ('pandas', 'mesa', 'matplotlib', 'scipy') if m in sys.modules))"
     )
     result = subprocess.run(

@@ -1,4 +1,4 @@
-"""Known answers of the finance mechanics (sim.finance), without a model."""
+"""Known answers of the finance mechanics (sim.finance.formulas), without a model."""
 
 import math
 
@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import norm
 
-from sim.finance import (
+from sim.finance.formulas import (
     Loan,
     Stack,
     annuity_payment,

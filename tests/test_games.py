@@ -1,4 +1,7 @@
-"""The docking games' equations (sim.games): payoffs, Jacobian, equilibria, published answers."""
+"""The docking games' equations (sim.docking.games).
+
+Payoffs, Jacobian, equilibria, published answers.
+"""
 
 import itertools
 import math
@@ -8,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.games import (
+from sim.docking.games import (
     ENTERPRISE_KEYS,
     GOVERNMENT_KEYS,
     PUBLIC_KEYS,

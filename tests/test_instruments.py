@@ -1,8 +1,8 @@
 """Finance instruments in the model: money conserved, known answers, and the seeds' claims.
 
-Known answers recompute what an instrument did from the run's own tables with the closed forms
-of :mod:`sim.finance`. Behaviour is measured over replicates with common random numbers (seed k
-in every arm) and paired 95% intervals; nothing is tuned to pass.
+Known answers recompute what an instrument did from the run's own tables with the closed forms of
+:mod:`sim.finance.formulas`. Behaviour is measured over replicates with common random numbers (seed
+k in every arm) and paired 95% intervals; nothing is tuned to pass.
 """
 
 import numpy as np
@@ -18,8 +18,8 @@ from conftest import (
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sim.finance import Loan, Stack, senior_expected_return
-from sim.runner import as_scenario, run
+from sim.finance.formulas import Loan, Stack, senior_expected_return
+from sim.runs.runner import as_scenario, run
 
 FINANCE = ROOT / "scenarios" / "finance"
 SEEDS = range(10)

@@ -16,7 +16,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from sim.ledger import (
+from sim.finance.ledger import (
     AccountKind,
     Ledger,
     LedgerInvariantError,

@@ -4,8 +4,8 @@ import numpy as np
 from conftest import scenario
 from test_behaviour import STEPS, assert_increases
 
-from sim.model import PartnershipModel
-from sim.runner import collect
+from sim.model.model import PartnershipModel
+from sim.runs.runner import collect
 
 SEEDS = range(8)
 

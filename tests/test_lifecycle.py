@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from sim.lifecycle import (
+from sim.model.lifecycle import (
     ACTIVE,
     CREATION_FROM_STATE,
     ENDED,

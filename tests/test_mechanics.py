@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.consortium import alignment, candidate_hops, recruit, score_candidates
-from sim.incentives import pilot_cost, private_payment
-from sim.metrics import gini
-from sim.partnership import MODELS, PartnershipModel
-from sim.politics import choose_cancellations, reelection_probability
-from sim.scenario import IncentivesConfig, PilotConfig, PoliticsConfig, ScaleUpConfig
-from sim.streams import Streams
-from sim.success import scaleup_probability, success_probability
-from sim.valuation import outside_options, party_values
+from sim.model.consortium import alignment, candidate_hops, recruit, score_candidates
+from sim.model.incentives import pilot_cost, private_payment
+from sim.model.metrics import gini
+from sim.model.partnership import MODELS, PartnershipModel
+from sim.model.politics import choose_cancellations, reelection_probability
+from sim.model.streams import Streams
+from sim.model.success import scaleup_probability, success_probability
+from sim.model.valuation import outside_options, party_values
+from sim.scenario.schema import IncentivesConfig, PilotConfig, PoliticsConfig, ScaleUpConfig
 
 
 def test_hops_follow_skin_order():

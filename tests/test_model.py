@@ -9,13 +9,13 @@ from conftest import BASE, FINANCE_PARAMS, check_invariants, run_model, scenario
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sim.agents import AcademicInstitution, CitizenGroup, CityGovernment, Firm
-from sim.cli import main
-from sim.lifecycle import PilotState
-from sim.model import PartnershipModel
-from sim.results import RunResult
-from sim.runner import collect, run
-from sim.scenario import Scenario
+from sim.cli.main import main
+from sim.model.agents import AcademicInstitution, CitizenGroup, CityGovernment, Firm
+from sim.model.lifecycle import PilotState
+from sim.model.model import PartnershipModel
+from sim.runs.results import RunResult
+from sim.runs.runner import collect, run
+from sim.scenario.schema import Scenario
 
 COMPARED = ("steps", "events", "pilots", "negotiations", "elections", "transfers")
 
@@ -65,7 +65,7 @@ def test_calendar_on_mesa_schedule(small):
 
 
 def test_steps_table_has_every_metric_per_step(small):
-    from sim.metrics import METRICS
+    from sim.model.metrics import METRICS
 
     result = collect(run_model(small, seed=0))
     assert list(result.steps["step"]) == list(range(13))

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.negotiation import (
+from sim.model.negotiation import (
     Concession,
     NoZoneOfAgreement,
     alternating_offers,

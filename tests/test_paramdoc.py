@@ -9,11 +9,11 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-import sim.game_scenario
-import sim.scenario
-from sim.game_scenario import DockingScenario
-from sim.paramdoc import COMMAND, SCHEMAS, render, source_keys
-from sim.scenario import Scenario
+import sim.docking.schema
+import sim.scenario.schema
+from sim.docking.schema import DockingScenario
+from sim.scenario.reference import COMMAND, SCHEMAS, render, source_keys
+from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "docs" / "parameters.md"
@@ -84,7 +84,8 @@ def documented(text: str) -> dict[str, dict[str, list[str]]]:
 def test_committed_reference_is_up_to_date():
     assert REFERENCE.exists(), f"docs/parameters.md is missing; generate it with: {COMMAND}"
     assert REFERENCE.read_text(encoding="utf-8") == render(), (
-        f"docs/parameters.md is out of date with sim/scenario.py; regenerate it with: {COMMAND}"
+        "docs/parameters.md is out of date with sim/scenario/schema.py; "
+        f"regenerate it with: {COMMAND}"
     )
 
 
@@ -107,7 +108,9 @@ def test_every_numeric_field_has_a_unit_and_a_description():
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         if not extra.get("unit") or not (field.description or "").strip():
             bad.append(f"{path}.{key}" if path else key)
-    assert not bad, f"numeric fields without a unit or description (use sim.scenario.param): {bad}"
+    assert not bad, (
+        f"numeric fields without a unit or description (use sim.scenario.schema.param): {bad}"
+    )
 
 
 def test_every_cited_source_is_explained():
@@ -122,12 +125,12 @@ def test_every_cited_source_is_explained():
 
 
 def test_source_keys_join_continued_lines():
-    (wang,) = source_keys(sim.game_scenario)
+    (wang,) = source_keys(sim.docking.schema)
     assert wang[0] == "WANG-2023"
-    assert wang[1].startswith("Wang, Jia, He, Wang and Huang (2023), \"Engaging stakeholders")
+    assert wang[1].startswith('Wang, Jia, He, Wang and Huang (2023), "Engaging stakeholders')
     assert wang[1].endswith("j.jclepro.2023.138074 (payoff table of the authors' script).")
     assert "  " not in wang[1]
-    assert [key for key, _ in source_keys(sim.scenario)][:2] == ["DOMAIN", "GREAT-SKIN"]
+    assert [key for key, _ in source_keys(sim.scenario.schema)][:2] == ["DOMAIN", "GREAT-SKIN"]
 
 
 def test_rows_show_defaults_bounds_units_and_choices():

@@ -12,8 +12,8 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from sim import plotting
-from sim.plotting import (
+from sim.outputs import plotting
+from sim.outputs.plotting import (
     CAPITAL_SOURCES,
     END_METRICS,
     FUNNEL_STAGES,

@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 from conftest import scenario
 
-from sim.cli import main
-from sim.compare import compare, summary
-from sim.document import Code, Document, Heading, Paragraph, Row, Table
-from sim.document_pdf import BODY_WIDTH, text_width, wrap, write_pdf
-from sim.report import decimals, estimate_cells, format_value
-from sim.scenario_io import dump
+from sim.cli.main import main
+from sim.outputs.document import Code, Document, Heading, Paragraph, Row, Table
+from sim.outputs.document_pdf import BODY_WIDTH, text_width, wrap, write_pdf
+from sim.outputs.report import decimals, estimate_cells, format_value
+from sim.runs.compare import compare, summary
+from sim.scenario.files import dump
 
 PDFTOTEXT = shutil.which("pdftotext")
 needs_pdftotext = pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler) not installed")
@@ -349,7 +349,7 @@ def test_a_long_table_continues_on_new_pages_under_its_header(tmp_path):
 
 
 def test_tables_span_the_text_column():
-    from sim.document_pdf import _column_widths
+    from sim.outputs.document_pdf import _column_widths
 
     table = Table(("a", "b"), (Row(("x", "1")),), "lr")
     assert sum(_column_widths(table, 8.5)) == pytest.approx(BODY_WIDTH)

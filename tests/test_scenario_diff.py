@@ -3,9 +3,9 @@
 import pytest
 from conftest import ROOT
 
-from sim.scenario import Scenario, TimeConfig
-from sim.scenario_diff import Difference, describe, differences, overrides
-from sim.scenario_io import load
+from sim.scenario.diff import Difference, describe, differences, overrides
+from sim.scenario.files import load
+from sim.scenario.schema import Scenario, TimeConfig
 
 MODEL_FILES = sorted(
     path

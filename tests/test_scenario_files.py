@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from sim.cli import main
+from sim.cli.main import main
 
 SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))
 """Model and docking scenarios; validate picks each file's schema."""
@@ -90,7 +90,7 @@ def test_validate_reports_every_bad_file(tmp_path, capsys):
 
 
 def test_extends_makes_a_small_override(tmp_path):
-    from sim.runner import as_scenario
+    from sim.runs.runner import as_scenario
 
     write(tmp_path, "base.yaml", (ROOT / "scenarios" / "base.yaml").read_text())
     child = write(tmp_path, "child.yaml", "extends: base.yaml\nname: child\ntime:\n  steps: 8\n")
@@ -102,7 +102,7 @@ def test_extends_makes_a_small_override(tmp_path):
 
 def test_cli_help_does_not_import_mesa():
     code = (
-        "import sys; from sim.cli import main\n"
+        "import sys; from sim.cli.main import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "assert 'mesa' not in sys.modules, 'help imported mesa'\n"
         "main(['validate', 'scenarios/base.yaml'])\n"
@@ -113,8 +113,8 @@ def test_cli_help_does_not_import_mesa():
 
 
 def test_override_merges_and_validates():
-    from sim.errors import ScenarioError
-    from sim.scenario import Scenario
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.schema import Scenario
 
     base = Scenario()
     rigid = base.override({"cities": [{"procurement_flexibility": 0.0}], "time": {"steps": 5}})

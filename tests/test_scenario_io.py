@@ -1,4 +1,7 @@
-"""Tests for sim.scenario_io and sim.errors, against a small toy schema (not the real one)."""
+"""Tests for sim.scenario.files and sim.scenario.errors.
+
+Against a small toy schema (not the real one).
+"""
 
 import copy
 import textwrap
@@ -13,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.errors import NO_VALUE, ScenarioError
-from sim.scenario_io import (
+from sim.scenario.errors import NO_VALUE, ScenarioError
+from sim.scenario.files import (
     deep_merge,
     dump,
     load,

@@ -16,9 +16,8 @@ from matplotlib.figure import Figure
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from sim.cli import main
-from sim.plotting import OKABE_ITO, morris_points, plot_morris, plot_sobol, sobol_bars
-from sim.sensitivity import (
+from sim.cli.main import main
+from sim.experiments.sensitivity import (
     INDEX_COLUMNS,
     ResultsError,
     indices_text,
@@ -28,6 +27,7 @@ from sim.sensitivity import (
     sensitivity,
     sobol_indices,
 )
+from sim.outputs.plotting import OKABE_ITO, morris_points, plot_morris, plot_sobol, sobol_bars
 
 A, B = 7.0, 0.1  # Ishigami & Homma (1990); SALib's benchmark values
 PI = math.pi
@@ -473,8 +473,8 @@ def test_cli_sensitivity_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args
 
 
 def test_the_shipped_ishigami_sweep_through_the_runner_gives_the_published_indices(tmp_path):
-    # scenarios/sweeps/ishigami.yaml: Saltelli's scheme, N = 1024 with second order (8,192
-    # runs of sim.reference_models:ishigami), serially in this process through partnersim sweep
+    # scenarios/sweeps/ishigami.yaml: Saltelli's scheme, N = 1024 with second order (8,192 runs of
+    # sim.experiments.reference_models:ishigami), serially in this process through partnersim sweep
     sweep = Path(__file__).resolve().parents[1] / "scenarios" / "sweeps" / "ishigami.yaml"
     out = tmp_path / "ishigami"
     assert main(["sweep", str(sweep), "--out", str(out), "--no-progress"]) == 0

@@ -15,15 +15,15 @@ import pytest
 import yaml
 from conftest import ROOT, scenario
 
-from sim.cli import main
-from sim.errors import ScenarioError
-from sim.execution import PoolExecutor, SerialExecutor
-from sim.keypaths import with_values
-from sim.scenario_io import dump
-from sim.sweep import SweepInterrupted, SweepResult, run_sweep
-from sim.sweep_plan import plan_sweep
-from sim.sweep_spec import SweepSpec
-from sim.sweep_store import SweepStore
+from sim.cli.main import main
+from sim.experiments.plan import plan_sweep
+from sim.experiments.spec import SweepSpec
+from sim.experiments.store import SweepStore
+from sim.experiments.sweep import SweepInterrupted, SweepResult, run_sweep
+from sim.runs.execution import PoolExecutor, SerialExecutor
+from sim.scenario.errors import ScenarioError
+from sim.scenario.files import dump
+from sim.scenario.keypaths import with_values
 
 TINY = {
     "time": {"steps": 3, "election_interval": 2},
@@ -43,7 +43,7 @@ SWEEP = {
 
 FAULTY = {
     "name": "faulty",
-    "model": "sim.reference_models:faulty",
+    "model": "sim.experiments.reference_models:faulty",
     "parameters": [
         {"key": "x", "values": [0, 1, 2, 3, 4, 5]},
         {"key": "fail_above", "values": [4]},
@@ -125,11 +125,11 @@ BAD = {
         ["metrics[0]", "did you mean 'pilots_agreed'", "pilots_agred"],
     ),
     "unknown model": (
-        {"model": "sim.reference_models:nothing", "base": None},
-        ["model", "cannot load the model", "sim.reference_models:nothing"],
+        {"model": "sim.experiments.reference_models:nothing", "base": None},
+        ["model", "cannot load the model", "sim.experiments.reference_models:nothing"],
     ),
     "base with a reference model": (
-        {"model": "sim.reference_models:ishigami"},
+        {"model": "sim.experiments.reference_models:ishigami"},
         ["base: only for model partnersim"],
     ),
     "invalid design points": (
@@ -270,7 +270,7 @@ def test_grid_enumerates_every_combination_last_parameter_fastest(folder):
     ],
 )
 def test_salib_designs_have_their_sizes_and_depend_on_the_seed(folder, design, points):
-    data = {**FAULTY, "model": "sim.reference_models:ishigami", "design": design}
+    data = {**FAULTY, "model": "sim.experiments.reference_models:ishigami", "design": design}
     data["parameters"] = [{"key": k, "bounds": [-math.pi, math.pi]} for k in ("x1", "x2", "x3")]
     one = plan_sweep(write_sweep(folder, data)).design
     same = plan_sweep(write_sweep(folder, data, "same.yaml")).design
@@ -521,7 +521,7 @@ def test_a_killed_sweep_resumes_without_running_a_recorded_run_again(folder, cap
     path = write_sweep(folder, data)
     out = folder / "out"
     arguments = ["sweep", str(path), "--out", str(out)]
-    command = [sys.executable, "-m", "sim.cli", *arguments]
+    command = [sys.executable, "-m", "sim.cli.main", *arguments]
     options = {"cwd": ROOT, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
 
     killed = subprocess.Popen(command, start_new_session=True, **options)

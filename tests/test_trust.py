@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.trust import (
+from sim.model.trust import (
     TrustParams,
     beta_reputation,
     decay_evidence,

@@ -1,0 +1,1 @@
+"""The interactive app: levers, the SolaraViz page and its live figures."""

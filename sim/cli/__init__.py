@@ -1,0 +1,1 @@
+"""The ``partnersim`` command: one module per group of subcommands."""

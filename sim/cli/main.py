@@ -1,0 +1,275 @@
+"""The ``partnersim`` command line.
+
+Heavy imports (Mesa, pandas) happen inside the commands that run a model, so ``--help`` and
+``validate`` answer at once: importing Mesa alone takes over a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+SUMMARY_METRICS: tuple[str, ...] = (
+    "pilots_proposed",
+    "pilots_agreed",
+    "pilots_launched",
+    "pilots_succeeded",
+    "pilots_failed",
+    "pilots_cancelled",
+    "pilots_scaled",
+    "agreement_rate",
+    "mean_rounds",
+    "public_spend",
+    "private_capital",
+    "public_cost_per_success",
+    "public_value",
+    "trust_org_mean",
+    "citizen_trust_mean",
+    "citizen_satisfaction",
+    "network_density",
+    "election_survival",
+    "benefit_gini",
+)
+"""Metrics printed after a run (all are in the written step table)."""
+
+COMPARE_SUMMARY_METRICS: tuple[str, ...] = (
+    "pilots_agreed",
+    "pilots_succeeded",
+    "pilots_scaled",
+    "public_spend",
+    "public_cost_per_success",
+    "private_capital",
+    "leverage",
+    "public_failure_cost",
+    "investor_failure_cost",
+    "fund_balance",
+    "recycling_multiple",
+    "investor_multiple",
+    "election_survival",
+    "trust_org_mean",
+    "citizen_satisfaction",
+    "benefit_gini",
+)
+"""End metrics printed after a comparison: those of them that the step table has."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="partnersim",
+        description="Agent-based simulation of urban innovation partnerships and their finance.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run one scenario and write its tables")
+    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
+    run.add_argument("--steps", type=int, default=None, help="steps to run (default: scenario)")
+    run.add_argument(
+        "--out", type=Path, default=None, help="output folder (default results/<name>-seed<N>)"
+    )
+    run.add_argument("--agents", action="store_true", help="also record per-agent state")
+
+    compare = sub.add_parser(
+        "compare",
+        help="run scenarios side by side over replicates (common random numbers)",
+        description=(
+            "Run every scenario with seeds BASE, BASE+1, ... (the same seeds for every scenario), "
+            "then write the tables, manifest.json, summary.csv and figures/ into OUT."
+        ),
+    )
+    compare.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    compare.add_argument(
+        "--reps", type=int, default=10, metavar="N", help="replicates per scenario (default 10)"
+    )
+    compare.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="W",
+        help="worker processes (default 1: run serially)",
+    )
+    compare.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="BASE",
+        help="seed of replicate 0; replicate k uses BASE+k (default 0)",
+    )
+    compare.add_argument(
+        "--steps", type=int, default=None, metavar="S", help="steps to run (default: scenario)"
+    )
+    compare.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results/compare"),
+        metavar="DIR",
+        help="output folder (default results/compare)",
+    )
+
+    validate = sub.add_parser("validate", help="check scenario files without running them")
+    validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
+
+    for register in _registrars():
+        register(sub)
+    return parser
+
+
+def _registrars():
+    """Commands that live in their own modules, each with ``register(subparsers)``.
+
+    Each module imports only the standard library at top level, so ``--help`` stays fast; its
+    parser sets ``handler`` (a function of the parsed arguments returning the exit code).
+    """
+    from sim.cli.analysis import register as register_analysis
+    from sim.cli.app import register as register_app
+    from sim.cli.sweep import register as register_sweep
+    from sim.docking.audit import register as register_dock
+    from sim.outputs.report import register as register_report
+
+    return [register_dock, register_app, register_analysis, register_sweep, register_report]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 failure, 2 bad input)."""
+    args = _parser().parse_args(argv)
+    from sim.scenario.errors import ScenarioError
+
+    bad = _bad_number(args)
+    if bad:
+        print(f"error: {bad}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "validate":
+            return _validate(args.files)
+        if args.command == "compare":
+            return _compare(args)
+        if hasattr(args, "handler"):
+            return args.handler(args)  # a registered command: 0 ok, 1 failure, 2 bad input
+        return _run(args)
+    except ScenarioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+NUMBER_FLOORS: dict[str, int] = {"reps": 1, "workers": 1, "steps": 1, "seed": 0}
+"""Smallest allowed value of each numeric option, whichever command has it."""
+
+
+def _bad_number(args: argparse.Namespace) -> str | None:
+    """Return the message for the first numeric option below its floor, if any."""
+    for name, least in NUMBER_FLOORS.items():
+        value = getattr(args, name, None)
+        if value is not None and value < least:
+            allowed = "a non-negative integer" if least == 0 else f"at least {least}"
+            return f"--{name} must be {allowed}; got {value}"
+    return None
+
+
+def _validate(files: Sequence[Path]) -> int:
+    """Check model, docking and sweep files, each against its own schema."""
+    from sim.docking.schema import DockingScenario, is_docking_file
+    from sim.experiments.spec import is_sweep_file
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.files import load_many
+    from sim.scenario.schema import Scenario
+
+    bad = 0
+    for path in files:
+        if is_sweep_file(path):
+            from sim.experiments.plan import plan_or_error  # every design point, not just the file
+
+            outcome = plan_or_error(path)
+        else:
+            schema = DockingScenario if is_docking_file(path) else Scenario
+            ((_, outcome),) = load_many([path], schema)
+        if not isinstance(outcome, ScenarioError):
+            print(f"ok: {path} ({outcome.name})")
+        else:
+            bad += 1
+            print(f"error: {outcome}", file=sys.stderr)
+    return 2 if bad else 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sim.runs.runner import as_scenario, run
+
+    scenario = as_scenario(args.scenario)
+    if args.agents:
+        scenario = scenario.override({"output": {"agent_state": True}})
+    result = run(scenario, seed=args.seed, steps=args.steps)
+    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
+    result.write(out)
+    print(summary_text(result.final(), title=f"{scenario.name}, seed {args.seed}"))
+    print(f"wrote {', '.join(sorted(result.tables))} and manifest.json to {out}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from sim.scenario.files import load_many
+    from sim.scenario.schema import Scenario
+
+    loaded = load_many(args.scenarios, Scenario)
+    errors = [outcome for _, outcome in loaded if not isinstance(outcome, Scenario)]
+    for err in errors:
+        print(f"error: {err}", file=sys.stderr)
+    if errors:
+        return 2
+
+    from sim.runs.compare import compare, summary, summary_text
+
+    # compare() refuses duplicate scenario names (a ScenarioError) before anything runs
+    comparison = compare(
+        args.scenarios, reps=args.reps, workers=args.workers, base_seed=args.seed, steps=args.steps
+    )
+    out = comparison.write(args.out)
+    figures, left_out = _figures(comparison, out / "figures")
+    steps = comparison.tables["steps"]
+    shown = [name for name in COMPARE_SUMMARY_METRICS if name in steps.columns]
+    print(summary_text(summary(steps, shown, order=comparison.scenarios)))
+    if left_out:
+        print(f"not in the step table, left out of the figures: {', '.join(left_out)}")
+    print(
+        f"wrote {', '.join(sorted(comparison.tables))} (Parquet), manifest.json and summary.csv "
+        f"to {out}; figures ({', '.join(figures)}, PNG and PDF) to {out / 'figures'}"
+    )
+    return 0
+
+
+def _figures(comparison, out: Path) -> tuple[list[str], list[str]]:
+    """Draw and save the standard figures; return their names and the metrics left out."""
+    from sim.outputs import plotting
+
+    figures, left_out = plotting.standard_figures(
+        comparison.tables["steps"],
+        order=comparison.scenarios,
+        steps_per_year=comparison.steps_per_year(),
+    )
+    for name, draw in figures.items():
+        plotting.save_figure(draw(), out, name)
+    return list(figures), left_out
+
+
+def summary_text(final, *, title: str) -> str:
+    """Format the end-of-run metrics as an aligned text table with units."""
+    from sim.model.metrics import METRICS
+
+    lines = [title, "-" * len(title)]
+    width = max(len(name) for name in SUMMARY_METRICS)
+    for name in SUMMARY_METRICS:
+        value = float(final[name])
+        lines.append(f"{name:<{width}}  {_number(value):>14}  {METRICS[name].unit}")
+    return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    if value != value:  # NaN
+        return "n/a"
+    if value.is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.3f}" if abs(value) < 1e3 else f"{value:,.0f}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

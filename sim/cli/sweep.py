@@ -1,0 +1,130 @@
+"""``partnersim sweep SWEEP.yaml [--workers N] [--scheduler ADDRESS|local] [--resume] [--out DIR]``.
+
+Only the standard library is imported at the top, so that registering the command keeps ``partnersim
+--help`` fast; the sweep machinery (:mod:`sim.experiments.sweep`) is imported when it runs.
+
+Exit codes: 0 every run finished; 1 some runs failed (they are in ``failures.parquet``); 2 bad
+input (the sweep file, or an output folder in the way), nothing run; 130 interrupted (Ctrl-C or
+SIGTERM), what finished is on disk and ``--resume`` carries on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.experiments.sweep import SweepResult
+
+INTERRUPTED = 130
+"""Exit code after Ctrl-C, as a shell reports a process ended by SIGINT (128 + 2)."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``sweep`` subcommand to a ``partnersim`` parser's subparsers.
+
+    Args:
+        subparsers: What ``ArgumentParser.add_subparsers`` returned.
+
+    Returns:
+        The ``sweep`` parser (its defaults carry ``handler=main``).
+    """
+    parser = subparsers.add_parser(
+        "sweep",
+        help="run a parameter sweep (grid, Latin hypercube, Sobol', Morris) into Parquet",
+        description="Check every point of a sweep file (scenarios/sweeps/*.yaml), run them on "
+        "the chosen executor, stream results to OUT as runs finish and compact them at the "
+        "end (manifest.json, points.parquet, runs.parquet, failures.parquet).",
+    )
+    parser.add_argument("sweep", type=Path, help="sweep YAML file")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1: run serially); with --scheduler local, Dask workers",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster: its scheduler address (tcp://host:8786), or 'local' to "
+        "start one on this machine",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="carry on an interrupted sweep in OUT, running only the runs not yet recorded",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default results/sweep-<name>)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=main)
+    return parser
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the ``sweep`` subcommand; return the exit code (see the module docstring).
+
+    Args:
+        args: Parsed arguments with ``sweep``, ``workers``, ``scheduler``, ``resume``, ``out``
+            and ``no_progress``.
+    """
+    from sim.experiments.store import SweepError
+    from sim.experiments.sweep import SweepInterrupted, run_sweep, summary_text
+    from sim.scenario.errors import ScenarioError
+
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a batch system's stop: keep results
+    try:
+        result = run_sweep(
+            args.sweep,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            out=args.out,
+            progress=False if args.no_progress else None,
+        )
+    except (ScenarioError, SweepError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as stop:  # SweepInterrupted, or a stop while starting or compacting
+        result = stop.result if isinstance(stop, SweepInterrupted) else None
+        print(_resume_hint(args, result), file=sys.stderr)
+        return INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print(summary_text(result))
+    return 1 if result.failed else 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Turn SIGTERM into the same orderly stop as Ctrl-C."""
+    raise KeyboardInterrupt
+
+
+def _resume_hint(args: argparse.Namespace, result: SweepResult | None) -> str:
+    """Return the lines printed when a sweep is interrupted: what is kept, how to go on."""
+    out = result.out if result is not None else args.out
+    command = ["partnersim", "sweep", str(args.sweep), "--resume"]
+    if out is not None:
+        command += ["--out", str(out)]
+    if args.workers != 1:
+        command += ["--workers", str(args.workers)]
+    if args.scheduler:
+        command += ["--scheduler", args.scheduler]
+    kept = (
+        f"{result.finished} of {result.runs} runs are recorded in {result.out} "
+        f"({result.failed} failed)"
+        if result is not None
+        else "every run recorded so far is kept"
+    )
+    return f"interrupted: {kept}; carry on with:\n  {shlex.join(command)}"

@@ -1,0 +1,218 @@
+"""Run a sweep: thousands of runs over a design, streamed to disk, resumable, fault tolerant.
+
+From Python (a script or a notebook)::
+
+    from sim.experiments.sweep import run_sweep
+
+    result = run_sweep("scenarios/sweeps/finance_morris.yaml", workers=2)
+    result.table("runs")          # one row per run: parameters and end-of-run metrics
+
+From the shell: ``partnersim sweep SWEEP.yaml [--workers N] [--scheduler ADDRESS|local]
+[--resume] [--out DIR]`` (:mod:`sim.cli.sweep`).
+
+The sweep is checked completely first (:func:`sim.experiments.plan.plan_sweep`: the file, the base
+scenario, every design point), then its runs go to an executor (:mod:`sim.runs.execution`: serial, a
+local process pool, or Dask) and each finished run is streamed to the output folder
+(:mod:`sim.experiments.store`). A run that raises is recorded as a failure and the sweep goes on. An
+interrupted sweep (Ctrl-C, or the process killed) resumes with ``resume=True``, running only the
+runs not yet recorded. Whichever the executor, the tables are identical.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from sim.experiments.plan import plan_sweep
+from sim.experiments.spec import SweepSpec
+from sim.experiments.store import MANIFEST, SweepError, SweepStore
+from sim.experiments.worker import run_task
+from sim.runs.execution import Executor, make_executor
+from sim.scenario.files import StrPath
+
+DEFAULT_OUT = Path("results")
+"""Folder under which a sweep's default output folder ``sweep-<name>`` goes."""
+
+
+@dataclass
+class SweepResult:
+    """Where a sweep's results are and how many runs it did.
+
+    Attributes:
+        out: The output folder.
+        manifest: Its ``manifest.json``.
+        executed: Runs this session executed (0 when read back from disk).
+        skipped: Runs this session skipped because they were already recorded.
+    """
+
+    out: Path
+    manifest: dict[str, Any]
+    executed: int = 0
+    skipped: int = 0
+
+    @property
+    def runs(self) -> int:
+        """Runs in the sweep (points times replicates)."""
+        return int(self.manifest["runs"])
+
+    @property
+    def finished(self) -> int:
+        """Runs recorded, ok or failed."""
+        return int(self.manifest["finished"])
+
+    @property
+    def failed(self) -> int:
+        """Recorded runs that raised."""
+        return int(self.manifest["failed"])
+
+    @property
+    def complete(self) -> bool:
+        """Whether every run is recorded and the tables compacted."""
+        return bool(self.manifest["complete"])
+
+    def path(self, name: str) -> Path:
+        """Return the file of a table: ``runs``, ``points``, ``failures`` or ``steps``."""
+        return self.out / f"{name}.parquet"
+
+    def table(self, name: str = "runs") -> pd.DataFrame:
+        """Read a table of the sweep (see :mod:`sim.experiments.store` for the columns).
+
+        Args:
+            name: ``runs``, ``points``, ``failures`` or ``steps`` (with ``record: steps``).
+
+        Raises:
+            FileNotFoundError: The table is not there (an interrupted sweep has only
+                ``points`` until it is resumed and finished).
+        """
+        return pd.read_parquet(self.path(name))
+
+    @classmethod
+    def read(cls, out: StrPath) -> SweepResult:
+        """Open the results of a sweep in folder ``out``."""
+        out = Path(out)
+        return cls(out=out, manifest=json.loads((out / MANIFEST).read_text()))
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM from the command line) stopped a sweep; what finished is on disk.
+
+    Attributes:
+        result: The sweep's state when it stopped (``complete`` is False).
+    """
+
+    def __init__(self, result: SweepResult) -> None:
+        super().__init__(f"sweep interrupted; {result.finished} of {result.runs} runs recorded")
+        self.result = result
+
+
+def default_out(name: str) -> Path:
+    """Return the default output folder of a sweep: ``results/sweep-<name>``."""
+    return DEFAULT_OUT / f"sweep-{name}"
+
+
+def run_sweep(
+    sweep: SweepSpec | StrPath,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    out: StrPath | None = None,
+    progress: bool | None = None,
+) -> SweepResult:
+    """Run a sweep and write its results; return where they are and what was done.
+
+    Args:
+        sweep: A sweep file, or a :class:`sim.experiments.spec.SweepSpec` built in Python.
+        workers: 1 runs serially in this process; more runs a local pool of that many worker
+            processes (or, with ``scheduler="local"``, a local Dask cluster of that many).
+        scheduler: A Dask scheduler address (``tcp://host:8786``), ``"local"``, or None.
+        resume: Carry on with the runs already recorded in ``out``, running only the others.
+        out: Output folder (default ``results/sweep-<name>``); must be missing or empty unless
+            ``resume``.
+        progress: Show a progress bar on stderr; None shows it when stderr is a terminal.
+
+    Returns:
+        The :class:`SweepResult`; ``result.failed`` counts runs that raised.
+
+    Raises:
+        ScenarioError: The sweep is invalid (nothing has run).
+        SweepError: ``out`` holds other results, the sweep changed since they were started, or
+            the Dask scheduler cannot be reached.
+        SweepInterrupted: Ctrl-C; the finished runs are on disk, resume with ``resume=True``.
+        ValueError: ``workers`` is less than 1.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1; got {workers}")
+    plan = plan_sweep(sweep)
+    out = Path(out) if out is not None else default_out(plan.spec.name)
+    store = SweepStore(out, plan.manifest(), plan.parameter_dtypes(), resume=resume)
+    todo = plan.runs - store.skipped
+    shown = sys.stderr.isatty() if progress is None else progress
+    with _executor(min(workers, max(todo, 1)), scheduler if todo else None) as executor:
+        store.begin(plan.points_table(), executor=executor.describe())
+        bar = tqdm(
+            total=plan.runs,
+            initial=store.skipped,
+            desc=plan.spec.name,
+            unit="run",
+            file=sys.stderr,
+            disable=not shown,
+        )
+        try:
+            for _, record in executor.imap(run_task, plan.tasks(skip=store.recorded)):
+                store.add(record)
+                bar.update()
+                if not record.ok:
+                    bar.set_postfix(failed=store.failures)
+        except KeyboardInterrupt:
+            manifest = store.interrupt()
+            raise SweepInterrupted(_result(store, manifest)) from None
+        except Exception:  # a worker process died, or the cluster went away: keep what finished
+            store.interrupt()
+            raise
+        finally:
+            bar.close()
+    return _result(store, store.finish())
+
+
+def _executor(workers: int, scheduler: str | None) -> Executor:
+    """Start the executor, turning a missing Dask or an unreachable scheduler into a SweepError."""
+    try:
+        return make_executor(workers, scheduler)
+    except (ImportError, OSError) as err:
+        raise SweepError(f"cannot start the executor (scheduler {scheduler}): {err}") from err
+
+
+def _result(store: SweepStore, manifest: dict[str, Any]) -> SweepResult:
+    return SweepResult(
+        out=store.out, manifest=manifest, executed=store.executed, skipped=store.skipped
+    )
+
+
+def summary_text(result: SweepResult) -> str:
+    """Return the lines printed after a sweep: counts, skipped runs, failures and files."""
+    manifest = result.manifest
+    lines = [
+        f"sweep {manifest['name']}: {result.finished} of {result.runs} runs recorded "
+        f"({manifest['points']} points x {manifest['replicates']} "
+        f"replicate{'s' if manifest['replicates'] > 1 else ''}); "
+        f"{result.executed} run now, {result.skipped} skipped as already recorded; "
+        f"{result.failed} failed"
+    ]
+    if result.failed and result.path("failures").exists():
+        first = pd.read_parquet(result.path("failures")).iloc[0]
+        lines.append(
+            f"{result.failed} run{'s' if result.failed > 1 else ''} failed; the first: run "
+            f"{first['run']} (point {first['point']}, seed {first['seed']}): {first['error']}: "
+            f"{first['message']}; all in {result.path('failures')}"
+        )
+    files = sorted(p.name for p in result.out.iterdir() if p.is_file() and p.suffix != ".tmp")
+    lines.append(f"wrote {', '.join(files)} to {result.out}{os.sep}")
+    return "\n".join(lines)

@@ -1,0 +1,228 @@
+"""The stakeholders as Mesa agents: city governments, firms, academia, citizen groups, capital.
+
+State that many agents share (capabilities, generalised trust, objective weights, sectors) lives
+in NumPy arrays owned by the model (:class:`sim.model.population.Population`), indexed by each
+organisation's ``idx``; the agents are the interface to it and hold the decisions. Pairwise trust
+lives on the edges of the partner network. Money lives in the ledger, under ``account``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.model.negotiation import max_acceptable_share
+from sim.scenario.schema import SECTORS, CityConfig
+
+if TYPE_CHECKING:
+    from sim.model.model import PartnershipModel
+    from sim.model.pilot import Pilot
+
+
+class Organisation(mesa.Agent):
+    """An organisation that can lead or join pilots.
+
+    Args:
+        model: The model.
+        idx: Row of this organisation in the model's population arrays.
+        city: Index of the organisation's home city.
+    """
+
+    sector_name: str = ""
+
+    def __init__(self, model: PartnershipModel, idx: int, city: int) -> None:
+        super().__init__(model)
+        self.idx = idx
+        self.city = city
+        self.account = f"org:{idx}"
+        self.pilots_joined = 0
+        """Agreed pilots this organisation is a party to."""
+
+    @property
+    def sector(self) -> int:
+        """Sector code (index into :data:`sim.scenario.schema.SECTORS`)."""
+        return SECTORS.index(self.sector_name)
+
+    @property
+    def capability(self) -> np.ndarray:
+        """Capability per challenge domain, each in [0, 1] (a view into the model's array)."""
+        return self.model.population.capability[self.idx]
+
+    @property
+    def generalised_trust(self) -> float:
+        """Trust this organisation places in organisations it has not worked with, in [0, 1]."""
+        return float(self.model.population.generalised_trust[self.idx])
+
+    @property
+    def capital(self) -> float:
+        """Money this organisation holds (EUR), read from the ledger."""
+        return self.model.ledger.balance(self.account)
+
+    def trust_in(self, other: int) -> float:
+        """Return this organisation's trust in organisation ``other``, in [0, 1]."""
+        return self.model.network.trust(self.idx, other)
+
+    def accepts(self, pilot: Pilot, members: list[int], size: int) -> bool:
+        """Decide whether to join a consortium: expected utility against the outside option.
+
+        A firm first declines pilots too risky for it: success probability below
+        ``(1 - risk_tolerance) * pilots.base_success``. Then the organisation expects to pay an
+        equal part of what the city's largest share leaves
+        (:meth:`sim.model.model.PartnershipModel.public_share_cap`), believes the partners' promises
+        in proportion to its trust in the lead (:func:`sim.model.negotiation.max_acceptable_share`),
+        and cannot commit more than its free capital.
+
+        Args:
+            pilot: The pilot it is invited to.
+            members: The consortium so far, lead first.
+            size: Parties the lead wants in all (the city included).
+        """
+        model = self.model
+        city = model.cities[pilot.city].idx
+        parties = np.array(list(dict.fromkeys([*members, city, self.idx])))
+        success = model.success_odds(pilot, parties)
+        tolerance = model.population.risk_tolerance[self.idx]
+        if success < (1.0 - tolerance) * model.config.pilots.base_success:
+            return False
+        values, outside = model.stakes(pilot, parties, success)
+        share = max((1.0 - model.public_share_cap()) * pilot.cost / max(size, 1), 0.0)
+        most = max_acceptable_share(
+            values[-1:],
+            pilot.cost,
+            outside[-1:],
+            [self.trust_in(pilot.lead)],
+            capacity=[model.free_capital(self.account)],
+        )
+        return bool(most[0] >= share)
+
+    def withdraws(self, trust: float, rng: np.random.Generator) -> bool:
+        """Decide whether to leave a running pilot; distrust of the partners makes it likelier.
+
+        Args:
+            trust: Mean trust in the other parties, in [0, 1].
+            rng: The ``running`` stream.
+        """
+        return bool(rng.random() < self.model.config.pilots.withdrawal_rate * (1.0 - trust))
+
+
+class CityGovernment(Organisation):
+    """A city government: innovation budget, procurement rules, risk appetite, elections.
+
+    Args:
+        model: The model.
+        idx: Row in the population arrays.
+        city: Index of this city.
+        config: The city's scenario section.
+    """
+
+    sector_name = "government"
+
+    def __init__(self, model: PartnershipModel, idx: int, city: int, config: CityConfig) -> None:
+        super().__init__(model, idx, city)
+        self.config = config
+        self.name = config.name
+        self.budget_account = f"budget:{city}"
+        self.treasury_account = f"treasury:{city}"
+        self.annual_budget = config.annual_budget
+        self.procurement_flexibility = config.procurement_flexibility
+        self.administration = 1
+        self.appropriated = 0.0
+        self.elections_won = 0
+        self.elections_lost = 0
+
+    @property
+    def budget(self) -> float:
+        """Unspent innovation budget this fiscal year (EUR)."""
+        return self.model.ledger.balance(self.budget_account)
+
+    @property
+    def capital(self) -> float:
+        """A city's money is its unspent budget (EUR)."""
+        return self.budget
+
+    @property
+    def budget_share_left(self) -> float:
+        """Share of this year's appropriation still unspent, in [0, 1]."""
+        return self.budget / self.appropriated if self.appropriated > 0 else 0.0
+
+    def issue_call(self) -> None:
+        """Issue a call for proposals: potential leads in this city propose pilots."""
+        self.model.run_call(self)
+
+
+class Firm(Organisation):
+    """A firm, either a start-up or an incumbent.
+
+    Args:
+        model: The model.
+        idx: Row in the population arrays.
+        city: Home city.
+        startup: True for a start-up.
+    """
+
+    sector_name = "firm"
+
+    def __init__(self, model: PartnershipModel, idx: int, city: int, startup: bool) -> None:
+        super().__init__(model, idx, city)
+        self.startup = startup
+
+
+class AcademicInstitution(Organisation):
+    """A university or research institute: research capability that speeds partners' learning."""
+
+    sector_name = "academia"
+
+
+class CitizenGroup(Organisation):
+    """A neighbourhood group or NGO: local knowledge (co-design) and legitimacy.
+
+    Args:
+        model: The model.
+        idx: Row in the population arrays.
+        city: Home city.
+        neighbourhood: The neighbourhood it speaks for.
+    """
+
+    sector_name = "civil_society"
+
+    def __init__(self, model: PartnershipModel, idx: int, city: int, neighbourhood: int) -> None:
+        super().__init__(model, idx, city)
+        self.neighbourhood = neighbourhood
+
+
+class CapitalProvider(mesa.Agent):
+    """A source of capital: philanthropy, development bank, impact or commercial investor.
+
+    Every unit it moves goes through the ledger under ``account``. The grant instrument does not
+    use capital providers; blended, revolving and outcome-based finance do.
+
+    Args:
+        model: The model.
+        number: Its number among capital providers.
+        kind: One of :data:`CAPITAL_KINDS`.
+    """
+
+    sector_name = "capital"
+    city = -1
+    """Capital providers are not tied to one city."""
+    generalised_trust = float("nan")
+    """Capital providers hold no trust in this version of the model."""
+    pilots_joined = 0
+    """Capital providers are not consortium members."""
+
+    def __init__(self, model: PartnershipModel, number: int, kind: str) -> None:
+        super().__init__(model)
+        self.number = number
+        self.kind = kind
+        self.account = f"capital:{number}"
+
+    @property
+    def capital(self) -> float:
+        """Money this provider holds (EUR)."""
+        return self.model.ledger.balance(self.account)
+
+
+CAPITAL_KINDS: tuple[str, ...] = ("philanthropy", "development_bank", "impact", "commercial")
+"""Kinds of capital provider, assigned in turn (DOMAIN: stakeholders)."""

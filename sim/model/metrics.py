@@ -1,0 +1,406 @@
+"""What every run reports: named, module-level reporter functions with units.
+
+Each reporter takes the model and returns one number for the current step; they are collected by
+a Mesa ``DataCollector`` into one row per step. Module-level functions (not lambdas) keep models
+picklable for process pools. DOMAIN's "What every run must report" lists the metrics; those of
+an instrument a scenario does not run are zero or NaN (a ratio with nothing to divide by).
+
+Counts are cumulative since the start unless the description says "now". Money is in EUR.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.finance.accounts import public_sign
+from sim.finance.ledger import AccountKind
+from sim.model.lifecycle import PilotState
+
+if TYPE_CHECKING:
+    from sim.model.model import PartnershipModel
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A reporter with its unit and meaning.
+
+    Attributes:
+        name: Column name in the step table.
+        unit: Unit of the value.
+        description: What it measures.
+        fn: The reporter, ``fn(model) -> float``.
+    """
+
+    name: str
+    unit: str
+    description: str
+    fn: Callable[[PartnershipModel], float]
+
+
+METRICS: dict[str, Metric] = {}
+"""Every metric by name, in the order of the step table's columns."""
+
+
+def metric(unit: str, description: str) -> Callable:
+    """Register a reporter function under its own name."""
+
+    def register(fn: Callable[[PartnershipModel], float]) -> Callable[[PartnershipModel], float]:
+        METRICS[fn.__name__] = Metric(fn.__name__, unit, description, fn)
+        return fn
+
+    return register
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    """Return numerator / denominator, NaN when the denominator is zero."""
+    return numerator / denominator if denominator else math.nan
+
+
+@metric("pilots", "Pilots proposed.")
+def pilots_proposed(model: PartnershipModel) -> float:
+    """Count pilots proposed."""
+    return model.entered[PilotState.PROPOSED]
+
+
+@metric("pilots", "Pilots whose consortium formed and went into negotiation.")
+def pilots_negotiated(model: PartnershipModel) -> float:
+    """Count pilots that reached negotiation."""
+    return model.entered[PilotState.NEGOTIATING]
+
+
+@metric("pilots", "Pilots whose terms were agreed.")
+def pilots_agreed(model: PartnershipModel) -> float:
+    """Count agreed pilots."""
+    return model.entered[PilotState.AGREED]
+
+
+@metric("pilots", "Pilots whose financing closed.")
+def pilots_financed(model: PartnershipModel) -> float:
+    """Count financed pilots."""
+    return model.entered[PilotState.FINANCED]
+
+
+@metric("pilots", "Pilots that started running.")
+def pilots_launched(model: PartnershipModel) -> float:
+    """Count launched pilots."""
+    return model.entered[PilotState.RUNNING]
+
+
+@metric("pilots", "Pilots that succeeded (including those later scaled).")
+def pilots_succeeded(model: PartnershipModel) -> float:
+    """Count successes."""
+    return model.entered[PilotState.SUCCEEDED]
+
+
+@metric("pilots", "Pilots that failed.")
+def pilots_failed(model: PartnershipModel) -> float:
+    """Count failures."""
+    return model.entered[PilotState.FAILED]
+
+
+@metric("pilots", "Pilots cancelled at any stage (no consortium, no deal, cuts, withdrawals).")
+def pilots_cancelled(model: PartnershipModel) -> float:
+    """Count cancellations."""
+    return model.entered[PilotState.CANCELLED]
+
+
+@metric("pilots", "Successful pilots scaled into programmes.")
+def pilots_scaled(model: PartnershipModel) -> float:
+    """Count scale-ups."""
+    return model.entered[PilotState.SCALED]
+
+
+@metric("pilots", "Pilots running now.")
+def pilots_active(model: PartnershipModel) -> float:
+    """Count running pilots."""
+    return sum(p.state is PilotState.RUNNING for p in model.active.values())
+
+
+@metric("1", "Agreed negotiations per negotiation (NaN before the first).")
+def agreement_rate(model: PartnershipModel) -> float:
+    """Return the share of negotiations that ended in agreement."""
+    return _ratio(model.entered[PilotState.AGREED], model.entered[PilotState.NEGOTIATING])
+
+
+@metric("rounds", "Mean rounds to agreement over agreed negotiations (NaN before the first).")
+def mean_rounds(model: PartnershipModel) -> float:
+    """Return the mean number of rounds of agreed negotiations."""
+    rounds = [n["rounds"] for n in model.negotiations if n["agreed"]]
+    return float(np.mean(rounds)) if rounds else math.nan
+
+
+@metric("EUR", "Net public money spent: what left the cities' budgets and escrows, net of returns.")
+def public_spend(model: PartnershipModel) -> float:
+    """Return net public spending (grants, tranches, fund capital, outcome payments, search)."""
+    return (
+        sum(
+            cents * public_sign(reason, src, dst)
+            for (reason, src, dst), cents in model.flows.items()
+        )
+        / 100
+    )
+
+
+@metric("EUR", "Private (firm) money paid into pilots, gross of refunds.")
+def private_capital(model: PartnershipModel) -> float:
+    """Return the firms' contributions to pilots."""
+    return model.flow("private_contribution")
+
+
+@metric("EUR", "Money academia and civil society paid into pilots, gross of refunds.")
+def partner_capital(model: PartnershipModel) -> float:
+    """Return non-firm, non-public contributions."""
+    return model.flow("partner_contribution")
+
+
+@metric("EUR", "Concessional money committed: first-loss tranches and revolving-fund matches.")
+def concessional_capital(model: PartnershipModel) -> float:
+    """Return concessional capital mobilised."""
+    return model.flow("first_loss") + model.flow("fund_match")
+
+
+@metric("EUR", "Commercial money committed as senior tranches of blended stacks.")
+def commercial_capital(model: PartnershipModel) -> float:
+    """Return commercial capital mobilised."""
+    return model.flow("senior_tranche")
+
+
+@metric("EUR", "Money pre-financing outcome contracts (impact investors or firms).")
+def impact_capital(model: PartnershipModel) -> float:
+    """Return outcome-contract pre-finance."""
+    return model.flow("outcome_prefinance")
+
+
+@metric("EUR/EUR", "Commercial capital per unit of concessional capital (NaN without any).")
+def leverage(model: PartnershipModel) -> float:
+    """Return commercial capital mobilised per concessional unit (Convergence's leverage)."""
+    return _ratio(commercial_capital(model), concessional_capital(model))
+
+
+@metric("EUR/pilot", "Public spend per successful pilot (NaN before the first success).")
+def public_cost_per_success(model: PartnershipModel) -> float:
+    """Return public spend divided by successes."""
+    return _ratio(public_spend(model), model.entered[PilotState.SUCCEEDED])
+
+
+@metric("EUR", "Net public money in pilots that failed or were cancelled after financing.")
+def public_failure_cost(model: PartnershipModel) -> float:
+    """Return what failures and cancellations cost the cities."""
+    return sum(model.pilot_public[pid] for pid in _lost(model)) / 100
+
+
+@metric("EUR", "Capital providers' money lost in pilots that failed or were cancelled.")
+def investor_failure_cost(model: PartnershipModel) -> float:
+    """Return what failures and cancellations cost capital providers, net of recoveries."""
+    return sum(model.pilot_invested[pid] - model.pilot_returned[pid] for pid in _lost(model)) / 100
+
+
+def _lost(model: PartnershipModel) -> list[int]:
+    """Return the ids of pilots with money in them that ended failed or cancelled."""
+    lost = (PilotState.FAILED, PilotState.CANCELLED)
+    moved = model.pilot_public.keys() | model.pilot_invested.keys()
+    return [pid for pid in moved if model.pilots[pid].state in lost]
+
+
+def _ended(model: PartnershipModel) -> list[int]:
+    """Return the ids of pilots capital providers put money into that have ended."""
+    return [pid for pid in model.pilot_invested if model.pilots[pid].ended]
+
+
+@metric("EUR", "Capital providers' net gain on pilots that have ended (negative: a loss).")
+def investor_returns(model: PartnershipModel) -> float:
+    """Return what capital providers got back minus what they put into ended pilots."""
+    return sum(model.pilot_returned[p] - model.pilot_invested[p] for p in _ended(model)) / 100
+
+
+@metric("EUR/EUR", "Money returned to capital providers per EUR they put into ended pilots.")
+def investor_multiple(model: PartnershipModel) -> float:
+    """Return capital providers' gross multiple on ended pilots (NaN before one)."""
+    ended = _ended(model)
+    return _ratio(
+        sum(model.pilot_returned[p] for p in ended), sum(model.pilot_invested[p] for p in ended)
+    )
+
+
+@metric("EUR", "Outcome payments the cities made to those who pre-financed outcome contracts.")
+def outcome_payments(model: PartnershipModel) -> float:
+    """Return cumulative outcome payments."""
+    return model.flow("outcome_payment")
+
+
+@metric("EUR", "Maximum outcome payments withheld because the measured outcome fell short.")
+def outcome_withheld(model: PartnershipModel) -> float:
+    """Return cumulative withheld outcome payments."""
+    return model.outcome_withheld
+
+
+@metric("EUR", "Evaluation costs of outcome contracts.")
+def evaluation_costs(model: PartnershipModel) -> float:
+    """Return cumulative evaluation spending."""
+    return model.flow("evaluation")
+
+
+@metric("EUR", "Public money put into revolving funds (the match excluded).")
+def fund_capitalisation(model: PartnershipModel) -> float:
+    """Return cumulative fund capitalisation from city budgets."""
+    return model.flow("fund_capitalisation")
+
+
+@metric("EUR", "Loans revolving funds have made.")
+def fund_lending(model: PartnershipModel) -> float:
+    """Return cumulative lending."""
+    return model.flow("loan")
+
+
+@metric("EUR", "Money in the revolving funds now.")
+def fund_balance(model: PartnershipModel) -> float:
+    """Return the funds' cash."""
+    return sum(model.ledger.balances(AccountKind.FUND).values())
+
+
+@metric("EUR/EUR", "Cumulative lending per EUR of capitalisation, the match excluded (EPA).")
+def recycling_multiple(model: PartnershipModel) -> float:
+    """Return the revolving funds' recycling multiple (NaN without a fund)."""
+    return _ratio(fund_lending(model), fund_capitalisation(model))
+
+
+@metric("EUR", "Loan principal revolving funds have written off after defaults.")
+def fund_write_offs(model: PartnershipModel) -> float:
+    """Return cumulative write-offs."""
+    return model.write_offs
+
+
+@metric("EUR", "Public value delivered by successful pilots and programmes.")
+def public_value(model: PartnershipModel) -> float:
+    """Return cumulative public value."""
+    return model.public_value
+
+
+@metric("EUR", "Unspent innovation budget of all cities now.")
+def budget_balance(model: PartnershipModel) -> float:
+    """Return the sum of the cities' budget balances."""
+    return sum(city.budget for city in model.cities)
+
+
+@metric("1", "Mean organisation-to-organisation trust (each in its partners, else strangers).")
+def trust_org_mean(model: PartnershipModel) -> float:
+    """Return mean organisational trust."""
+    return float(model.network.trust_by_organisation().mean())
+
+
+@metric("1", "Standard deviation of organisation-to-organisation trust.")
+def trust_org_sd(model: PartnershipModel) -> float:
+    """Return the spread of organisational trust."""
+    return float(model.network.trust_by_organisation().std())
+
+
+@metric("1", "Mean citizens' trust in their city.")
+def citizen_trust_mean(model: PartnershipModel) -> float:
+    """Return mean citizen trust over all citizens of all cities."""
+    return float(np.concatenate([c.trust for c in model.citizens]).mean())
+
+
+@metric("1", "Standard deviation of citizens' trust in their city.")
+def citizen_trust_sd(model: PartnershipModel) -> float:
+    """Return the spread of citizen trust."""
+    return float(np.concatenate([c.trust for c in model.citizens]).std())
+
+
+@metric("1", "Mean citizen satisfaction.")
+def citizen_satisfaction(model: PartnershipModel) -> float:
+    """Return mean satisfaction over all citizens."""
+    return float(np.concatenate([c.satisfaction for c in model.citizens]).mean())
+
+
+@metric("1", "Density of the partner network (share of possible pairs that have worked together).")
+def network_density(model: PartnershipModel) -> float:
+    """Return the collaboration graph's density."""
+    return model.network.density()
+
+
+@metric("nats", "Shannon index over the sectors of parties to agreed pilots.")
+def participation_diversity(model: PartnershipModel) -> float:
+    """Return the Shannon diversity of participation by sector."""
+    counts = np.array(list(model.sector_participation.values()), dtype=float)
+    if counts.sum() == 0:
+        return 0.0
+    share = counts[counts > 0] / counts.sum()
+    return float(-(share * np.log(share)).sum())
+
+
+@metric("1", "Mean objective alignment of agreed consortia (cosine similarity; NaN before one).")
+def consortium_alignment(model: PartnershipModel) -> float:
+    """Return how aligned agreed consortia were on average."""
+    values = [n["alignment"] for n in model.negotiations if n["agreed"]]
+    return float(np.mean(values)) if values else math.nan
+
+
+@metric("1", "Share of pilots at risk that survived the latest election (NaN before one).")
+def election_survival(model: PartnershipModel) -> float:
+    """Return the survival share of financed and running pilots at the latest election."""
+    if not model.elections:
+        return math.nan
+    latest = max(e["step"] for e in model.elections)
+    rows = [e for e in model.elections if e["step"] == latest]
+    return _ratio(sum(e["pilots_survived"] for e in rows), sum(e["pilots_at_risk"] for e in rows))
+
+
+@metric("1", "Gini coefficient of cumulative public value across neighbourhoods.")
+def benefit_gini(model: PartnershipModel) -> float:
+    """Return the inequality of benefits across all cities' neighbourhoods."""
+    return gini(np.concatenate([c.benefit for c in model.citizens]))
+
+
+@metric("pilots", "Financed or running pilots that went through an election (cumulative).")
+def pilots_at_risk_elections(model: PartnershipModel) -> float:
+    """Return pilots exposed to elections, summed over elections."""
+    return sum(e["pilots_at_risk"] for e in model.elections)
+
+
+@metric("pilots", "Pilots that came through an election alive (cumulative).")
+def pilots_survived_elections(model: PartnershipModel) -> float:
+    """Return pilots surviving elections, summed over elections."""
+    return sum(e["pilots_survived"] for e in model.elections)
+
+
+@metric("programmes", "Programmes running (scaled pilots).")
+def programmes(model: PartnershipModel) -> float:
+    """Return the number of programmes."""
+    return len(model.programmes)
+
+
+def gini(values: np.ndarray) -> float:
+    """Return the Gini coefficient of non-negative values (0 = equal, 1 = one has all).
+
+    Zero when everything is zero (nothing delivered is delivered equally).
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    if n == 0 or x.sum() == 0:
+        return 0.0
+    ranks = np.arange(1, n + 1)
+    return float((2 * (ranks * x).sum()) / (n * x.sum()) - (n + 1) / n)
+
+
+AGENT_REPORTERS: dict[str, str] = {
+    "sector": "sector_name",
+    "city": "city",
+    "capital": "capital",
+    "generalised_trust": "generalised_trust",
+    "pilots_joined": "pilots_joined",
+}
+"""Per-agent state recorded when a scenario asks for it (``output.agent_state``)."""
+
+
+def collector(*, agent_state: bool) -> mesa.DataCollector:
+    """Return a DataCollector with every metric, and per-agent state if asked."""
+    return mesa.DataCollector(
+        model_reporters={name: m.fn for name, m in METRICS.items()},
+        agent_reporters=AGENT_REPORTERS if agent_state else None,
+    )

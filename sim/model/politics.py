@@ -1,0 +1,55 @@
+"""Elections and fiscal years as pure functions (DOMAIN: politics).
+
+The model schedules these on Mesa's event list; here are only the rules.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.scenario.schema import PoliticsConfig
+
+
+def logit(p: float) -> float:
+    """Return the log-odds of a probability in (0, 1)."""
+    return math.log(p / (1.0 - p))
+
+
+def logistic(x: float) -> float:
+    """Return the probability of log-odds ``x``."""
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def reelection_probability(satisfaction: float, cfg: PoliticsConfig) -> float:
+    """Return the incumbent's chance of re-election; it rises with citizen satisfaction.
+
+    Args:
+        satisfaction: Mean citizen satisfaction in [0, 1].
+        cfg: Election parameters (base odds at satisfaction 0.5, log-odds per unit above it).
+    """
+    return logistic(logit(cfg.reelection_base) + cfg.satisfaction_effect * (satisfaction - 0.5))
+
+
+def annual_budget(base: float, *, election_next_year: bool, cfg: PoliticsConfig) -> float:
+    """Return the budget appropriated for a fiscal year (EUR): it rises before an election (ZEW)."""
+    return base * (1.0 + cfg.pre_election_rise) if election_next_year else base
+
+
+def choose_cancellations(
+    candidates: list[int], share: float, rng: np.random.Generator
+) -> list[int]:
+    """Pick ``round(share * len(candidates))`` pilots to cancel, uniformly without replacement."""
+    n = round(share * len(candidates))
+    if n == 0:
+        return []
+    picked = rng.choice(len(candidates), size=n, replace=False)
+    return [candidates[i] for i in sorted(picked.tolist())]
+
+
+def reweight_priorities(
+    priorities: np.ndarray, rng: np.random.Generator, concentration: float = 20.0
+) -> np.ndarray:
+    """Return a new administration's domain priorities: a Dirichlet draw around the old ones."""
+    return rng.dirichlet(concentration * priorities / priorities.sum() + 1e-3)

@@ -1,0 +1,630 @@
+"""``partnersim report RESULTS``: a comparison's report, as an A4 PDF and an HTML page.
+
+From a folder written by ``partnersim compare`` the report gathers, for a council or a journal:
+
+1. a title page: the scenarios in their colours (one per scenario throughout), how the runs were
+   made, and their provenance in brief;
+2. each scenario's description and, in words, the parameters in which it differs from the
+   first scenario (the base of the comparison; the base itself against the model's defaults);
+3. the end-of-horizon metrics with their means, 95 % intervals, replicates and units;
+4. the standard figures (:func:`sim.outputs.plotting.standard_figures`, the same ones ``compare``
+   draws), each on its own page with a caption saying how to read it;
+5. an appendix: versions, git revision, seeds, the command that reruns the comparison, and each
+   scenario as the smallest scenario file that reproduces it.
+
+The content is built once as a :class:`sim.outputs.document.Document` and written as a PDF
+(:func:`sim.outputs.document_pdf.write_pdf`) and, beside it, a self-contained HTML page
+(:func:`sim.outputs.document.write_html`). Only the standard library is imported at module level, so
+the command line registers ``report`` without slowing ``--help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.outputs.document import Block, Document
+    from sim.runs.compare import Comparison
+
+REQUIRED_FILES: tuple[str, ...] = ("manifest.json", "steps.parquet")
+"""Files of a comparison folder the report reads (``partnersim compare`` writes them)."""
+
+STEP_COLUMNS: tuple[str, ...] = ("scenario", "replicate", "step")
+"""Columns the step table must have."""
+
+FIGURES: dict[str, tuple[str, str]] = {
+    "timeseries": (
+        "Metrics over time",
+        "Each panel is one metric over the years of the horizon. The line is the mean across "
+        "replicates; the band holds 95 % of the single replicates (2.5th to 97.5th percentile), "
+        "so it shows how much one run of the city can vary, not how precisely the mean is "
+        "known. Pilot counts are cumulative since the start, except pilots active (running "
+        "now); public spend is the cumulative net public money; fund balance is the money in "
+        "revolving funds now; trust is the mean trust between organisations (0 to 1). Money in "
+        "millions of EUR (M EUR).",
+    ),
+    "end_metrics": (
+        "Metrics at the end of the horizon",
+        "Each panel is one metric at the end of the horizon. The dot is the mean across "
+        "replicates and the line its 95 % interval (Student t), which shows how precisely the "
+        "mean is known. Each panel has its own scale and unit: M EUR is millions of euros, "
+        "EUR/EUR a ratio of money, dimensionless a share or an index. n/a: the metric is "
+        "undefined in every replicate of that scenario (for example leverage without "
+        "concessional money, or a recycling multiple without a fund). Section 2 gives the "
+        "numbers.",
+    ),
+    "capital_by_source": (
+        "Money mobilised by source",
+        "The money that went into pilots by the end of the horizon, by source, mean over "
+        "replicates, stacked; the number at the end of a bar is its total in M EUR. Public "
+        "spend is net of repayments and includes the capital paid into a revolving fund; "
+        "revolving-fund loans count what the fund lent, including money repaid and lent again.",
+    ),
+    "funnel": (
+        "The pilot funnel",
+        "How far pilots got: the mean cumulative number of pilots (over replicates) that "
+        "reached each stage by the end of the horizon, from proposal to scale-up. The drop "
+        "from one stage to the next shows where pilots are lost: in negotiation (negotiated "
+        "to agreed), in finding the money (agreed to financed), or by failing (launched to "
+        "succeeded).",
+    ),
+}
+"""Title and caption of each standard figure, by its name in :func:`standard_figures`."""
+
+MANIFEST_LABELS: dict[str, str] = {
+    "created_utc": "runs made (UTC)",
+    "reps": "replicates per scenario",
+    "base_seed": "seed of replicate 0",
+    "seeds": "seeds (replicate 0, 1, ...)",
+    "steps": "steps (none: the scenarios' own)",
+    "workers": "worker processes",
+}
+"""Labels of manifest entries whose key alone says too little; others show their key."""
+
+INTERVAL_TEXT = (
+    "Values are at the end of the horizon. The interval is the 95 % Student-t interval of the "
+    "mean across replicates: it shows how precisely the mean is known, not how much single "
+    "runs vary (the bands of Figure 1 show that). n counts the replicates in which the metric "
+    "is defined; n/a marks a metric undefined in every replicate, and a mean from a single "
+    "replicate has no interval (-). Money is shown in millions of EUR (M EUR)."
+)
+
+
+class ResultsError(ValueError):
+    """A results folder the report cannot use; ``str()`` is one line naming folder and problem."""
+
+    def __init__(self, folder: Path, problem: str) -> None:
+        """Name the folder (or file) and what is wrong with it."""
+        super().__init__(f"{folder}: {problem}")
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def check_folder(folder: str | Path) -> dict[str, Any]:
+    """Check that ``folder`` holds a comparison's results and return its manifest.
+
+    Only the standard library is used, so bad input is refused before anything heavy loads.
+
+    Args:
+        folder: The folder ``partnersim compare --out`` wrote.
+
+    Returns:
+        The manifest.
+
+    Raises:
+        ResultsError: The folder does not exist, lacks ``manifest.json`` or ``steps.parquet``,
+            or its manifest is not a comparison's (no ``scenarios`` list).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        problem = "not a folder" if folder.exists() else "no such folder"
+        raise ResultsError(folder, f"{problem}; expected the output folder of partnersim compare")
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if missing:
+        raise ResultsError(
+            folder,
+            f"not a compare results folder: {' and '.join(missing)} missing "
+            "(partnersim compare --out writes both)",
+        )
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ResultsError(path, f"not valid JSON ({err})") from None
+    scenarios = manifest.get("scenarios") if isinstance(manifest, dict) else None
+    if not isinstance(scenarios, list) or not scenarios:
+        raise ResultsError(
+            path,
+            "no 'scenarios' list: not written by partnersim compare (partnersim run writes "
+            "one scenario's folder; compare writes the folder a report needs)",
+        )
+    bad = [i for i, entry in enumerate(scenarios) if not _is_entry(entry)]
+    if bad:
+        raise ResultsError(path, f"scenarios[{bad[0]}] lacks 'name' or the resolved 'scenario'")
+    return manifest
+
+
+def _is_entry(entry: Any) -> bool:
+    """Tell whether a manifest's scenario entry has a name and a resolved scenario."""
+    return isinstance(entry, dict) and "name" in entry and isinstance(entry.get("scenario"), dict)
+
+
+def read_results(folder: str | Path) -> Comparison:
+    """Read a comparison's results for a report, checking what the report needs.
+
+    Args:
+        folder: The folder ``partnersim compare --out`` wrote.
+
+    Returns:
+        The comparison.
+
+    Raises:
+        ResultsError: See :func:`check_folder`; also a step table without the columns
+            scenario, replicate and step, or without rows for a scenario of the manifest.
+    """
+    folder = Path(folder)
+    check_folder(folder)
+    from sim.runs.compare import Comparison
+
+    comparison = Comparison.read(folder)
+    steps = comparison.tables["steps"]
+    lacking = [name for name in STEP_COLUMNS if name not in steps.columns]
+    if lacking:
+        raise ResultsError(folder / "steps.parquet", f"columns missing: {', '.join(lacking)}")
+    absent = [name for name in comparison.scenarios if name not in set(steps["scenario"])]
+    if absent:
+        raise ResultsError(
+            folder / "steps.parquet",
+            f"no rows for {_count(len(absent), 'scenario')} of manifest.json: {', '.join(absent)}",
+        )
+    return comparison
+
+
+# --- formatting ----------------------------------------------------------------------------------
+
+
+def decimals(*values: float) -> int:
+    """Return the decimals that show the largest of ``values`` to three significant digits."""
+    largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    if largest == 0:
+        return 0
+    return min(4, max(0, 2 - math.floor(math.log10(largest))))
+
+
+def estimate_cells(mean: float, lower: float, upper: float, unit: str) -> tuple[str, str]:
+    """Return a mean and its interval as table cells, in the unit shown (money in M EUR).
+
+    Args:
+        mean: The mean (NaN: no replicate has a value).
+        lower: Lower bound of the interval (NaN: no interval).
+        upper: Upper bound of the interval.
+        unit: The metric's unit, e.g. "EUR" (shown in millions) or "pilots".
+
+    Returns:
+        ``(mean, interval)``, e.g. ``("25.0", "[22.4, 27.6]")``; ``("n/a", "")`` without a
+        mean and ``(mean, "-")`` without an interval.
+    """
+    from sim.outputs.plotting import display_unit
+
+    if math.isnan(mean):
+        return "n/a", ""
+    scale, _ = display_unit(unit)
+    values = [mean / scale, lower / scale, upper / scale]
+    digits = decimals(*values)
+    shown = [f"{value:,.{digits}f}" for value in values]
+    if math.isnan(lower) or math.isnan(upper):
+        return shown[0], "-"
+    return shown[0], f"[{shown[1]}, {shown[2]}]"
+
+
+def format_value(value: Any) -> str:
+    """Return a scenario value in words: yes/no, lists joined, large numbers grouped."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(format_value(item) for item in value) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {format_value(item)}" for key, item in value.items())
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e3:
+        return f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _count(n: int, noun: str) -> str:
+    """Return ``"1 scenario"`` or ``"4 scenarios"``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _series(values: list[Any]) -> str:
+    """Return a list of values, shortened to its ends when long: ``0, 1, ..., 9``."""
+    if len(values) > 6:
+        return f"{values[0]}, {values[1]}, ..., {values[-1]}"
+    return ", ".join(map(str, values))
+
+
+# --- content -------------------------------------------------------------------------------------
+
+
+def build_report(comparison: Comparison, *, source: str | Path) -> Document:
+    """Return the report of a comparison as a document.
+
+    Args:
+        comparison: The comparison (tables, scenario order and manifest).
+        source: The results folder, as the report should name it.
+
+    Returns:
+        The document: title page, scenarios, metrics, figures, provenance appendix.
+    """
+    from sim.outputs.document import Document
+    from sim.outputs.plotting import scenario_colours
+    from sim.runs.provenance import provenance
+
+    colours = scenario_colours(comparison.scenarios)
+    now = provenance()  # the code writing the report, beside the manifest's code that ran
+    blocks = [
+        *_title_page(comparison, source, colours, now),
+        *_scenario_section(comparison, colours),
+        *_metric_section(comparison, colours),
+        *_figure_section(comparison),
+        *_appendix(comparison, source, colours, now),
+    ]
+    return Document(
+        title=f"partnersim report: {source}", footer=f"partnersim report of {source}", blocks=blocks
+    )
+
+
+def _horizon(comparison: Comparison) -> str:
+    """Return the horizon in words, e.g. "80 quarterly steps (20 years)"."""
+    spans = {
+        (entry["scenario"]["time"]["steps"], entry["scenario"]["time"]["steps_per_year"])
+        for entry in comparison.manifest["scenarios"]
+    }
+    texts = []
+    for steps, per_year in sorted(spans):
+        period = {4: "quarterly ", 12: "monthly ", 1: "yearly "}.get(per_year, "")
+        texts.append(f"{steps} {period}steps ({format_value(steps / per_year)} years)")
+    return " or ".join(texts)
+
+
+def _title_page(
+    comparison: Comparison, source: str | Path, colours: dict, now: dict[str, str]
+) -> list[Block]:
+    from sim.outputs.document import Heading, Paragraph, Row, Table
+
+    manifest = comparison.manifest
+    names = comparison.scenarios
+    seeds = manifest.get("seeds", [])
+    glance = Table(
+        header=("scenario", "what it represents"),
+        rows=tuple(
+            Row((entry["name"], entry.get("description") or "-"), colour=colours[entry["name"]])
+            for entry in manifest["scenarios"]
+        ),
+        wrap=1,
+    )
+    brief = Table(
+        header=("item", "value"),
+        rows=tuple(
+            Row(cells)
+            for cells in (
+                ("results folder", str(source)),
+                ("runs made (UTC)", str(manifest.get("created_utc", "unknown"))),
+                ("partnersim", str(manifest.get("partnersim_version", "unknown"))),
+                ("git revision", str(manifest.get("git_revision", "unknown"))),
+                ("replicates", f"{manifest.get('reps', '?')} per scenario"),
+                ("seeds", _series(seeds)),
+                ("report written (UTC)", now["created_utc"]),
+                (
+                    "report written by",
+                    f"partnersim {now['partnersim_version']}, git {now['git_revision']}",
+                ),
+            )
+        ),
+        wrap=1,
+    )
+    return [
+        Heading(f"Comparison of {_count(len(names), 'scenario')}", level=0),
+        Paragraph(
+            f"Each scenario ran {manifest.get('reps', '?')} times over {_horizon(comparison)}. "
+            f"Replicate k of every scenario used seed {manifest.get('base_seed', 0)} + k and the "
+            "same named random streams (common random numbers), so the scenarios differ only "
+            "where their rules differ. Every scenario keeps the colour it has below in every "
+            "table and figure."
+        ),
+        glance,
+        Heading("Provenance in brief", level=2),
+        brief,
+        Paragraph(
+            "Contents: 1 scenarios and how they differ; 2 metrics at the end of the horizon; "
+            "3 figures; A provenance and the scenario files.",
+            note=True,
+        ),
+    ]
+
+
+def _scenario_section(comparison: Comparison, colours: dict) -> list[Block]:
+    from sim.outputs.document import Heading, Paragraph
+    from sim.scenario.schema import Scenario
+
+    entries = comparison.manifest["scenarios"]
+    base = entries[0]
+    defaults = Scenario().model_dump(mode="json")
+    blocks: list[Block] = [
+        Heading("1 Scenarios"),
+        Paragraph(
+            f"The first scenario, {base['name']}, is the base of the comparison: every other "
+            "scenario is described by the parameters in which it differs from it. The base "
+            "itself is described by the parameters in which it differs from the model's "
+            "defaults (docs/parameters.md lists every parameter with its default and source)."
+        ),
+    ]
+    for i, entry in enumerate(entries):
+        blocks.append(Heading(entry["name"], level=2, colour=colours[entry["name"]]))
+        if entry.get("description"):
+            blocks.append(Paragraph(entry["description"]))
+        if entry.get("source"):
+            blocks.append(Paragraph(f"Scenario file: {entry['source']}", note=True))
+        against, label = (defaults, "default") if i == 0 else (base["scenario"], base["name"])
+        blocks.extend(_difference_blocks(against, entry["scenario"], label, entry["name"]))
+    return blocks
+
+
+def _difference_blocks(
+    base: dict[str, Any], scenario: dict[str, Any], base_label: str, name: str
+) -> list[Block]:
+    """Return the table of the parameters in which a scenario differs from a base, in words."""
+    from sim.outputs.document import Paragraph, Row, Table
+    from sim.scenario.diff import describe, differences
+
+    found = differences(base, scenario)
+    if not found:
+        return [Paragraph(f"Identical to {base_label} in every parameter.")]
+    rows = []
+    for difference in found:
+        meaning, unit = describe(difference.key)
+        rows.append(
+            Row(
+                (
+                    difference.key,
+                    meaning or "-",
+                    format_value(difference.base),
+                    format_value(difference.value),
+                    unit or "-",
+                )
+            )
+        )
+    lead = "the model's defaults" if base_label == "default" else base_label
+    return [
+        Paragraph(f"Differs from {lead} in {_count(len(found), 'parameter')}:"),
+        Table(
+            header=("parameter", "meaning", base_label, name, "unit"),
+            rows=tuple(rows),
+            align="llrrl",
+            wrap=1,
+        ),
+    ]
+
+
+def _metric_section(comparison: Comparison, colours: dict) -> list[Block]:
+    from sim.cli.main import COMPARE_SUMMARY_METRICS
+    from sim.model.metrics import METRICS
+    from sim.outputs.document import Heading, Paragraph, Row, Table
+    from sim.outputs.plotting import display_unit, metric_title
+    from sim.runs.compare import summary
+
+    steps = comparison.tables["steps"]
+    metrics = [name for name in COMPARE_SUMMARY_METRICS if name in steps.columns]
+    table = summary(steps, metrics, order=comparison.scenarios)
+    rows = []
+    for metric, group in table.groupby("metric", sort=False):
+        unit = str(group["unit"].iloc[0])
+        meaning = METRICS[metric].description if metric in METRICS else ""
+        shown = display_unit(unit)[1]
+        title = metric_title(str(metric), width=1000)
+        rows.append(Row((f"{title} ({shown}): {meaning}",), group=True))
+        for row in group.itertuples(index=False):
+            mean, interval = estimate_cells(row.mean, row.lower, row.upper, unit)
+            cells = (row.scenario, mean, interval, str(row.n))
+            rows.append(Row(cells, colour=colours[row.scenario]))
+    last = int(steps["step"].max())
+    return [
+        Heading("2 Metrics at the end of the horizon"),
+        Paragraph(INTERVAL_TEXT),
+        Table(
+            header=("scenario", "mean", "95 % interval of the mean", "n"),
+            rows=tuple(rows),
+            align="lrrr",
+        ),
+        Paragraph(
+            f"End of the horizon: step {last}. Units and definitions: sim/model/metrics.py; "
+            "summary.csv in the results folder holds these values unrounded.",
+            note=True,
+        ),
+    ]
+
+
+def _figure_section(comparison: Comparison) -> list[Block]:
+    from sim.outputs.document import Heading, Paragraph, Plot
+    from sim.outputs.plotting import standard_figures
+
+    figures, left_out = standard_figures(
+        comparison.tables["steps"],
+        order=comparison.scenarios,
+        steps_per_year=comparison.steps_per_year(),
+    )
+    blocks: list[Block] = [
+        Heading("3 Figures"),
+        Paragraph(
+            "The standard figures of a comparison, as partnersim compare draws them, one per "
+            "page. Each scenario has the colour of the title page; sources of money have a "
+            "palette of their own. Both palettes are safe for colour-blind readers (Okabe and "
+            "Ito; Tol)."
+        ),
+    ]
+    if left_out:
+        blocks.append(
+            Paragraph(f"Not in the step table, left out: {', '.join(left_out)}.", note=True)
+        )
+    for number, (name, draw) in enumerate(figures.items(), start=1):
+        title, caption = FIGURES[name]
+        blocks.append(Plot(title=f"Figure {number}. {title}", caption=caption, draw=draw))
+    return blocks
+
+
+def _appendix(
+    comparison: Comparison, source: str | Path, colours: dict, now: dict[str, str]
+) -> list[Block]:
+    import yaml
+
+    from sim.outputs.document import Code, Heading, Paragraph, Row, Table
+    from sim.scenario.diff import overrides
+    from sim.scenario.schema import Scenario
+
+    manifest = comparison.manifest
+    entries = manifest["scenarios"]
+    facts = [
+        Row((MANIFEST_LABELS.get(key, key.replace("_", " ")), format_value(value)))
+        for key, value in manifest.items()
+        if not isinstance(value, dict | list) or key == "seeds"
+    ]
+    blocks: list[Block] = [
+        Heading("A Provenance"),
+        Paragraph(
+            f"What made the results in {source}, as its manifest.json records it: versions, "
+            "the git revision of the code, the design of the runs and their seeds."
+        ),
+        Table(header=("item", "value"), rows=tuple(facts), wrap=1),
+    ]
+    if str(manifest.get("git_revision", "")).endswith("+dirty"):
+        blocks.append(
+            Paragraph(
+                "The source tree had uncommitted changes when these runs were made (+dirty): "
+                "the git revision alone does not reproduce them exactly.",
+                note=True,
+            )
+        )
+    sources = [entry.get("source") for entry in entries]
+    blocks.append(Heading("To run the comparison again", level=2))
+    if all(sources):
+        command = [
+            "partnersim compare",
+            *sources,
+            f"--reps {manifest.get('reps')}",
+            f"--seed {manifest.get('base_seed', 0)}",
+        ]
+        if manifest.get("steps") is not None:
+            command.append(f"--steps {manifest['steps']}")
+        command.append(f"--out {source}")
+        blocks.append(Code(" \\\n    ".join(command)))
+    else:
+        blocks.append(
+            Paragraph(
+                "Some scenarios were given in memory rather than as files: save the blocks "
+                "below as files and pass them to partnersim compare with the replicates and "
+                "base seed above."
+            )
+        )
+    blocks += [
+        Heading("The scenarios as files", level=2),
+        Paragraph(
+            "Each block is a complete scenario file: every key it does not list takes its "
+            f"default in partnersim {now['partnersim_version']} at git revision "
+            f"{now['git_revision']} (the code that wrote this report; docs/parameters.md "
+            "lists the defaults). manifest.json in the results folder holds every value of "
+            "every scenario in full."
+        ),
+    ]
+    defaults = Scenario().model_dump(mode="json")
+    for entry in entries:
+        text = yaml.safe_dump(
+            overrides(entry["scenario"], defaults), sort_keys=False, allow_unicode=True, width=88
+        )
+        blocks += [Heading(entry["name"], level=2, colour=colours[entry["name"]]), Code(text)]
+    return blocks
+
+
+# --- writing and the command line ----------------------------------------------------------------
+
+
+def write_report(folder: str | Path, out: str | Path | None = None) -> tuple[Path, Path, int]:
+    """Write a comparison's report as a PDF and, beside it, an HTML page.
+
+    Args:
+        folder: The folder ``partnersim compare --out`` wrote.
+        out: The PDF to write (default ``folder/report.pdf``); the HTML page gets the same name
+            with ``.html``.
+
+    Returns:
+        The PDF's path, the HTML page's path and the PDF's number of pages.
+
+    Raises:
+        ResultsError: The folder is not a comparison's results (see :func:`read_results`).
+    """
+    from sim.outputs.document import write_html
+    from sim.outputs.document_pdf import write_pdf
+
+    folder = Path(folder)
+    pdf = Path(out) if out is not None else folder / "report.pdf"
+    document = build_report(read_results(folder), source=folder)
+    html = write_html(document, pdf.with_suffix(".html"))
+    pages = write_pdf(document, pdf)
+    return pdf, html, pages
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``report`` subcommand to a ``partnersim`` parser's subparsers.
+
+    Args:
+        subparsers: What ``ArgumentParser.add_subparsers`` returned.
+
+    Returns:
+        The ``report`` parser (its defaults carry ``handler=main``).
+    """
+    parser = subparsers.add_parser(
+        "report",
+        help="write a comparison's report: an A4 PDF and an HTML page",
+        description="Write the report of a folder written by partnersim compare: the scenarios "
+        "and how they differ, the metrics with 95%% intervals and units, the standard figures "
+        "and the provenance, as an A4 PDF and, beside it, a self-contained HTML page with the "
+        "same content.",
+    )
+    parser.add_argument("results", type=Path, help="results folder written by partnersim compare")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="PDF",
+        help="PDF to write (default RESULTS/report.pdf); the HTML page goes beside it (.html)",
+    )
+    parser.set_defaults(handler=main)
+    return parser
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the ``report`` subcommand; return the exit code (0 ok, 2 bad input).
+
+    Args:
+        args: Parsed arguments with ``results`` and ``out``.
+    """
+    if args.out is not None and args.out.suffix.lower() != ".pdf":
+        print(f"error: --out must name a .pdf file; got {args.out}", file=sys.stderr)
+        return 2
+    try:
+        pdf, html, pages = write_report(args.results, args.out)
+    except ResultsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {pdf} ({pages} A4 pages) and {html}")
+    return 0
