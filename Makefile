@@ -46,7 +46,7 @@ bench: setup
 .PHONY: docs
 docs: setup
 	.venv/bin/python -m sim.docking.audit docs
-	.venv/bin/python -m sim.scenario.reference > docs/parameters.md
+	.venv/bin/python -m sim.cli.reference > docs/parameters.md
 
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache .hypothesis

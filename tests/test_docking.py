@@ -11,6 +11,7 @@ import pytest
 import yaml
 from matplotlib.figure import Figure
 
+from sim.cli.dock import register
 from sim.docking.agent_model import (
     Citizen,
     Enterprise,
@@ -27,13 +28,12 @@ from sim.docking.audit import (
     distance_frame,
     dock,
     figures,
-    markdown_table,
     plot_distance,
-    register,
     shown_time,
 )
 from sim.docking.games import nearest_corner, unwrapped_angle
 from sim.docking.schema import DockingScenario, is_docking_file, load_docking
+from sim.runs.text import markdown_table
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import validate_data
 
@@ -334,7 +334,7 @@ def test_dock_command_bad_input(tmp_path: Path, capsys) -> None:
 def test_importing_the_dock_command_is_light() -> None:
     """The CLI registers `dock` at start-up; that must not import the heavy libraries."""
     code = (
-        "import sys, sim.docking.audit, sim.docking.schema; "
+        "import sys, sim.cli.dock, sim.docking.audit, sim.docking.schema; "
         "print(sorted(m for m in ('pandas', 'mesa', 'matplotlib', 'scipy') if m in sys.modules))"
     )
     result = subprocess.run(

@@ -11,8 +11,9 @@ from pydantic.fields import FieldInfo
 
 import sim.docking.schema
 import sim.scenario.schema
+from sim.cli.reference import COMMAND, SCHEMAS, reference
 from sim.docking.schema import DockingScenario
-from sim.scenario.reference import COMMAND, SCHEMAS, render, source_keys
+from sim.scenario.reference import source_keys
 from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,14 +84,14 @@ def documented(text: str) -> dict[str, dict[str, list[str]]]:
 
 def test_committed_reference_is_up_to_date():
     assert REFERENCE.exists(), f"docs/parameters.md is missing; generate it with: {COMMAND}"
-    assert REFERENCE.read_text(encoding="utf-8") == render(), (
+    assert REFERENCE.read_text(encoding="utf-8") == reference(), (
         "docs/parameters.md is out of date with sim/scenario/schema.py; "
         f"regenerate it with: {COMMAND}"
     )
 
 
 def test_every_leaf_field_is_documented():
-    tables = documented(render())
+    tables = documented(reference())
     missing = [
         f"{path}.{key}" if path else key
         for path, key, _ in all_leaves()
@@ -134,7 +135,7 @@ def test_source_keys_join_continued_lines():
 
 
 def test_rows_show_defaults_bounds_units_and_choices():
-    tables = documented(render())
+    tables = documented(reference())
     # columns after the key: default, unit, bounds, description, source
     assert tables["pilots"]["base_success"][:3] == ["`0.35`", "probability", "(0, 1)"]
     assert tables["time"]["steps"][2] == "[1, 2000]"
@@ -147,7 +148,7 @@ def test_rows_show_defaults_bounds_units_and_choices():
 
 
 def test_docking_rows_show_required_fields_aliases_and_own_defaults():
-    tables = documented(render())
+    tables = documented(reference())
     assert tables["docking:"]["kind"][:3] == [
         "required",
         "-",

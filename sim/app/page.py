@@ -1,7 +1,7 @@
 """The interactive app: a Mesa SolaraViz page for exploring one scenario in the browser.
 
 ``partnersim app [SCENARIO]`` (:mod:`sim.cli.app`) serves :func:`Page` with Solara. The page
-starts from the scenario file named by :data:`sim.cli.app.ENV_SCENARIO`. SolaraViz's sidebar
+starts from the scenario file named by :data:`sim.app.launch.ENV_SCENARIO`. SolaraViz's sidebar
 holds play, step and reset and one control per lever of :data:`sim.app.explorer.LEVERS` plus the
 seed; moved controls take effect on Reset, as everywhere in SolaraViz. The main area shows live
 charts (:data:`sim.app.figures.CHARTS`), the partner network as it grows, and a panel with the
@@ -22,7 +22,7 @@ from mesa.visualization.utils import update_counter
 
 from sim.app import figures as app_figures
 from sim.app.explorer import LEVERS, ExplorerModel, controls, save_settings
-from sim.cli.app import DEFAULT_SCENARIO, ENV_SCENARIO, ENV_SEED
+from sim.app.launch import DEFAULT_SCENARIO, ENV_SCENARIO, ENV_SEED
 from sim.model.metrics import METRICS
 from sim.outputs.plotting import display_unit
 from sim.scenario.errors import ScenarioError

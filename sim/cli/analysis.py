@@ -130,6 +130,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     design) are listed and skipped.
     """
     from sim.experiments import sensitivity as sa
+    from sim.outputs.analyses import write_sensitivity
 
     if args.bootstrap_seed is not None and args.bootstrap_seed < 1:
         return _error(f"--bootstrap-seed must be a positive integer; got {args.bootstrap_seed}")
@@ -152,7 +153,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
         print(f"{'error' if args.metric else 'skipped'}: {problem}", file=sys.stderr)
     if analyses:
         out = args.out or args.results / "sensitivity"
-        print(f"wrote {_files(sa.write(analyses, out))} to {out}")
+        print(f"wrote {_files(write_sensitivity(analyses, out))} to {out}")
     if (problems and args.metric) or not analyses:
         return 2
     return 0
@@ -162,6 +163,7 @@ def discover_command(args: argparse.Namespace) -> int:
     """Run ``partnersim discover``; return 0, 1 without EMA Workbench, or 2 for bad input."""
     from sim.experiments import discovery
     from sim.experiments.sensitivity import failures_note, load_results
+    from sim.outputs.analyses import write_discovery
 
     if args.boxes < 1:
         return _error(f"--boxes must be at least 1; got {args.boxes}")
@@ -195,5 +197,5 @@ def discover_command(args: argparse.Namespace) -> int:
         return 1
     print(discovery.boxes_text(outcome, found))
     out = args.out or default
-    print(f"wrote {_files(discovery.write(outcome, found, out))} to {out}")
+    print(f"wrote {_files(write_discovery(outcome, found, out))} to {out}")
     return 0

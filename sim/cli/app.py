@@ -19,16 +19,11 @@ import socket
 import sys
 from pathlib import Path
 
-DEFAULT_SCENARIO = Path("scenarios/base.yaml")
+from sim.app.launch import APP_MODULE, DEFAULT_SCENARIO, ENV_SCENARIO, ENV_SEED
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 """Solara's usual port."""
-APP_MODULE = "sim.app.page"
-"""The module Solara serves (its ``Page`` component)."""
-ENV_SCENARIO = "PARTNERSIM_APP_SCENARIO"
-"""Environment variable naming the scenario file the page starts from (read by the server)."""
-ENV_SEED = "PARTNERSIM_APP_SEED"
-"""Environment variable holding the seed the page starts with."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -34,26 +34,6 @@ SUMMARY_METRICS: tuple[str, ...] = (
 )
 """Metrics printed after a run (all are in the written step table)."""
 
-COMPARE_SUMMARY_METRICS: tuple[str, ...] = (
-    "pilots_agreed",
-    "pilots_succeeded",
-    "pilots_scaled",
-    "public_spend",
-    "public_cost_per_success",
-    "private_capital",
-    "leverage",
-    "public_failure_cost",
-    "investor_failure_cost",
-    "fund_balance",
-    "recycling_multiple",
-    "investor_multiple",
-    "election_survival",
-    "trust_org_mean",
-    "citizen_satisfaction",
-    "benefit_gini",
-)
-"""End metrics printed after a comparison: those of them that the step table has."""
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -124,9 +104,9 @@ def _registrars():
     """
     from sim.cli.analysis import register as register_analysis
     from sim.cli.app import register as register_app
+    from sim.cli.dock import register as register_dock
+    from sim.cli.report import register as register_report
     from sim.cli.sweep import register as register_sweep
-    from sim.docking.audit import register as register_dock
-    from sim.outputs.report import register as register_report
 
     return [register_dock, register_app, register_analysis, register_sweep, register_report]
 
@@ -217,7 +197,7 @@ def _compare(args: argparse.Namespace) -> int:
     if errors:
         return 2
 
-    from sim.runs.compare import compare, summary, summary_text
+    from sim.runs.compare import HEADLINE_METRICS, compare, summary, summary_text
 
     # compare() refuses duplicate scenario names (a ScenarioError) before anything runs
     comparison = compare(
@@ -226,7 +206,7 @@ def _compare(args: argparse.Namespace) -> int:
     out = comparison.write(args.out)
     figures, left_out = _figures(comparison, out / "figures")
     steps = comparison.tables["steps"]
-    shown = [name for name in COMPARE_SUMMARY_METRICS if name in steps.columns]
+    shown = [name for name in HEADLINE_METRICS if name in steps.columns]
     print(summary_text(summary(steps, shown, order=comparison.scenarios)))
     if left_out:
         print(f"not in the step table, left out of the figures: {', '.join(left_out)}")

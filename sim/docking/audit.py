@@ -4,22 +4,19 @@ For a docking scenario (:mod:`sim.docking.schema`) this module runs both descrip
 game and compares them:
 
 * the equations (:mod:`sim.docking.games`): the corner rest points with their eigenvalues, the
-stable
-  point reached from the scenario's start and from every start on the grid {0.1, 0.5, 0.9}^n,
-  and (inspection game) the drift of the conserved H;
+  stable point reached from the scenario's start and from every start on the grid
+  {0.1, 0.5, 0.9}^n, and (inspection game) the drift of the conserved H;
 * the agents (:mod:`sim.docking.agent_model`): for each size N, several seeds; the corner their
-shares
-  reach, and the distance between their shares and the equations' trajectory (Euclidean norm over
-  populations at every step, its maximum and root mean square over time), with the mean-field map (N
-  -> infinity) as the floor left by the time step. One agent step is ``revision_rate /
-  max|advantage|`` units of equation time (:class:`sim.docking.agent_model.GameModel`); the
-  comparison uses that rescaling.
+  shares reach, and the distance between their shares and the equations' trajectory (Euclidean
+  norm over populations at every step, its maximum and root mean square over time), with the
+  mean-field map (N -> infinity) as the floor left by the time step. One agent step is
+  ``revision_rate / max|advantage|`` units of equation time
+  (:class:`sim.docking.agent_model.GameModel`); the comparison uses that rescaling.
 
 Results are tables (pandas) and figures (matplotlib, drawn on ``Figure`` objects, never pyplot).
 Entry points:
 
-* ``partnersim dock SCENARIO [--out DIR] [--sizes N ...] [--seeds K]`` (:func:`register`,
-  :func:`main`), also ``python -m sim.docking.audit dock SCENARIO ...``;
+* ``partnersim dock SCENARIO [--out DIR] [--sizes N ...] [--seeds K]`` (:mod:`sim.cli.dock`);
 * ``python -m sim.docking.audit docs``: regenerates ``docs/validation.md`` and ``docs/figures/``.
 
 Heavy libraries (numpy, scipy, pandas, matplotlib, Mesa) are imported inside the functions that
@@ -47,6 +44,8 @@ if TYPE_CHECKING:
     from sim.docking.agent_model import AgentPath
     from sim.docking.games import MatrixGame, Trajectory
     from sim.docking.schema import DockingScenario
+
+from sim.runs.text import markdown_table
 
 logger = logging.getLogger(__name__)
 
@@ -805,24 +804,6 @@ def figures(docking: Docking) -> dict[str, Figure]:
 # ------------------------------------------------------------------------------ writing
 
 
-def markdown_table(frame: pd.DataFrame, *, digits: int = 4) -> str:
-    """Render a table as GitHub Markdown, numbers to ``digits`` significant figures."""
-
-    def cell(value: object) -> str:
-        if isinstance(value, bool):
-            return "yes" if value else "**no**"
-        if isinstance(value, float):
-            if math.isnan(value):
-                return "–"
-            return f"{value:.{digits}g}"
-        return str(value).replace("|", "\\|")
-
-    header = "| " + " | ".join(str(c) for c in frame.columns) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
-    return "\n".join([header, rule, *body])
-
-
 def write(docking: Docking, out: Path) -> list[Path]:
     """Write the tables (CSV) and figures (PNG) of a docking run into ``out``.
 
@@ -1032,92 +1013,21 @@ def _list_text(values: Sequence[float]) -> str:
     return "[" + ", ".join(f"{v:g}" for v in values) + "]"
 
 
-# ------------------------------------------------------------------------------ command line
-
-
-def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add the ``dock`` subcommand to a ``partnersim`` parser's subparsers.
-
-    Args:
-        subparsers: What ``ArgumentParser.add_subparsers`` returned.
-
-    Returns:
-        The ``dock`` parser (its defaults carry ``handler=main``).
-    """
-    parser = subparsers.add_parser(
-        "dock",
-        help="dock the agent model to the replicator equations of a game",
-        description="Run a docking scenario (scenarios/docking/*.yaml) as equations and as "
-        "agents; write tables (CSV) and figures (PNG) and print the comparison.",
-    )
-    parser.add_argument("scenario", type=Path, help="docking scenario YAML file")
-    parser.add_argument(
-        "--out", type=Path, default=None, help="output folder (default results/dock-<name>)"
-    )
-    parser.add_argument(
-        "--sizes",
-        type=int,
-        nargs="+",
-        default=None,
-        metavar="N",
-        help="agents per population to compare (default: the scenario's sizes)",
-    )
-    parser.add_argument(
-        "--seeds", type=int, default=None, help="agent runs per size (default: the scenario's)"
-    )
-    parser.set_defaults(handler=main)
-    return parser
-
-
-def main(args: argparse.Namespace) -> int:
-    """Run the ``dock`` subcommand; return the exit code (0 ok, 1 a check failed, 2 bad input).
-
-    Args:
-        args: Parsed arguments with ``scenario``, ``out``, ``sizes`` and ``seeds``.
-    """
-    from sim.docking.schema import load_docking
-    from sim.scenario.errors import ScenarioError
-
-    if args.sizes is not None and any(n < 2 for n in args.sizes):
-        print(f"error: --sizes must all be at least 2; got {args.sizes}", file=sys.stderr)
-        return 2
-    if args.seeds is not None and args.seeds < 1:
-        print(f"error: --seeds must be at least 1; got {args.seeds}", file=sys.stderr)
-        return 2
-    try:
-        scenario = load_docking(args.scenario)
-    except ScenarioError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    docking = dock(scenario, sizes=args.sizes, seeds=args.seeds, progress=print)
-    out = args.out or Path("results") / f"dock-{scenario.name}"
-    written = write(docking, out)
-    print()
-    print(report_text(docking))
-    print()
-    print(f"wrote {', '.join(p.name for p in written)} to {out}")
-    return 0 if bool(docking.checks["ok"].all()) else 1
-
-
 def _command(argv: Sequence[str] | None = None) -> int:
-    """``python -m sim.docking.audit dock SCENARIO ...`` or ``python -m sim.docking.audit docs``."""
+    """``python -m sim.docking.audit docs``: regenerate docs/validation.md and its figures."""
     summary = (__doc__ or "").splitlines()[0]
     parser = argparse.ArgumentParser(prog="python -m sim.docking.audit", description=summary)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    register(sub)
-    docs = sub.add_parser("docs", help="regenerate docs/validation.md and its figures")
-    docs.add_argument("--out", type=Path, default=Path("docs"), help="docs folder (default docs)")
+    parser.add_argument("command", choices=["docs"], help="what to regenerate")
+    parser.add_argument("--out", type=Path, default=Path("docs"), help="docs folder (default docs)")
     args = parser.parse_args(argv)
-    if args.command == "docs":
-        # Progress lines from this module only (Mesa logs every step at INFO level).
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        page = build_docs(args.out)
-        print(f"wrote {page} and {args.out / 'figures'}/docking_*.png")
-        return 0
-    return main(args)
+    # Progress lines from this module only (Mesa logs every step at INFO level).
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    page = build_docs(args.out)
+    print(f"wrote {page} and {args.out / 'figures'}/docking_*.png")
+    return 0
 
 
 if __name__ == "__main__":

@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.docking.audit import markdown_table
 from sim.runs.compare import mean_interval
 from sim.runs.execution import RunSpec, run_many
+from sim.runs.text import markdown_table
 from sim.scenario.files import load
 from sim.scenario.schema import Scenario
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -424,40 +423,3 @@ def boxes_text(outcome: Outcome, found: Sequence[Box]) -> str:
 def _number(value: float) -> str:
     """Format a limit with four significant figures."""
     return "n/a" if math.isnan(value) else f"{value:.4g}"
-
-
-def write(outcome: Outcome, found: Sequence[Box], out: str | Path) -> list[Path]:
-    """Write the answers, the boxes, their trajectories and figures.
-
-    Args:
-        outcome: The question.
-        found: Its boxes.
-        out: Folder to write into (created if missing).
-
-    Returns:
-        The files written: ``cases.csv`` (points, parameters, values, answer), ``boxes.csv``
-        (limits per box with its coverage, density and mass), ``trajectory.csv``, and per
-        box ``prim_box<k>`` and ``prim_tradeoff<k>`` (PNG and PDF).
-    """
-    from sim.outputs import plotting
-
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "cases.csv", out / "boxes.csv", out / "trajectory.csv"]
-    outcome.cases.to_csv(written[0], index=False)
-    limits = [
-        box.limits.assign(box=box.number, coverage=box.coverage, density=box.density, mass=box.mass)
-        for box in found
-    ]
-    pd.concat(limits, ignore_index=True).to_csv(written[1], index=False)
-    pd.concat([box.trajectory for box in found], ignore_index=True).to_csv(written[2], index=False)
-    for box in found:
-        written += plotting.save_figure(
-            plotting.plot_prim_box(box.limits), out, f"prim_box{box.number}"
-        )
-        written += plotting.save_figure(
-            plotting.plot_prim_tradeoff(box.trajectory, density=box.sought),
-            out,
-            f"prim_tradeoff{box.number}",
-        )
-    return written

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -669,33 +669,3 @@ def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:
         ).rstrip()
         for row in rows
     ]
-
-
-def write(analyses: Iterable[Sensitivity], out: str | Path) -> list[Path]:
-    """Write the indices, the point means and one figure per metric.
-
-    Args:
-        analyses: From :func:`sensitivity`, one per metric.
-        out: Folder to write into (created if missing).
-
-    Returns:
-        The files written: ``indices.csv`` (every metric, tidy), ``point_means.csv`` (every
-        metric's mean, sd and n per point), and per metric ``<method>_<metric>.png`` and
-        ``.pdf`` (the bar chart of S1 and ST, or the mu*-sigma scatter).
-    """
-    from sim.outputs import plotting
-
-    analyses = list(analyses)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "indices.csv", out / "point_means.csv"]
-    pd.concat([a.indices for a in analyses], ignore_index=True).to_csv(written[0], index=False)
-    means = [a.means.assign(metric=a.metric)[["metric", *a.means.columns]] for a in analyses]
-    pd.concat(means, ignore_index=True).to_csv(written[1], index=False)
-    for analysis in analyses:
-        if analysis.method == "sobol":
-            fig = plotting.plot_sobol(analysis.indices)
-        else:
-            fig = plotting.plot_morris(analysis.indices, unit=analysis.unit)
-        written += plotting.save_figure(fig, out, f"{analysis.method}_{analysis.metric}")
-    return written

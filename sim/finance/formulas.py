@@ -19,6 +19,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
+from sim.scenario.schema import IncentivesConfig
+
+# ---------------------------------------------------------------- risk sharing
+
+
+def failure_cover(cfg: IncentivesConfig) -> float:
+    """Return the share of a private partner's loss on failure the city reimburses (1)."""
+    return cfg.procurement_risk_share if cfg.innovation_procurement else 0.0
+
+
 # ---------------------------------------------------------------- loans and revolving funds
 
 

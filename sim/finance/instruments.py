@@ -20,14 +20,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 from sim.finance import formulas as finance
 from sim.finance.accounts import PROJECT_CASH, SUPPLIERS
+from sim.finance.formulas import failure_cover
 from sim.finance.ledger import AccountKind
-from sim.model.incentives import failure_cover
-from sim.model.population import ACADEMIA, FIRM
+from sim.scenario.schema import ACADEMIA, FIRM
 
 if TYPE_CHECKING:
-    from sim.model.agents import CapitalProvider, CityGovernment
-    from sim.model.model import PartnershipModel
-    from sim.model.pilot import Pilot
+    from sim.finance.host import City as CityGovernment
+    from sim.finance.host import FinancedPilot as Pilot
+    from sim.finance.host import FinanceHost
+    from sim.finance.host import Provider as CapitalProvider
 
 CONCESSIONAL_KINDS = ("philanthropy", "development_bank")
 """Capital-provider kinds that give concessional money (first loss, fund match)."""
@@ -37,14 +38,15 @@ class Instrument:
     """Base of finance instruments.
 
     Args:
-        model: The model whose ledger and cities the instrument uses.
+        model: The model that runs the instrument, seen through the :class:`FinanceHost`
+            interface (its books, cities, capital providers, clock and streams).
     """
 
     name: ClassVar[str] = ""
     ring_fenced: ClassVar[bool] = False
     """Whether a new administration's cuts leave this instrument's pilots alone."""
 
-    def __init__(self, model: PartnershipModel) -> None:
+    def __init__(self, model: FinanceHost) -> None:
         self.model = model
 
     def capacity(self, city: CityGovernment) -> float:
@@ -148,7 +150,7 @@ class Blended(Instrument):
 
     name = "blended"
 
-    def __init__(self, model: PartnershipModel) -> None:
+    def __init__(self, model: FinanceHost) -> None:
         super().__init__(model)
         self.stacks: dict[int, tuple[finance.Stack, str, str]] = {}
         """Each financed pilot's stack and the first-loss and senior providers' accounts."""
@@ -244,7 +246,7 @@ class Revolving(Instrument):
     name = "revolving"
     ring_fenced = True
 
-    def __init__(self, model: PartnershipModel) -> None:
+    def __init__(self, model: FinanceHost) -> None:
         super().__init__(model)
         self.loans: dict[int, tuple[finance.Loan, str]] = {}
         """Live loans by pilot id, with the lending fund's account."""
@@ -338,7 +340,7 @@ class OutcomeBased(Instrument):
     name = "outcome_based"
     ring_fenced = True
 
-    def __init__(self, model: PartnershipModel) -> None:
+    def __init__(self, model: FinanceHost) -> None:
         super().__init__(model)
         self.contracts: dict[int, dict] = {}
         """Signed contracts by pilot id: escrow, investors' shares, maximum payment, noise."""

@@ -17,8 +17,8 @@ from sim.model.negotiation import max_acceptable_share
 from sim.scenario.schema import SECTORS, CityConfig
 
 if TYPE_CHECKING:
-    from sim.model.model import PartnershipModel
     from sim.model.pilot import Pilot
+    from sim.model.state import ModelState
 
 
 class Organisation(mesa.Agent):
@@ -32,7 +32,7 @@ class Organisation(mesa.Agent):
 
     sector_name: str = ""
 
-    def __init__(self, model: PartnershipModel, idx: int, city: int) -> None:
+    def __init__(self, model: ModelState, idx: int, city: int) -> None:
         super().__init__(model)
         self.idx = idx
         self.city = city
@@ -119,7 +119,7 @@ class CityGovernment(Organisation):
 
     sector_name = "government"
 
-    def __init__(self, model: PartnershipModel, idx: int, city: int, config: CityConfig) -> None:
+    def __init__(self, model: ModelState, idx: int, city: int, config: CityConfig) -> None:
         super().__init__(model, idx, city)
         self.config = config
         self.name = config.name
@@ -164,7 +164,7 @@ class Firm(Organisation):
 
     sector_name = "firm"
 
-    def __init__(self, model: PartnershipModel, idx: int, city: int, startup: bool) -> None:
+    def __init__(self, model: ModelState, idx: int, city: int, startup: bool) -> None:
         super().__init__(model, idx, city)
         self.startup = startup
 
@@ -187,7 +187,7 @@ class CitizenGroup(Organisation):
 
     sector_name = "civil_society"
 
-    def __init__(self, model: PartnershipModel, idx: int, city: int, neighbourhood: int) -> None:
+    def __init__(self, model: ModelState, idx: int, city: int, neighbourhood: int) -> None:
         super().__init__(model, idx, city)
         self.neighbourhood = neighbourhood
 
@@ -212,7 +212,7 @@ class CapitalProvider(mesa.Agent):
     pilots_joined = 0
     """Capital providers are not consortium members."""
 
-    def __init__(self, model: PartnershipModel, number: int, kind: str) -> None:
+    def __init__(self, model: ModelState, number: int, kind: str) -> None:
         super().__init__(model)
         self.number = number
         self.kind = kind

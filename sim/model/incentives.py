@@ -14,7 +14,18 @@ lever acts. Each lever changes one thing and nothing else:
 
 from __future__ import annotations
 
+from sim.finance.formulas import failure_cover
 from sim.scenario.schema import IncentivesConfig
+
+__all__ = [
+    "convening_factor",
+    "failure_cover",
+    "learning_multiplier",
+    "pilot_cost",
+    "private_payment",
+    "proposal_multiplier",
+    "success_bonus",
+]
 
 
 def pilot_cost(base_cost: float, *, in_testbed: bool, cfg: IncentivesConfig) -> float:
@@ -45,11 +56,6 @@ def convening_factor(cfg: IncentivesConfig) -> float:
 def learning_multiplier(cfg: IncentivesConfig) -> float:
     """Return the factor on capability growth from taking part in a pilot."""
     return cfg.capacity_learning_boost if cfg.capacity_building else 1.0
-
-
-def failure_cover(cfg: IncentivesConfig) -> float:
-    """Return the share of a private partner's loss on failure the city reimburses (1)."""
-    return cfg.procurement_risk_share if cfg.innovation_procurement else 0.0
 
 
 def private_payment(share: float, cfg: IncentivesConfig) -> tuple[float, float]:

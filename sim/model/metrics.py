@@ -23,7 +23,7 @@ from sim.finance.ledger import AccountKind
 from sim.model.lifecycle import PilotState
 
 if TYPE_CHECKING:
-    from sim.model.model import PartnershipModel
+    from sim.model.state import ModelState
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Metric:
     name: str
     unit: str
     description: str
-    fn: Callable[[PartnershipModel], float]
+    fn: Callable[[ModelState], float]
 
 
 METRICS: dict[str, Metric] = {}
@@ -50,7 +50,7 @@ METRICS: dict[str, Metric] = {}
 def metric(unit: str, description: str) -> Callable:
     """Register a reporter function under its own name."""
 
-    def register(fn: Callable[[PartnershipModel], float]) -> Callable[[PartnershipModel], float]:
+    def register(fn: Callable[[ModelState], float]) -> Callable[[ModelState], float]:
         METRICS[fn.__name__] = Metric(fn.__name__, unit, description, fn)
         return fn
 
@@ -63,80 +63,80 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 
 @metric("pilots", "Pilots proposed.")
-def pilots_proposed(model: PartnershipModel) -> float:
+def pilots_proposed(model: ModelState) -> float:
     """Count pilots proposed."""
     return model.entered[PilotState.PROPOSED]
 
 
 @metric("pilots", "Pilots whose consortium formed and went into negotiation.")
-def pilots_negotiated(model: PartnershipModel) -> float:
+def pilots_negotiated(model: ModelState) -> float:
     """Count pilots that reached negotiation."""
     return model.entered[PilotState.NEGOTIATING]
 
 
 @metric("pilots", "Pilots whose terms were agreed.")
-def pilots_agreed(model: PartnershipModel) -> float:
+def pilots_agreed(model: ModelState) -> float:
     """Count agreed pilots."""
     return model.entered[PilotState.AGREED]
 
 
 @metric("pilots", "Pilots whose financing closed.")
-def pilots_financed(model: PartnershipModel) -> float:
+def pilots_financed(model: ModelState) -> float:
     """Count financed pilots."""
     return model.entered[PilotState.FINANCED]
 
 
 @metric("pilots", "Pilots that started running.")
-def pilots_launched(model: PartnershipModel) -> float:
+def pilots_launched(model: ModelState) -> float:
     """Count launched pilots."""
     return model.entered[PilotState.RUNNING]
 
 
 @metric("pilots", "Pilots that succeeded (including those later scaled).")
-def pilots_succeeded(model: PartnershipModel) -> float:
+def pilots_succeeded(model: ModelState) -> float:
     """Count successes."""
     return model.entered[PilotState.SUCCEEDED]
 
 
 @metric("pilots", "Pilots that failed.")
-def pilots_failed(model: PartnershipModel) -> float:
+def pilots_failed(model: ModelState) -> float:
     """Count failures."""
     return model.entered[PilotState.FAILED]
 
 
 @metric("pilots", "Pilots cancelled at any stage (no consortium, no deal, cuts, withdrawals).")
-def pilots_cancelled(model: PartnershipModel) -> float:
+def pilots_cancelled(model: ModelState) -> float:
     """Count cancellations."""
     return model.entered[PilotState.CANCELLED]
 
 
 @metric("pilots", "Successful pilots scaled into programmes.")
-def pilots_scaled(model: PartnershipModel) -> float:
+def pilots_scaled(model: ModelState) -> float:
     """Count scale-ups."""
     return model.entered[PilotState.SCALED]
 
 
 @metric("pilots", "Pilots running now.")
-def pilots_active(model: PartnershipModel) -> float:
+def pilots_active(model: ModelState) -> float:
     """Count running pilots."""
     return sum(p.state is PilotState.RUNNING for p in model.active.values())
 
 
 @metric("1", "Agreed negotiations per negotiation (NaN before the first).")
-def agreement_rate(model: PartnershipModel) -> float:
+def agreement_rate(model: ModelState) -> float:
     """Return the share of negotiations that ended in agreement."""
     return _ratio(model.entered[PilotState.AGREED], model.entered[PilotState.NEGOTIATING])
 
 
 @metric("rounds", "Mean rounds to agreement over agreed negotiations (NaN before the first).")
-def mean_rounds(model: PartnershipModel) -> float:
+def mean_rounds(model: ModelState) -> float:
     """Return the mean number of rounds of agreed negotiations."""
     rounds = [n["rounds"] for n in model.negotiations if n["agreed"]]
     return float(np.mean(rounds)) if rounds else math.nan
 
 
 @metric("EUR", "Net public money spent: what left the cities' budgets and escrows, net of returns.")
-def public_spend(model: PartnershipModel) -> float:
+def public_spend(model: ModelState) -> float:
     """Return net public spending (grants, tranches, fund capital, outcome payments, search)."""
     return (
         sum(
@@ -148,79 +148,79 @@ def public_spend(model: PartnershipModel) -> float:
 
 
 @metric("EUR", "Private (firm) money paid into pilots, gross of refunds.")
-def private_capital(model: PartnershipModel) -> float:
+def private_capital(model: ModelState) -> float:
     """Return the firms' contributions to pilots."""
     return model.flow("private_contribution")
 
 
 @metric("EUR", "Money academia and civil society paid into pilots, gross of refunds.")
-def partner_capital(model: PartnershipModel) -> float:
+def partner_capital(model: ModelState) -> float:
     """Return non-firm, non-public contributions."""
     return model.flow("partner_contribution")
 
 
 @metric("EUR", "Concessional money committed: first-loss tranches and revolving-fund matches.")
-def concessional_capital(model: PartnershipModel) -> float:
+def concessional_capital(model: ModelState) -> float:
     """Return concessional capital mobilised."""
     return model.flow("first_loss") + model.flow("fund_match")
 
 
 @metric("EUR", "Commercial money committed as senior tranches of blended stacks.")
-def commercial_capital(model: PartnershipModel) -> float:
+def commercial_capital(model: ModelState) -> float:
     """Return commercial capital mobilised."""
     return model.flow("senior_tranche")
 
 
 @metric("EUR", "Money pre-financing outcome contracts (impact investors or firms).")
-def impact_capital(model: PartnershipModel) -> float:
+def impact_capital(model: ModelState) -> float:
     """Return outcome-contract pre-finance."""
     return model.flow("outcome_prefinance")
 
 
 @metric("EUR/EUR", "Commercial capital per unit of concessional capital (NaN without any).")
-def leverage(model: PartnershipModel) -> float:
+def leverage(model: ModelState) -> float:
     """Return commercial capital mobilised per concessional unit (Convergence's leverage)."""
     return _ratio(commercial_capital(model), concessional_capital(model))
 
 
 @metric("EUR/pilot", "Public spend per successful pilot (NaN before the first success).")
-def public_cost_per_success(model: PartnershipModel) -> float:
+def public_cost_per_success(model: ModelState) -> float:
     """Return public spend divided by successes."""
     return _ratio(public_spend(model), model.entered[PilotState.SUCCEEDED])
 
 
 @metric("EUR", "Net public money in pilots that failed or were cancelled after financing.")
-def public_failure_cost(model: PartnershipModel) -> float:
+def public_failure_cost(model: ModelState) -> float:
     """Return what failures and cancellations cost the cities."""
     return sum(model.pilot_public[pid] for pid in _lost(model)) / 100
 
 
 @metric("EUR", "Capital providers' money lost in pilots that failed or were cancelled.")
-def investor_failure_cost(model: PartnershipModel) -> float:
+def investor_failure_cost(model: ModelState) -> float:
     """Return what failures and cancellations cost capital providers, net of recoveries."""
     return sum(model.pilot_invested[pid] - model.pilot_returned[pid] for pid in _lost(model)) / 100
 
 
-def _lost(model: PartnershipModel) -> list[int]:
+def _lost(model: ModelState) -> list[int]:
     """Return the ids of pilots with money in them that ended failed or cancelled."""
     lost = (PilotState.FAILED, PilotState.CANCELLED)
     moved = model.pilot_public.keys() | model.pilot_invested.keys()
     return [pid for pid in moved if model.pilots[pid].state in lost]
 
 
-def _ended(model: PartnershipModel) -> list[int]:
+def _ended(model: ModelState) -> list[int]:
     """Return the ids of pilots capital providers put money into that have ended."""
     return [pid for pid in model.pilot_invested if model.pilots[pid].ended]
 
 
 @metric("EUR", "Capital providers' net gain on pilots that have ended (negative: a loss).")
-def investor_returns(model: PartnershipModel) -> float:
+def investor_returns(model: ModelState) -> float:
     """Return what capital providers got back minus what they put into ended pilots."""
     return sum(model.pilot_returned[p] - model.pilot_invested[p] for p in _ended(model)) / 100
 
 
 @metric("EUR/EUR", "Money returned to capital providers per EUR they put into ended pilots.")
-def investor_multiple(model: PartnershipModel) -> float:
+def investor_multiple(model: ModelState) -> float:
     """Return capital providers' gross multiple on ended pilots (NaN before one)."""
     ended = _ended(model)
     return _ratio(
@@ -229,103 +229,103 @@ def investor_multiple(model: PartnershipModel) -> float:
 
 
 @metric("EUR", "Outcome payments the cities made to those who pre-financed outcome contracts.")
-def outcome_payments(model: PartnershipModel) -> float:
+def outcome_payments(model: ModelState) -> float:
     """Return cumulative outcome payments."""
     return model.flow("outcome_payment")
 
 
 @metric("EUR", "Maximum outcome payments withheld because the measured outcome fell short.")
-def outcome_withheld(model: PartnershipModel) -> float:
+def outcome_withheld(model: ModelState) -> float:
     """Return cumulative withheld outcome payments."""
     return model.outcome_withheld
 
 
 @metric("EUR", "Evaluation costs of outcome contracts.")
-def evaluation_costs(model: PartnershipModel) -> float:
+def evaluation_costs(model: ModelState) -> float:
     """Return cumulative evaluation spending."""
     return model.flow("evaluation")
 
 
 @metric("EUR", "Public money put into revolving funds (the match excluded).")
-def fund_capitalisation(model: PartnershipModel) -> float:
+def fund_capitalisation(model: ModelState) -> float:
     """Return cumulative fund capitalisation from city budgets."""
     return model.flow("fund_capitalisation")
 
 
 @metric("EUR", "Loans revolving funds have made.")
-def fund_lending(model: PartnershipModel) -> float:
+def fund_lending(model: ModelState) -> float:
     """Return cumulative lending."""
     return model.flow("loan")
 
 
 @metric("EUR", "Money in the revolving funds now.")
-def fund_balance(model: PartnershipModel) -> float:
+def fund_balance(model: ModelState) -> float:
     """Return the funds' cash."""
     return sum(model.ledger.balances(AccountKind.FUND).values())
 
 
 @metric("EUR/EUR", "Cumulative lending per EUR of capitalisation, the match excluded (EPA).")
-def recycling_multiple(model: PartnershipModel) -> float:
+def recycling_multiple(model: ModelState) -> float:
     """Return the revolving funds' recycling multiple (NaN without a fund)."""
     return _ratio(fund_lending(model), fund_capitalisation(model))
 
 
 @metric("EUR", "Loan principal revolving funds have written off after defaults.")
-def fund_write_offs(model: PartnershipModel) -> float:
+def fund_write_offs(model: ModelState) -> float:
     """Return cumulative write-offs."""
     return model.write_offs
 
 
 @metric("EUR", "Public value delivered by successful pilots and programmes.")
-def public_value(model: PartnershipModel) -> float:
+def public_value(model: ModelState) -> float:
     """Return cumulative public value."""
     return model.public_value
 
 
 @metric("EUR", "Unspent innovation budget of all cities now.")
-def budget_balance(model: PartnershipModel) -> float:
+def budget_balance(model: ModelState) -> float:
     """Return the sum of the cities' budget balances."""
     return sum(city.budget for city in model.cities)
 
 
 @metric("1", "Mean organisation-to-organisation trust (each in its partners, else strangers).")
-def trust_org_mean(model: PartnershipModel) -> float:
+def trust_org_mean(model: ModelState) -> float:
     """Return mean organisational trust."""
     return float(model.network.trust_by_organisation().mean())
 
 
 @metric("1", "Standard deviation of organisation-to-organisation trust.")
-def trust_org_sd(model: PartnershipModel) -> float:
+def trust_org_sd(model: ModelState) -> float:
     """Return the spread of organisational trust."""
     return float(model.network.trust_by_organisation().std())
 
 
 @metric("1", "Mean citizens' trust in their city.")
-def citizen_trust_mean(model: PartnershipModel) -> float:
+def citizen_trust_mean(model: ModelState) -> float:
     """Return mean citizen trust over all citizens of all cities."""
     return float(np.concatenate([c.trust for c in model.citizens]).mean())
 
 
 @metric("1", "Standard deviation of citizens' trust in their city.")
-def citizen_trust_sd(model: PartnershipModel) -> float:
+def citizen_trust_sd(model: ModelState) -> float:
     """Return the spread of citizen trust."""
     return float(np.concatenate([c.trust for c in model.citizens]).std())
 
 
 @metric("1", "Mean citizen satisfaction.")
-def citizen_satisfaction(model: PartnershipModel) -> float:
+def citizen_satisfaction(model: ModelState) -> float:
     """Return mean satisfaction over all citizens."""
     return float(np.concatenate([c.satisfaction for c in model.citizens]).mean())
 
 
 @metric("1", "Density of the partner network (share of possible pairs that have worked together).")
-def network_density(model: PartnershipModel) -> float:
+def network_density(model: ModelState) -> float:
     """Return the collaboration graph's density."""
     return model.network.density()
 
 
 @metric("nats", "Shannon index over the sectors of parties to agreed pilots.")
-def participation_diversity(model: PartnershipModel) -> float:
+def participation_diversity(model: ModelState) -> float:
     """Return the Shannon diversity of participation by sector."""
     counts = np.array(list(model.sector_participation.values()), dtype=float)
     if counts.sum() == 0:
@@ -335,14 +335,14 @@ def participation_diversity(model: PartnershipModel) -> float:
 
 
 @metric("1", "Mean objective alignment of agreed consortia (cosine similarity; NaN before one).")
-def consortium_alignment(model: PartnershipModel) -> float:
+def consortium_alignment(model: ModelState) -> float:
     """Return how aligned agreed consortia were on average."""
     values = [n["alignment"] for n in model.negotiations if n["agreed"]]
     return float(np.mean(values)) if values else math.nan
 
 
 @metric("1", "Share of pilots at risk that survived the latest election (NaN before one).")
-def election_survival(model: PartnershipModel) -> float:
+def election_survival(model: ModelState) -> float:
     """Return the survival share of financed and running pilots at the latest election."""
     if not model.elections:
         return math.nan
@@ -352,25 +352,25 @@ def election_survival(model: PartnershipModel) -> float:
 
 
 @metric("1", "Gini coefficient of cumulative public value across neighbourhoods.")
-def benefit_gini(model: PartnershipModel) -> float:
+def benefit_gini(model: ModelState) -> float:
     """Return the inequality of benefits across all cities' neighbourhoods."""
     return gini(np.concatenate([c.benefit for c in model.citizens]))
 
 
 @metric("pilots", "Financed or running pilots that went through an election (cumulative).")
-def pilots_at_risk_elections(model: PartnershipModel) -> float:
+def pilots_at_risk_elections(model: ModelState) -> float:
     """Return pilots exposed to elections, summed over elections."""
     return sum(e["pilots_at_risk"] for e in model.elections)
 
 
 @metric("pilots", "Pilots that came through an election alive (cumulative).")
-def pilots_survived_elections(model: PartnershipModel) -> float:
+def pilots_survived_elections(model: ModelState) -> float:
     """Return pilots surviving elections, summed over elections."""
     return sum(e["pilots_survived"] for e in model.elections)
 
 
 @metric("programmes", "Programmes running (scaled pilots).")
-def programmes(model: PartnershipModel) -> float:
+def programmes(model: ModelState) -> float:
     """Return the number of programmes."""
     return len(model.programmes)
 

@@ -58,19 +58,12 @@ from sim.model.politics import (
     reelection_probability,
     reweight_priorities,
 )
-from sim.model.population import (
-    ACADEMIA,
-    CIVIL_SOCIETY,
-    FIRM,
-    GOVERNMENT,
-    build_population,
-    lognormal,
-)
+from sim.model.population import build_population, lognormal
 from sim.model.streams import Streams
 from sim.model.success import scaleup_probability, success_probability
 from sim.model.trust import TrustParams
 from sim.model.valuation import outside_options, party_values
-from sim.scenario.schema import DOMAINS, Scenario
+from sim.scenario.schema import ACADEMIA, CIVIL_SOCIETY, DOMAINS, FIRM, GOVERNMENT, Scenario
 
 CALL_OFFSET = 0.75
 """Calls for proposals happen this long before the end of their quarter (steps)."""

@@ -11,9 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario.schema import DOMAINS, SECTORS, Scenario
-
-GOVERNMENT, FIRM, ACADEMIA, CIVIL_SOCIETY = range(len(SECTORS))
+from sim.scenario.schema import (
+    ACADEMIA,
+    CIVIL_SOCIETY,
+    DOMAINS,
+    FIRM,
+    GOVERNMENT,
+    SECTORS,
+    Scenario,
+)
 
 
 @dataclass

@@ -14,16 +14,14 @@ From a folder written by ``partnersim compare`` the report gathers, for a counci
 
 The content is built once as a :class:`sim.outputs.document.Document` and written as a PDF
 (:func:`sim.outputs.document_pdf.write_pdf`) and, beside it, a self-contained HTML page
-(:func:`sim.outputs.document.write_html`). Only the standard library is imported at module level, so
-the command line registers ``report`` without slowing ``--help``.
+(:func:`sim.outputs.document.write_html`). Only the standard library is imported at module level.
+The command itself is :mod:`sim.cli.report`.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -418,14 +416,13 @@ def _difference_blocks(
 
 
 def _metric_section(comparison: Comparison, colours: dict) -> list[Block]:
-    from sim.cli.main import COMPARE_SUMMARY_METRICS
     from sim.model.metrics import METRICS
     from sim.outputs.document import Heading, Paragraph, Row, Table
     from sim.outputs.plotting import display_unit, metric_title
-    from sim.runs.compare import summary
+    from sim.runs.compare import HEADLINE_METRICS, summary
 
     steps = comparison.tables["steps"]
-    metrics = [name for name in COMPARE_SUMMARY_METRICS if name in steps.columns]
+    metrics = [name for name in HEADLINE_METRICS if name in steps.columns]
     table = summary(steps, metrics, order=comparison.scenarios)
     rows = []
     for metric, group in table.groupby("metric", sort=False):
@@ -581,50 +578,3 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> tuple[Pat
     html = write_html(document, pdf.with_suffix(".html"))
     pages = write_pdf(document, pdf)
     return pdf, html, pages
-
-
-def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add the ``report`` subcommand to a ``partnersim`` parser's subparsers.
-
-    Args:
-        subparsers: What ``ArgumentParser.add_subparsers`` returned.
-
-    Returns:
-        The ``report`` parser (its defaults carry ``handler=main``).
-    """
-    parser = subparsers.add_parser(
-        "report",
-        help="write a comparison's report: an A4 PDF and an HTML page",
-        description="Write the report of a folder written by partnersim compare: the scenarios "
-        "and how they differ, the metrics with 95%% intervals and units, the standard figures "
-        "and the provenance, as an A4 PDF and, beside it, a self-contained HTML page with the "
-        "same content.",
-    )
-    parser.add_argument("results", type=Path, help="results folder written by partnersim compare")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="PDF",
-        help="PDF to write (default RESULTS/report.pdf); the HTML page goes beside it (.html)",
-    )
-    parser.set_defaults(handler=main)
-    return parser
-
-
-def main(args: argparse.Namespace) -> int:
-    """Run the ``report`` subcommand; return the exit code (0 ok, 2 bad input).
-
-    Args:
-        args: Parsed arguments with ``results`` and ``out``.
-    """
-    if args.out is not None and args.out.suffix.lower() != ".pdf":
-        print(f"error: --out must name a .pdf file; got {args.out}", file=sys.stderr)
-        return 2
-    try:
-        pdf, html, pages = write_report(args.results, args.out)
-    except ResultsError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(f"wrote {pdf} ({pages} A4 pages) and {html}")
-    return 0

@@ -29,6 +29,27 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.files import load
 from sim.scenario.schema import Scenario
 
+HEADLINE_METRICS: tuple[str, ...] = (
+    "pilots_agreed",
+    "pilots_succeeded",
+    "pilots_scaled",
+    "public_spend",
+    "public_cost_per_success",
+    "private_capital",
+    "leverage",
+    "public_failure_cost",
+    "investor_failure_cost",
+    "fund_balance",
+    "recycling_multiple",
+    "investor_multiple",
+    "election_survival",
+    "trust_org_mean",
+    "citizen_satisfaction",
+    "benefit_gini",
+)
+"""A comparison's headline: the end metrics ``partnersim compare`` prints and the report tabulates
+(those of them that the step table has)."""
+
 RUN_COLUMNS: tuple[str, ...] = ("scenario", "seed", "replicate")
 """Columns that identify a run in every table."""
 

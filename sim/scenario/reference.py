@@ -1,18 +1,17 @@
-"""The parameter reference, generated from the scenario schemas.
+"""The parameter reference, generated from scenario schemas.
 
-:func:`render` walks each schema of :data:`SCHEMAS` (the model scenario,
-:class:`sim.scenario.schema.Scenario`, and the docking scenario,
-:class:`sim.docking.schema.DockingScenario`), with their nested sections and lists of sections such
-as ``cities[]``, and returns Markdown with one table per section: key, default, unit, bounds,
-description and source of every field. Units and sources come from each field's
-``json_schema_extra`` (see :func:`sim.scenario.schema.param`), bounds from its
-``ge``/``gt``/``le``/``lt`` constraints or, for literals and booleans, the allowed values. Defaults
-are those of the default scenario at each key path, so a section whose parent overrides its defaults
-(the sector objectives) shows the values that actually apply; a schema without a default instance (a
-docking scenario must name its game) shows each field's own default, or ``required``.
+:func:`render` walks each given :class:`Schema` (a pydantic model with its nested sections and
+lists of sections such as ``cities[]``) and returns Markdown with one table per section: key,
+default, unit, bounds, description and source of every field. Units and sources come from each
+field's ``json_schema_extra`` (see :func:`sim.scenario.schema.param`), bounds from its
+``ge``/``gt``/``le``/``lt`` constraints or, for literals and booleans, the allowed values.
+Defaults are those of the default scenario at each key path, so a section whose parent overrides
+its defaults (the sector objectives) shows the values that actually apply; a schema without a
+default instance (a docking scenario must name its game) shows each field's own default, or
+``required``.
 
-Regenerate the committed reference with ``python -m sim.scenario.reference > docs/parameters.md``;
-``tests/test_paramdoc.py`` fails when it is out of date.
+Which schemas the committed reference documents, and the command that regenerates it, live at
+the top of the package (:mod:`sim.cli.reference`), since one of them is the docking schema.
 """
 
 from __future__ import annotations
@@ -23,20 +22,15 @@ import math
 import re
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-import sim.docking.schema
 import sim.scenario.schema
-from sim.docking.schema import DockingScenario
 from sim.scenario.schema import Scenario
-
-COMMAND = "python -m sim.scenario.reference > docs/parameters.md"
-"""The command that regenerates the committed reference."""
 
 COLUMNS: tuple[str, ...] = ("key", "default", "unit", "bounds", "description", "source")
 """Columns of every section's table."""
@@ -66,36 +60,6 @@ class Schema:
     module: types.ModuleType
     label: str
     intro: str
-
-
-SCHEMAS: tuple[Schema, ...] = (
-    Schema(
-        "Scenario parameters",
-        Scenario,
-        sim.scenario.schema,
-        "",
-        "Model scenarios (`scenarios/*.yaml`, `scenarios/*/`), validated by "
-        "`sim/scenario/schema.py`. "
-        "Key paths are as written in a scenario YAML file (`cities[]` is one entry of the list "
-        "`cities`). Cross-field rules (for example `pilots.consortium_min <= "
-        "pilots.consortium_max`) are checked by the validators in `sim/scenario/schema.py`.",
-    ),
-    Schema(
-        "Docking scenario parameters",
-        DockingScenario,
-        sim.docking.schema,
-        "docking",
-        "Docking scenarios (`scenarios/docking/*.yaml`, run by `partnersim dock`; see "
-        "[`validation.md`](validation.md)), validated by `sim/docking/schema.py`. A file is a "
-        "docking scenario when its top-level `kind` is a game. The three vectors of a "
-        "`three_population` game may be written as lists in the authors' order (the order of "
-        "the rows below) or as mappings by key. Cross-field rules (the vectors or the "
-        "`inspection` section that `kind` needs, an interior centre `G < F` and `C < F + L`, "
-        "`window <= horizon`) are checked by the validators in `sim/docking/schema.py`. Sources "
-        "not listed below (DOMAIN, ASSUMPTION) are those of the scenario parameters.",
-    ),
-)
-"""The schemas documented, in the order of the reference."""
 
 
 @dataclass(frozen=True)
@@ -339,18 +303,23 @@ def source_keys(module: types.ModuleType = sim.scenario.schema) -> list[tuple[st
     return keys
 
 
-def render() -> str:
-    """Return the parameter reference as Markdown, one part per schema of :data:`SCHEMAS`."""
+def render(schemas: Sequence[Schema], *, command: str) -> str:
+    """Return the parameter reference as Markdown, one part per schema.
+
+    Args:
+        schemas: The schemas to document, in the order of the reference.
+        command: The command that regenerates the reference, quoted in its header.
+    """
+    files = " and ".join(f"`{schema.module.__name__.replace('.', '/')}.py`" for schema in schemas)
     lines = [
         "# Parameter reference",
         "",
-        f"Generated from the schemas in `sim/scenario/schema.py` and `sim/docking/schema.py` by "
-        f"`{COMMAND}`; do not edit by hand.",
+        f"Generated from the schemas in {files} by `{command}`; do not edit by hand.",
         "",
         "Bounds are intervals, `[` and `]` inclusive, `(` and `)` exclusive; unit `1` means "
         "dimensionless. Full references for the sources are in `docs/ODD.md`.",
     ]
-    for schema in SCHEMAS:
+    for schema in schemas:
         lines += ["", f"# {schema.title}", "", schema.intro]
         keys = source_keys(schema.module)
         if keys:
@@ -367,7 +336,3 @@ def render() -> str:
             for name, field in section.model.model_fields.items():
                 lines.append("| " + " | ".join(_row(section, name, field)) + " |")
     return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":
-    print(render(), end="")

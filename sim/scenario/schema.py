@@ -31,6 +31,9 @@ DOMAINS: tuple[str, ...] = ("mobility", "energy", "housing", "health", "environm
 SECTORS: tuple[str, ...] = ("government", "firm", "academia", "civil_society")
 """Sectors an organisation can belong to, in the order used by objective-weight arrays."""
 
+GOVERNMENT, FIRM, ACADEMIA, CIVIL_SOCIETY = range(len(SECTORS))
+"""Sector codes: indices into :data:`SECTORS`."""
+
 OBJECTIVES: tuple[str, ...] = ("profit", "public_value", "knowledge", "legitimacy")
 """What a stakeholder can value, in the order used by objective-weight arrays."""
 

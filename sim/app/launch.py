@@ -1,0 +1,19 @@
+"""How ``partnersim app`` hands the page its start: the module served and two variables.
+
+The command (:mod:`sim.cli.app`) sets the variables and starts Solara's server in its own process;
+the page (:mod:`sim.app.page`) reads them. Only the standard library is imported here, so the
+command line can register ``app`` without loading Solara.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DEFAULT_SCENARIO = Path("scenarios/base.yaml")
+"""The scenario file the page starts from when none is named."""
+APP_MODULE = "sim.app.page"
+"""The module Solara serves (its ``Page`` component)."""
+ENV_SCENARIO = "PARTNERSIM_APP_SCENARIO"
+"""Environment variable naming the scenario file the page starts from (read by the server)."""
+ENV_SEED = "PARTNERSIM_APP_SEED"
+"""Environment variable holding the seed the page starts with."""

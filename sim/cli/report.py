@@ -1,0 +1,60 @@
+"""``partnersim report RESULTS``: write a comparison's report (:mod:`sim.outputs.report`).
+
+Only the standard library is imported at module level, so registering the command does not slow
+``--help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``report`` subcommand to a ``partnersim`` parser's subparsers.
+
+    Args:
+        subparsers: What ``ArgumentParser.add_subparsers`` returned.
+
+    Returns:
+        The ``report`` parser (its defaults carry ``handler=main``).
+    """
+    parser = subparsers.add_parser(
+        "report",
+        help="write a comparison's report: an A4 PDF and an HTML page",
+        description="Write the report of a folder written by partnersim compare: the scenarios "
+        "and how they differ, the metrics with 95%% intervals and units, the standard figures "
+        "and the provenance, as an A4 PDF and, beside it, a self-contained HTML page with the "
+        "same content.",
+    )
+    parser.add_argument("results", type=Path, help="results folder written by partnersim compare")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="PDF",
+        help="PDF to write (default RESULTS/report.pdf); the HTML page goes beside it (.html)",
+    )
+    parser.set_defaults(handler=main)
+    return parser
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the ``report`` subcommand; return the exit code (0 ok, 2 bad input).
+
+    Args:
+        args: Parsed arguments with ``results`` and ``out``.
+    """
+    if args.out is not None and args.out.suffix.lower() != ".pdf":
+        print(f"error: --out must name a .pdf file; got {args.out}", file=sys.stderr)
+        return 2
+    from sim.outputs.report import ResultsError, write_report
+
+    try:
+        pdf, html, pages = write_report(args.results, args.out)
+    except ResultsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {pdf} ({pages} A4 pages) and {html}")
+    return 0

@@ -1,0 +1,86 @@
+"""The model's state as its agents and reporters read it: an interface, not the model class.
+
+Agents (:mod:`sim.model.agents`) and metrics (:mod:`sim.model.metrics`) are handed the running
+model and read it through :class:`ModelState`; they never import
+:class:`sim.model.model.PartnershipModel`, which imports them. This is a typing protocol only:
+nothing here runs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from sim.finance.ledger import Ledger
+    from sim.model.citizens import Citizens
+    from sim.model.lifecycle import PilotState
+    from sim.model.network import PartnerNetwork
+    from sim.model.pilot import Pilot
+    from sim.model.population import Population
+    from sim.scenario.schema import Scenario
+
+
+class CityView(Protocol):
+    """A city government as other agents and reporters see it."""
+
+    idx: int
+
+    @property
+    def budget(self) -> float:
+        """Unspent innovation budget this fiscal year (EUR)."""
+        ...
+
+
+class ModelState(Protocol):
+    """What agents and reporters read of the running model."""
+
+    config: Scenario
+    population: Population
+    network: PartnerNetwork
+    ledger: Ledger
+    citizens: Sequence[Citizens]
+    cities: Sequence[CityView]
+    entered: Counter[PilotState]
+    negotiations: list[dict]
+    elections: list[dict]
+    pilots: Mapping[int, Pilot]
+    active: Mapping[int, Pilot]
+    programmes: Sequence[Pilot]
+    flows: Mapping[tuple[str, str, str], int]
+    pilot_public: Mapping[int, int]
+    pilot_invested: Mapping[int, int]
+    pilot_returned: Mapping[int, int]
+    sector_participation: Counter[int]
+    public_value: float
+    write_offs: float
+    outcome_withheld: float
+
+    def flow(self, reason: str, src_kind: str | None = None, dst_kind: str | None = None) -> float:
+        """Cumulative money moved for a reason (EUR)."""
+        ...
+
+    def free_capital(self, account: str) -> float:
+        """What an organisation holds minus what it still owes running pilots (EUR)."""
+        ...
+
+    def success_odds(self, pilot: Pilot, parties: np.ndarray) -> float:
+        """The success probability a consortium gives a pilot."""
+        ...
+
+    def stakes(
+        self, pilot: Pilot, parties: np.ndarray, success: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each party's value of the pilot and its outside option (EUR)."""
+        ...
+
+    def public_share_cap(self) -> float:
+        """The largest share of a pilot's cost the city negotiates to carry (1)."""
+        ...
+
+    def run_call(self, city: CityView) -> None:
+        """Draw a call's proposals in a city and take each as far as it gets."""
+        ...
