@@ -130,13 +130,13 @@ def test_summary_matches_a_hand_computation_on_real_runs(tiny):
 
 
 def test_figures_from_real_runs(tiny):
-    from sim.outputs import plotting
+    from sim.outputs import plotting, style
 
     # until the finance metrics land, only columns the step table has today
     series = ["pilots_active", "pilots_succeeded", "public_spend", "trust_org_mean"]
     end = ["pilots_succeeded", "public_cost_per_success", "leverage", "election_survival"]
     sources = {k: plotting.CAPITAL_SOURCES[k] for k in ("public_spend", "private_capital")}
-    colours = plotting.scenario_colours(tiny.scenarios)
+    colours = style.scenario_colours(tiny.scenarios)
     figures = {
         "timeseries": plotting.plot_timeseries(tiny.steps, metrics=series, colours=colours),
         "end": plotting.plot_end_metrics(tiny.summary(end), colours=colours),

@@ -23,7 +23,8 @@ from sim.experiments.discovery import (
 )
 from sim.experiments.ema import ema_model, ema_name, quiet
 from sim.experiments.sensitivity import ResultsError, load_results
-from sim.outputs.plotting import OKABE_ITO, plot_prim_box, plot_prim_tradeoff, prim_ranges
+from sim.outputs.analysis_figures import plot_prim_box, plot_prim_tradeoff, prim_ranges
+from sim.outputs.style import OKABE_ITO
 from sim.runs.runner import run
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario

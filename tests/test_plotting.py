@@ -12,25 +12,22 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from sim.outputs import plotting
+from sim.outputs import plotting, style
 from sim.outputs.plotting import (
     CAPITAL_SOURCES,
     END_METRICS,
     FUNNEL_STAGES,
-    OKABE_ITO,
     TIMESERIES_METRICS,
     capital_by_source,
-    display_unit,
     end_intervals,
     funnel,
     plot_capital_by_source,
     plot_end_metrics,
     plot_funnel,
     plot_timeseries,
-    save_figure,
-    scenario_colours,
     timeseries_bands,
 )
+from sim.outputs.style import OKABE_ITO, display_unit, save_figure, scenario_colours
 
 NAMES = ["zeta", "alpha"]  # not alphabetical: figures must keep this order, not sort it
 REPS = 3
@@ -255,7 +252,7 @@ def test_plot_end_metrics_points_intervals_and_labels(steps):
     fig = plot_end_metrics(steps)
     assert len(fig.axes) == len(END_METRICS)
     for ax, metric in zip(fig.axes, END_METRICS, strict=True):
-        assert ax.get_title() == plotting.metric_title(metric, 22)
+        assert ax.get_title() == style.metric_title(metric, 22)
         assert ax.get_xlabel()
     ax = fig.axes[END_METRICS.index("pilots_succeeded")]
     points = [line for line in ax.get_lines() if line.get_marker() == "o"]
@@ -380,8 +377,8 @@ def test_display_units():
     assert display_unit("EUR/pilot") == (1e6, "M EUR/pilot")
     assert display_unit("EUR/EUR") == (1.0, "EUR/EUR")
     assert display_unit("pilots") == (1.0, "pilots")
-    assert plotting.axis_label("public_spend", "EUR") == "public_spend (M EUR)"
-    assert plotting.metric_title("public_cost_per_success", 22) == "public cost per\nsuccess"
+    assert style.axis_label("public_spend", "EUR") == "public_spend (M EUR)"
+    assert style.metric_title("public_cost_per_success", 22) == "public cost per\nsuccess"
 
 
 def test_a_single_run_table_without_replicates_works(steps):

@@ -27,7 +27,8 @@ from sim.experiments.sensitivity import (
     sensitivity,
     sobol_indices,
 )
-from sim.outputs.plotting import OKABE_ITO, morris_points, plot_morris, plot_sobol, sobol_bars
+from sim.outputs.analysis_figures import morris_points, plot_morris, plot_sobol, sobol_bars
+from sim.outputs.style import OKABE_ITO
 
 A, B = 7.0, 0.1  # Ishigami & Homma (1990); SALib's benchmark values
 PI = math.pi

@@ -28,8 +28,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.model.network import PartnerNetwork
-from sim.outputs.plotting import (
-    CAPITAL_SOURCES,
+from sim.outputs.plotting import CAPITAL_SOURCES
+from sim.outputs.style import (
     FONT_SIZE,
     OKABE_ITO,
     SOURCE_COLOURS,

@@ -24,7 +24,7 @@ from sim.app import figures as app_figures
 from sim.app.explorer import LEVERS, ExplorerModel, controls, save_settings
 from sim.app.launch import DEFAULT_SCENARIO, ENV_SCENARIO, ENV_SEED
 from sim.model.metrics import METRICS
-from sim.outputs.plotting import display_unit
+from sim.outputs.style import display_unit
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import load
 from sim.scenario.schema import Scenario

@@ -219,7 +219,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _figures(comparison, out: Path) -> tuple[list[str], list[str]]:
     """Draw and save the standard figures; return their names and the metrics left out."""
-    from sim.outputs import plotting
+    from sim.outputs import plotting, style
 
     figures, left_out = plotting.standard_figures(
         comparison.tables["steps"],
@@ -227,7 +227,7 @@ def _figures(comparison, out: Path) -> tuple[list[str], list[str]]:
         steps_per_year=comparison.steps_per_year(),
     )
     for name, draw in figures.items():
-        plotting.save_figure(draw(), out, name)
+        style.save_figure(draw(), out, name)
     return list(figures), left_out
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim.outputs import plotting
+from sim.outputs import analysis_figures, style
 
 if TYPE_CHECKING:
     from sim.experiments.discovery import Box, Outcome
@@ -41,10 +41,10 @@ def write_sensitivity(analyses: Iterable[Sensitivity], out: str | Path) -> list[
     pd.concat(means, ignore_index=True).to_csv(written[1], index=False)
     for analysis in analyses:
         if analysis.method == "sobol":
-            fig = plotting.plot_sobol(analysis.indices)
+            fig = analysis_figures.plot_sobol(analysis.indices)
         else:
-            fig = plotting.plot_morris(analysis.indices, unit=analysis.unit)
-        written += plotting.save_figure(fig, out, f"{analysis.method}_{analysis.metric}")
+            fig = analysis_figures.plot_morris(analysis.indices, unit=analysis.unit)
+        written += style.save_figure(fig, out, f"{analysis.method}_{analysis.metric}")
     return written
 
 
@@ -72,11 +72,11 @@ def write_discovery(outcome: Outcome, found: Sequence[Box], out: str | Path) -> 
     pd.concat(limits, ignore_index=True).to_csv(written[1], index=False)
     pd.concat([box.trajectory for box in found], ignore_index=True).to_csv(written[2], index=False)
     for box in found:
-        written += plotting.save_figure(
-            plotting.plot_prim_box(box.limits), out, f"prim_box{box.number}"
+        written += style.save_figure(
+            analysis_figures.plot_prim_box(box.limits), out, f"prim_box{box.number}"
         )
-        written += plotting.save_figure(
-            plotting.plot_prim_tradeoff(box.trajectory, density=box.sought),
+        written += style.save_figure(
+            analysis_figures.plot_prim_tradeoff(box.trajectory, density=box.sought),
             out,
             f"prim_tradeoff{box.number}",
         )

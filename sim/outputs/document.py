@@ -109,7 +109,7 @@ class Plot:
         title: Title shown above the figure (numbered by whoever builds the document).
         caption: What the figure shows and how to read it.
         draw: Draws the figure: ``draw()`` on a new figure of its natural size, or
-            ``draw(canvas=...)`` on a canvas (see :data:`sim.outputs.plotting.Canvas`).
+            ``draw(canvas=...)`` on a canvas (see :data:`sim.outputs.style.Canvas`).
     """
 
     title: str

@@ -27,7 +27,7 @@ A4: tuple[float, float] = (8.27, 11.69)
 
 BODY_WIDTH = 7.0
 """Width of the text column in inches: the width of the standard figures
-(:data:`sim.outputs.plotting.PAGE_WIDTH`), so a figure fills the column at its natural size."""
+(:data:`sim.outputs.style.PAGE_WIDTH`), so a figure fills the column at its natural size."""
 
 MARGIN_LEFT = (A4[0] - BODY_WIDTH) / 2
 """Left margin in inches (16 mm); the right one is the same."""

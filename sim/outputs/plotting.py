@@ -10,34 +10,43 @@ preparation                   figure
 :func:`end_intervals`         :func:`plot_end_metrics`
 :func:`capital_by_source`     :func:`plot_capital_by_source`
 :func:`funnel`                :func:`plot_funnel`
-:func:`sobol_bars`            :func:`plot_sobol`
-:func:`morris_points`         :func:`plot_morris`
-:func:`prim_ranges`           :func:`plot_prim_box`
-(a PRIM trajectory)           :func:`plot_prim_tradeoff`
 ============================  ===============================
 
-A plot function takes either the step table (and prepares it itself) or the preparation's output;
-the sensitivity figures take the index table of :mod:`sim.experiments.sensitivity` instead of the
-step table, the PRIM figures a box of :mod:`sim.experiments.discovery`. Every scenario keeps one
-colour from :func:`scenario_colours` in every figure (Okabe-Ito, safe for colour-blind readers).
-Figures are built on Matplotlib's Agg canvas without pyplot, so nothing is shown, no global figure
-list grows, and they are sized for an A4 page with fonts of at least 8 pt. A requested metric
-missing from the table raises a ValueError naming it; a metric that is NaN throughout for one
-scenario is drawn as absent.
+A plot function takes either the step table (and prepares it itself) or the preparation's output.
+The house style (palettes, sizes, units) is :mod:`sim.outputs.style`. The module is longer than
+most because each of the four figures keeps its data preparation beside it: what is drawn and how
+it is computed are read together. A requested metric missing
+from the table raises a ValueError naming it; a metric that is NaN throughout for one scenario is
+drawn as absent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, FigureBase
 
+from sim.outputs.style import (
+    FONT_SIZE,
+    MILLION,
+    SOURCE_COLOURS,
+    Canvas,
+    colours_for,
+    display_unit,
+    figure_or_axes,
+    figure_width,
+    legend_columns,
+    metric_title,
+    no_data,
+    own_axes,
+    panel_grid,
+    scenario_colours,
+    style_axes,
+)
 from sim.runs.compare import (
     check_columns,
     end_of_horizon,
@@ -45,31 +54,6 @@ from sim.runs.compare import (
     summary,
     units,
 )
-
-OKABE_ITO: tuple[str, ...] = (
-    "#0072b2",  # blue
-    "#d55e00",  # vermillion
-    "#009e73",  # bluish green
-    "#cc79a7",  # reddish purple
-    "#e69f00",  # orange
-    "#56b4e9",  # sky blue
-    "#000000",  # black
-    "#f0e442",  # yellow (last: faint on white)
-)
-"""Okabe and Ito's colour-blind-safe palette (Okabe & Ito 2008, *Color Universal Design*)."""
-
-SOURCE_COLOURS: tuple[str, ...] = (
-    "#332288",  # indigo
-    "#88ccee",  # cyan
-    "#117733",  # green
-    "#ddcc77",  # sand
-    "#cc6677",  # rose
-    "#aa4499",  # purple
-    "#44aa99",  # teal
-    "#999933",  # olive
-    "#882255",  # wine
-)
-"""Paul Tol's colour-blind-safe "muted" palette, for sources of capital (not scenarios)."""
 
 TIMESERIES_METRICS: tuple[str, ...] = (
     "pilots_active",
@@ -122,67 +106,9 @@ FUNNEL_STAGES: dict[str, str] = {
 STEPS_PER_YEAR = 4
 """Steps per year assumed when neither the caller nor the data says (quarterly steps)."""
 
-PAGE_WIDTH = 7.0
-"""Figure width in inches: an A4 page (8.27 in) less margins, so fonts keep their size."""
-
-FONT_SIZE = 8.5
-"""Font size in points for ticks, labels and legends; titles are one point larger."""
 
 BAND = (0.025, 0.975)
 """Quantiles of the band drawn around the mean across replicates."""
-
-MILLION = 1e6
-
-
-def scenario_colours(names: Sequence[str]) -> dict[str, str]:
-    """Return one colour per scenario, in order: Okabe-Ito for up to 8, else viridis samples.
-
-    Args:
-        names: Scenario names in the comparison's order (duplicates are ignored).
-
-    Returns:
-        A colour (hex string) by scenario name; the same names in the same order always get
-        the same colours, so every figure of a comparison agrees.
-    """
-    unique = list(dict.fromkeys(names))
-    if len(unique) <= len(OKABE_ITO):
-        palette = list(OKABE_ITO)
-    else:
-        from matplotlib import colormaps
-        from matplotlib.colors import to_hex
-
-        cmap = colormaps["viridis"]
-        palette = [to_hex(cmap(x)) for x in np.linspace(0, 0.95, len(unique))]
-    return dict(zip(unique, palette, strict=False))
-
-
-def display_unit(unit: str) -> tuple[float, str]:
-    """Return the divisor and label to show a unit: money in millions of EUR ("M EUR").
-
-    Args:
-        unit: A unit from :data:`sim.model.metrics.METRICS`, e.g. "EUR", "EUR/pilot", "1".
-
-    Returns:
-        ``(scale, label)``: divide values by ``scale`` and label the axis with ``label``.
-    """
-    if unit.startswith("EUR") and unit != "EUR/EUR":
-        return MILLION, f"M {unit}"
-    if unit == "1":
-        return 1.0, "dimensionless"
-    return 1.0, unit
-
-
-def metric_title(metric: str, width: int = 24) -> str:
-    """Return a panel title for a metric column: words instead of underscores, wrapped."""
-    import textwrap
-
-    return textwrap.fill(metric.replace("_", " "), width=width)
-
-
-def axis_label(metric: str, unit: str) -> str:
-    """Return an axis label naming a metric and its display unit."""
-    _, shown = display_unit(unit)
-    return f"{metric} ({shown})" if shown else metric
 
 
 # --- data preparation ----------------------------------------------------------------------------
@@ -339,62 +265,6 @@ def _is_prepared(data: pd.DataFrame, key: str) -> bool:
     return {key, "mean"} <= set(data.columns) and "replicate" not in data.columns
 
 
-def _new_figure(width: float, height: float) -> Figure:
-    """Return an empty figure on an Agg canvas with constrained layout."""
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-Canvas = Callable[[float, float], FigureBase]
-"""Gives the figure or subfigure to draw on, from a figure's natural width and height (in)."""
-
-
-def _canvas(width: float, height: float, canvas: Canvas | None) -> FigureBase:
-    """Return ``canvas(width, height)``, or a new figure of that size when ``canvas`` is None."""
-    return _new_figure(width, height) if canvas is None else canvas(width, height)
-
-
-def _width(fig: FigureBase) -> float:
-    """Return the width of a figure or subfigure in inches."""
-    return fig.bbox.width / fig.dpi
-
-
-def style_axes(ax: Axes, *, title: str | None = None) -> None:
-    """Apply the house style: readable fonts, light grid, no top and right spines."""
-    ax.tick_params(labelsize=FONT_SIZE)
-    ax.xaxis.label.set_size(FONT_SIZE)
-    ax.yaxis.label.set_size(FONT_SIZE)
-    if title is not None:
-        ax.set_title(title, fontsize=FONT_SIZE + 1)
-    ax.grid(True, linewidth=0.4, alpha=0.5)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-
-
-def _grid(
-    n: int, ncols: int, row_height: float, canvas: Canvas | None = None
-) -> tuple[FigureBase, list[Axes]]:
-    """Return a new (sub)figure with ``n`` panels in rows of ``ncols``, unused cells removed."""
-    ncols = max(1, min(ncols, n))
-    nrows = -(-n // ncols)
-    fig = _canvas(PAGE_WIDTH, row_height * nrows + 0.5, canvas)
-    grid = fig.subplots(nrows, ncols, squeeze=False)
-    cells = list(grid.flat)
-    for ax in cells[n:]:
-        ax.remove()
-    return fig, cells[:n]
-
-
-def _colours_for(names: Sequence[str], colours: Mapping[str, str] | None) -> dict[str, str]:
-    """Return the colour of every scenario: given ones, defaults for any the mapping lacks."""
-    default = scenario_colours(names)
-    if colours is None:
-        return default
-    return {name: colours.get(name, default[name]) for name in names}
-
-
 def _legend_handles(names: Sequence[str], colours: Mapping[str, str]) -> list:
     """Return legend handles: one line per scenario in its colour, then what the band shows."""
     from matplotlib.lines import Line2D
@@ -403,23 +273,6 @@ def _legend_handles(names: Sequence[str], colours: Mapping[str, str]) -> list:
     lines = [Line2D([], [], color=colours[name], linewidth=2, label=name) for name in names]
     band = Patch(color="0.5", alpha=0.3, linewidth=0, label="2.5-97.5 % of replicates")
     return [*lines, band]
-
-
-def legend_columns(labels: Sequence[str], width: float = PAGE_WIDTH) -> int:
-    """Return how many legend columns fit across ``width`` inches for these labels."""
-    char = 0.6 * FONT_SIZE / 72  # an average character, in inches
-    entry = max((len(label) for label in labels), default=1) * char + 0.55  # plus the handle
-    return max(1, min(len(labels), int(width / entry)))
-
-
-def _own_axes(axes: Sequence[Axes] | Axes | None, n: int) -> list[Axes] | None:
-    """Return caller-supplied axes as a list, checking there is one per panel."""
-    if axes is None:
-        return None
-    axes = [axes] if isinstance(axes, Axes) else list(np.ravel(axes))
-    if len(axes) != n:
-        raise ValueError(f"need {n} axes, one per panel; got {len(axes)}")
-    return axes
 
 
 def plot_timeseries(
@@ -457,10 +310,10 @@ def plot_timeseries(
         lambda steps, wanted: timeseries_bands(steps, wanted, steps_per_year=steps_per_year),
     )
     names = scenario_order(bands)
-    colours = _colours_for(names, colours)
-    given = _own_axes(axes, len(metrics))
+    colours = colours_for(names, colours)
+    given = own_axes(axes, len(metrics))
     if given is None:
-        fig, panels = _grid(len(metrics), ncols=3, row_height=2.1, canvas=canvas)
+        fig, panels = panel_grid(len(metrics), ncols=3, row_height=2.1, canvas=canvas)
     else:
         fig, panels = given[0].figure, given
     for ax, metric in zip(panels, metrics, strict=True):
@@ -527,11 +380,6 @@ def _check_prepared(data: pd.DataFrame, key: str, wanted: Sequence[str]) -> None
         )
 
 
-def no_data(ax: Axes) -> None:
-    """Mark a panel that has nothing to draw."""
-    ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.5")
-
-
 def _legend(
     fig: FigureBase, panels: Sequence[Axes], names: Sequence[str], colours: Mapping, *, own: bool
 ) -> None:
@@ -541,7 +389,7 @@ def _legend(
         fig.legend(
             handles=handles,
             loc="outside lower center",
-            ncols=legend_columns([h.get_label() for h in handles], _width(fig)),
+            ncols=legend_columns([h.get_label() for h in handles], figure_width(fig)),
             fontsize=FONT_SIZE,
             frameon=False,
         )
@@ -580,11 +428,11 @@ def plot_end_metrics(
     """
     table, metrics = _prepared(data, "metric", metrics, END_METRICS, end_intervals)
     names = scenario_order(table)
-    colours = _colours_for(names, colours)
-    given = _own_axes(axes, len(metrics))
+    colours = colours_for(names, colours)
+    given = own_axes(axes, len(metrics))
     if given is None:
         row_height = max(1.5, 0.8 + 0.25 * len(names))
-        fig, panels = _grid(len(metrics), ncols=4, row_height=row_height, canvas=canvas)
+        fig, panels = panel_grid(len(metrics), ncols=4, row_height=row_height, canvas=canvas)
     else:
         fig, panels = given[0].figure, given
     positions = {name: i for i, name in enumerate(names)}
@@ -662,10 +510,10 @@ def plot_capital_by_source(
     """
     table, _ = _prepared(data, "source", sources, CAPITAL_SOURCES, capital_by_source)
     names = scenario_order(table)
-    colours = _colours_for(names, colours)
+    colours = colours_for(names, colours)
     labels = dict(zip(table["source"], table["label"], strict=False))
     own = ax is None
-    fig, ax = _figure_or(ax, height=2.2 + 0.4 * len(names), canvas=canvas)
+    fig, ax = figure_or_axes(ax, height=2.2 + 0.4 * len(names), canvas=canvas)
     positive = np.zeros(len(names))
     negative = np.zeros(len(names))
     for i, (source, label) in enumerate(labels.items()):
@@ -706,7 +554,7 @@ def plot_capital_by_source(
     ax.set_xlabel("cumulative capital (M EUR)")
     legend = {"fontsize": FONT_SIZE, "frameon": False}
     if own:
-        columns = legend_columns(list(labels.values()), _width(fig))
+        columns = legend_columns(list(labels.values()), figure_width(fig))
         fig.legend(loc="outside lower center", ncols=columns, **legend)
     else:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), **legend)
@@ -740,10 +588,10 @@ def plot_funnel(
     """
     table, _ = _prepared(data, "stage", stages, FUNNEL_STAGES, funnel)
     names = scenario_order(table)
-    colours = _colours_for(names, colours)
+    colours = colours_for(names, colours)
     labels = dict(zip(table["stage"], table["label"], strict=False))
     own = ax is None
-    fig, ax = _figure_or(ax, height=3.2, canvas=canvas)
+    fig, ax = figure_or_axes(ax, height=3.2, canvas=canvas)
     width = 0.8 / max(len(names), 1)
     x = np.arange(len(labels))
     for i, name in enumerate(names):
@@ -765,21 +613,11 @@ def plot_funnel(
     ax.set_ylabel(f"cumulative count ({unit or 'pilots'})")
     legend = {"fontsize": FONT_SIZE, "frameon": False}
     if own:
-        columns = legend_columns(names, _width(fig))
+        columns = legend_columns(names, figure_width(fig))
         fig.legend(loc="outside lower center", ncols=columns, **legend)
     else:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), **legend)
     return fig.figure
-
-
-def _figure_or(
-    ax: Axes | None, *, height: float, canvas: Canvas | None = None
-) -> tuple[FigureBase, Axes]:
-    """Return the caller's axes and their figure, or a new page-wide (sub)figure with one axes."""
-    if ax is not None:
-        return ax.figure, ax
-    fig = _canvas(PAGE_WIDTH, height, canvas)
-    return fig, fig.add_subplot()
 
 
 def standard_figures(
@@ -832,305 +670,4 @@ def standard_figures(
     return figures, left_out
 
 
-def save_figure(fig: Figure, out_dir: str | Path, name: str) -> list[Path]:
-    """Write a figure as PNG (200 dpi) and PDF.
-
-    Args:
-        fig: The figure.
-        out_dir: Folder to write into (created if missing).
-        name: File name without extension.
-
-    Returns:
-        The paths written, PNG first.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / f"{name}.png", out_dir / f"{name}.pdf"]
-    fig.savefig(paths[0], dpi=200)
-    fig.savefig(paths[1])
-    return paths
-
-
 # --- sensitivity analysis and scenario discovery -------------------------------------------------
-
-SOBOL_LABELS: dict[str, str] = {"S1": "first order S1", "ST": "total ST"}
-"""Sobol indices drawn as bars, with their legend labels."""
-
-MORRIS_MARKERS: tuple[str, ...] = ("o", "s", "^", "D")
-"""Markers of the Morris plane, changing after each round of the eight Okabe-Ito colours."""
-
-
-def sobol_bars(indices: pd.DataFrame) -> pd.DataFrame:
-    """Return the first-order and total Sobol index of every parameter with its interval.
-
-    Args:
-        indices: Tidy index table of one metric (:func:`sim.experiments.sensitivity.sensitivity`):
-            parameter, index, value, conf.
-
-    Returns:
-        One row per index (S1, then ST) and parameter (in table order) with columns metric,
-        parameter, index, value, lower, upper (value minus and plus the interval half-width).
-
-    Raises:
-        ValueError: The table has no S1 and ST rows, or holds several metrics.
-    """
-    rows = indices[indices["index"].isin(list(SOBOL_LABELS))]
-    _check_one_metric(rows, "S1 and ST")
-    bars = rows[["metric", "parameter", "index", "value"]].copy()
-    bars["lower"] = rows["value"] - rows["conf"]
-    bars["upper"] = rows["value"] + rows["conf"]
-    order = {name: i for i, name in enumerate(SOBOL_LABELS)}
-    bars = bars.sort_values("index", key=lambda s: s.map(order), kind="stable")
-    return bars.reset_index(drop=True)
-
-
-def morris_points(indices: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per parameter with its Morris measures, for the mu*-sigma plane.
-
-    Args:
-        indices: Tidy index table of one metric from a Morris design.
-
-    Returns:
-        Columns metric, parameter, mu, mu_star, mu_star_conf, sigma; parameters in table
-        order.
-
-    Raises:
-        ValueError: The table has no Morris rows, or holds several metrics.
-    """
-    rows = indices[indices["index"].isin(["mu", "mu_star", "sigma"])]
-    _check_one_metric(rows, "Morris (mu, mu_star, sigma)")
-    params = list(pd.unique(rows["parameter"]))
-    wide = rows.pivot(index="parameter", columns="index", values="value").reindex(params)
-    conf = rows[rows["index"] == "mu_star"].set_index("parameter")["conf"].reindex(params)
-    table = pd.DataFrame(
-        {
-            "metric": rows["metric"].iloc[0],
-            "parameter": params,
-            "mu": wide["mu"].to_numpy(dtype=float),
-            "mu_star": wide["mu_star"].to_numpy(dtype=float),
-            "mu_star_conf": conf.to_numpy(dtype=float),
-            "sigma": wide["sigma"].to_numpy(dtype=float),
-        }
-    )
-    return table
-
-
-def _check_one_metric(rows: pd.DataFrame, what: str) -> None:
-    """Raise a ValueError unless ``rows`` is non-empty and about a single metric."""
-    if rows.empty:
-        raise ValueError(f"no {what} rows in the index table")
-    metrics = list(pd.unique(rows["metric"]))
-    if len(metrics) > 1:
-        raise ValueError(f"one metric per figure; got {', '.join(map(str, metrics))}")
-
-
-def plot_sobol(data: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
-    """Draw S1 and ST of every parameter as paired bars with their bootstrap intervals.
-
-    A parameter whose total index ST clearly exceeds its first-order S1 acts through
-    interactions; one with ST near zero can be fixed anywhere in its range.
-
-    Args:
-        data: The index table of one metric from a Sobol design, or :func:`sobol_bars`.
-        ax: Axes to draw into (default: a new figure).
-
-    Returns:
-        The figure.
-
-    Raises:
-        ValueError: See :func:`sobol_bars`.
-    """
-    bars = data if "lower" in data.columns else sobol_bars(data)
-    params = list(pd.unique(bars["parameter"]))
-    fig, ax = _figure_or(ax, height=2.8 + 0.04 * max(len(p) for p in params))
-    x = np.arange(len(params))
-    width = 0.38
-    for i, (index, label) in enumerate(SOBOL_LABELS.items()):
-        rows = bars[bars["index"] == index].set_index("parameter").reindex(params)
-        value = rows["value"].to_numpy(dtype=float)
-        lower = rows["lower"].to_numpy(dtype=float)
-        upper = rows["upper"].to_numpy(dtype=float)
-        ax.bar(
-            x + (i - 0.5) * width,
-            value,
-            width=width,
-            yerr=np.vstack([value - lower, upper - value]),
-            color=OKABE_ITO[i],
-            label=label,
-            error_kw={"elinewidth": 1.0, "capsize": 3, "ecolor": "0.2"},
-        )
-    ax.axhline(0.0, color="0.3", linewidth=0.8)
-    ax.set_xticks(x)
-    long = max(len(p) for p in params) > 10
-    ax.set_xticklabels(params, rotation=25 if long else 0, ha="right" if long else "center")
-    title = f"Sobol indices of {bars['metric'].iloc[0]} (bars: bootstrap interval)"
-    style_axes(ax, title=metric_title(title, 80))
-    ax.grid(False, axis="x")
-    ax.set_xlabel("parameter")
-    ax.set_ylabel("share of output variance (dimensionless)")
-    ax.legend(fontsize=FONT_SIZE, frameon=False)
-    return fig
-
-
-def plot_morris(data: pd.DataFrame, *, unit: str = "", ax: Axes | None = None) -> Figure:
-    """Draw every parameter on the Morris plane: mean absolute effect mu* against sigma.
-
-    Parameters far right matter; parameters high up act non-linearly or through
-    interactions. The dashed line sigma = mu* separates mostly linear, additive effects
-    (below) from mostly non-linear or interacting ones (above). Each parameter has its own
-    colour (and marker, past eight) in a legend; the horizontal bars are the bootstrap
-    interval of mu*. Money is shown in millions (:func:`display_unit`).
-
-    Args:
-        data: The index table of one metric from a Morris design, or :func:`morris_points`.
-        unit: The metric's unit, for the axis labels (effects are per full parameter range).
-        ax: Axes to draw into (default: a new figure).
-
-    Returns:
-        The figure.
-
-    Raises:
-        ValueError: See :func:`morris_points`.
-    """
-    table = data if "mu_star" in data.columns else morris_points(data)
-    own = ax is None
-    fig, ax = _figure_or(ax, height=4.2)
-    scale, shown = display_unit(unit) if unit else (1.0, "output units")
-    mu_star = table["mu_star"].to_numpy(dtype=float) / scale
-    conf = table["mu_star_conf"].to_numpy(dtype=float) / scale
-    sigma = table["sigma"].to_numpy(dtype=float) / scale
-    for i, name in enumerate(table["parameter"]):
-        ax.errorbar(
-            [mu_star[i]],
-            [sigma[i]],
-            xerr=[conf[i]],
-            fmt=MORRIS_MARKERS[i // len(OKABE_ITO) % len(MORRIS_MARKERS)],
-            color=OKABE_ITO[i % len(OKABE_ITO)],
-            elinewidth=1.0,
-            capsize=3,
-            markersize=6,
-            label=str(name),
-        )
-    top = float(np.nanmax(np.r_[mu_star + np.nan_to_num(conf), sigma]))
-    top = top * 1.1 if top > 0 else 1.0
-    ax.plot([0, top], [0, top], "--", color="0.5", linewidth=0.8, label="σ = μ*")
-    ax.set_xlim(-0.02 * top, top)  # a margin so that points at zero show whole
-    ax.set_ylim(-0.02 * top, top)
-    style_axes(ax, title=metric_title(f"Morris screening of {table['metric'].iloc[0]}", 80))
-    ax.set_xlabel(f"μ*, mean absolute elementary effect ({shown} per parameter range)")
-    ax.set_ylabel(f"σ of the effects ({shown})")
-    legend = {"fontsize": FONT_SIZE, "frameon": False}
-    if own:
-        labels = [*map(str, table["parameter"]), "σ = μ*"]
-        columns = legend_columns(labels, fig.get_figwidth())
-        fig.legend(loc="outside lower center", ncols=columns, **legend)
-    else:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), **legend)
-    return fig
-
-
-def prim_ranges(limits: pd.DataFrame) -> pd.DataFrame:
-    """Return a PRIM box's limits as positions within each parameter's range of points.
-
-    Args:
-        limits: One row per parameter with columns parameter, lower, upper (the box),
-            minimum, maximum (the range of the points) and restricted
-            (:mod:`sim.experiments.discovery`).
-
-    Returns:
-        The same rows, restricted parameters first (in table order), with ``start`` and
-        ``end``: the box's limits as shares of the range (0 = minimum, 1 = maximum; 0 and 1
-        for a parameter without range).
-    """
-    table = limits.copy()
-    span = (table["maximum"] - table["minimum"]).to_numpy(dtype=float)
-    safe = np.where(span > 0, span, 1.0)
-    table["start"] = np.where(span > 0, (table["lower"] - table["minimum"]) / safe, 0.0)
-    table["end"] = np.where(span > 0, (table["upper"] - table["minimum"]) / safe, 1.0)
-    table = table.sort_values("restricted", ascending=False, kind="stable")
-    return table.reset_index(drop=True)
-
-
-def plot_prim_box(data: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
-    """Draw a PRIM box: for every parameter, the part of its range the box keeps.
-
-    Args:
-        data: A box's limits (see :func:`prim_ranges`) or their output.
-        ax: Axes to draw into (default: a new figure).
-
-    Returns:
-        The figure: one row per parameter, the full range as a grey line, the box as a bar
-        (coloured where the box restricts the parameter), its limits written to the right.
-    """
-    table = data if "start" in data.columns else prim_ranges(data)
-    fig, ax = _figure_or(ax, height=1.2 + 0.4 * len(table))
-    for y, row in enumerate(table.itertuples(index=False)):
-        ax.plot([0, 1], [y, y], color="0.75", linewidth=1.0)
-        colour = OKABE_ITO[1] if row.restricted else "0.6"
-        ax.plot([row.start, row.end], [y, y], color=colour, linewidth=6, solid_capstyle="butt")
-        ax.annotate(
-            f"{row.lower:.3g} to {row.upper:.3g}",
-            (1.0, y),
-            xytext=(10, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=FONT_SIZE,
-            color="black" if row.restricted else "0.4",
-            annotation_clip=False,
-        )
-    ax.set_yticks(range(len(table)))
-    ax.set_yticklabels(list(table["parameter"]))
-    ax.set_ylim(len(table) - 0.5, -0.5)
-    ax.set_xlim(-0.02, 1.02)
-    ax.set_xticks(np.linspace(0.0, 1.0, 5))
-    style_axes(ax, title="PRIM box (coloured where it restricts a parameter)")
-    ax.grid(False, axis="y")
-    ax.set_xlabel("position in the range of the points (0 = lowest, 1 = highest)")
-    return fig
-
-
-def plot_prim_tradeoff(
-    trajectory: pd.DataFrame, *, density: float | None = None, ax: Axes | None = None
-) -> Figure:
-    """Draw PRIM's peeling trajectory: each candidate box's coverage against its density.
-
-    Args:
-        trajectory: One row per candidate box with columns coverage, density, res_dim
-            (parameters restricted) and chosen (True for the box reported).
-        density: The density the chosen box had to reach, drawn as a dashed line (None:
-            no line).
-        ax: Axes to draw into (default: a new figure).
-
-    Returns:
-        The figure: points coloured by the number of restricted parameters, the chosen box
-        circled.
-    """
-    fig, ax = _figure_or(ax, height=3.4)
-    for k in sorted(pd.unique(trajectory["res_dim"])):
-        rows = trajectory[trajectory["res_dim"] == k]
-        ax.scatter(
-            rows["coverage"],
-            rows["density"],
-            s=18,
-            color=OKABE_ITO[int(k) % len(OKABE_ITO)],
-            label=f"{int(k)} restricted",
-        )
-    chosen = trajectory[trajectory["chosen"]]
-    ax.scatter(
-        chosen["coverage"],
-        chosen["density"],
-        s=120,
-        facecolors="none",
-        edgecolors="black",
-        linewidths=1.2,
-        label="chosen box",
-    )
-    if density is not None:
-        ax.axhline(density, color="0.5", linestyle="--", linewidth=0.8, label="density sought")
-    ax.set_xlim(-0.02, 1.05)
-    ax.set_ylim(-0.02, 1.05)
-    style_axes(ax, title="PRIM peeling trajectory")
-    ax.set_xlabel("coverage (share of all cases of interest inside the box)")
-    ax.set_ylabel("density (share of the box that are cases of interest)")
-    ax.legend(fontsize=FONT_SIZE, frameon=False, loc="lower left")
-    return fig

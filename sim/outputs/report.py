@@ -208,7 +208,7 @@ def estimate_cells(mean: float, lower: float, upper: float, unit: str) -> tuple[
         ``(mean, interval)``, e.g. ``("25.0", "[22.4, 27.6]")``; ``("n/a", "")`` without a
         mean and ``(mean, "-")`` without an interval.
     """
-    from sim.outputs.plotting import display_unit
+    from sim.outputs.style import display_unit
 
     if math.isnan(mean):
         return "n/a", ""
@@ -266,7 +266,7 @@ def build_report(comparison: Comparison, *, source: str | Path) -> Document:
         The document: title page, scenarios, metrics, figures, provenance appendix.
     """
     from sim.outputs.document import Document
-    from sim.outputs.plotting import scenario_colours
+    from sim.outputs.style import scenario_colours
     from sim.runs.provenance import provenance
 
     colours = scenario_colours(comparison.scenarios)
@@ -418,7 +418,7 @@ def _difference_blocks(
 def _metric_section(comparison: Comparison, colours: dict) -> list[Block]:
     from sim.model.metrics import METRICS
     from sim.outputs.document import Heading, Paragraph, Row, Table
-    from sim.outputs.plotting import display_unit, metric_title
+    from sim.outputs.style import display_unit, metric_title
     from sim.runs.compare import HEADLINE_METRICS, summary
 
     steps = comparison.tables["steps"]
