@@ -45,7 +45,7 @@ bench: setup
 # and the parameter reference docs/parameters.md from the scenario schemas.
 .PHONY: docs
 docs: setup
-	.venv/bin/python -m sim.docking.audit docs
+	.venv/bin/python -m sim.docking.page
 	.venv/bin/python -m sim.cli.reference > docs/parameters.md
 
 clean:

@@ -21,17 +21,10 @@ from sim.docking.agent_model import (
     Regulator,
     run_agents,
 )
-from sim.docking.audit import (
-    DOCS_COMMAND,
-    SHIPPED,
-    build_docs,
-    distance_frame,
-    dock,
-    figures,
-    plot_distance,
-    shown_time,
-)
+from sim.docking.audit import SHIPPED, dock
+from sim.docking.figures import distance_frame, figures, plot_distance, shown_time
 from sim.docking.games import nearest_corner, unwrapped_angle
+from sim.docking.page import DOCS_COMMAND, build_docs
 from sim.docking.schema import DockingScenario, is_docking_file, load_docking
 from sim.runs.text import markdown_table
 from sim.scenario.errors import ScenarioError

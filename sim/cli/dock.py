@@ -51,7 +51,8 @@ def main(args: argparse.Namespace) -> int:
     Args:
         args: Parsed arguments with ``scenario``, ``out``, ``sizes`` and ``seeds``.
     """
-    from sim.docking.audit import dock, report_text, write
+    from sim.docking.audit import dock, report_text
+    from sim.docking.page import write
     from sim.docking.schema import load_docking
     from sim.scenario.errors import ScenarioError
 
