@@ -16,7 +16,8 @@ from sim.model.politics import choose_cancellations, reelection_probability
 from sim.model.streams import Streams
 from sim.model.success import scaleup_probability, success_probability
 from sim.model.valuation import outside_options, party_values
-from sim.scenario.schema import IncentivesConfig, PilotConfig, PoliticsConfig, ScaleUpConfig
+from sim.scenario.processes import PilotConfig, ScaleUpConfig
+from sim.scenario.schema import IncentivesConfig, PoliticsConfig
 
 
 def test_hops_follow_skin_order():

@@ -110,7 +110,7 @@ def test_every_numeric_field_has_a_unit_and_a_description():
         if not extra.get("unit") or not (field.description or "").strip():
             bad.append(f"{path}.{key}" if path else key)
     assert not bad, (
-        f"numeric fields without a unit or description (use sim.scenario.schema.param): {bad}"
+        f"numeric fields without a unit or description (use sim.scenario.fields.param): {bad}"
     )
 
 

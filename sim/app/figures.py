@@ -40,10 +40,10 @@ from sim.outputs.style import (
     style_axes,
 )
 from sim.runs.compare import check_columns, units
-from sim.scenario.schema import SECTORS
+from sim.scenario.fields import SECTORS
 
 SECTOR_COLOURS: dict[str, str] = scenario_colours(SECTORS)
-"""One Okabe-Ito colour per sector, in :data:`sim.scenario.schema.SECTORS` order."""
+"""One Okabe-Ito colour per sector, in :data:`sim.scenario.fields.SECTORS` order."""
 
 SECTOR_LABELS: dict[str, str] = {name: name.replace("_", " ") for name in SECTORS}
 

@@ -35,8 +35,8 @@ from sim.docking.games import (
     three_population_game,
 )
 from sim.scenario.errors import ScenarioError
+from sim.scenario.fields import Section, param
 from sim.scenario.files import StrPath, load, resolve_extends
-from sim.scenario.schema import Section, param
 
 KINDS: tuple[str, ...] = ("three_population", "inspection")
 """The kinds of docking scenario."""

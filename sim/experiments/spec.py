@@ -33,8 +33,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from sim.scenario.errors import ScenarioError
+from sim.scenario.fields import Section
 from sim.scenario.files import StrPath, load, resolve_extends
-from sim.scenario.schema import Section
 
 PARTNERSIM = "partnersim"
 """The ``model`` of a sweep over the partnership model (the default)."""

@@ -22,7 +22,7 @@ from sim.finance import formulas as finance
 from sim.finance.accounts import PROJECT_CASH, SUPPLIERS
 from sim.finance.formulas import failure_cover
 from sim.finance.ledger import AccountKind
-from sim.scenario.schema import ACADEMIA, FIRM
+from sim.scenario.fields import ACADEMIA, FIRM
 
 if TYPE_CHECKING:
     from sim.finance.host import City as CityGovernment
@@ -143,7 +143,7 @@ class Grant(Instrument):
 class Blended(Instrument):
     """A capital stack: concessional first loss, a public tranche and commercial senior money.
 
-    See :class:`sim.scenario.schema.BlendedConfig`. The commercial tranche joins only when
+    See :class:`sim.scenario.finance.BlendedConfig`. The commercial tranche joins only when
     :func:`sim.finance.formulas.senior_expected_return` clears its hurdle at the pilot's success
     odds.
     """
@@ -239,7 +239,7 @@ class Blended(Instrument):
 class Revolving(Instrument):
     """A revolving fund per city lends the public part (DOMAIN: finance; US Clean Water SRF).
 
-    See :class:`sim.scenario.schema.RevolvingConfig`. The fund account ``fund:{city}`` is
+    See :class:`sim.scenario.finance.RevolvingConfig`. The fund account ``fund:{city}`` is
     ring-fenced: budget cuts and lapses never touch it.
     """
 
@@ -331,7 +331,7 @@ class OutcomeBased(Instrument):
 
     With firms pre-financing (``prefinance: providers``) it is a performance-based contract,
     and with ``payment: pro_rata`` as well a shared-savings contract (see
-    :class:`sim.scenario.schema.OutcomeConfig`).
+    :class:`sim.scenario.finance.OutcomeConfig`).
 
     Signed contracts are ring-fenced: the maximum payment sits in an escrow account
     ``escrow:{pilot}`` that budget cuts and lapses never touch.

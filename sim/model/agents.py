@@ -14,7 +14,8 @@ import mesa
 import numpy as np
 
 from sim.model.negotiation import max_acceptable_share
-from sim.scenario.schema import SECTORS, CityConfig
+from sim.scenario.fields import SECTORS
+from sim.scenario.schema import CityConfig
 
 if TYPE_CHECKING:
     from sim.model.pilot import Pilot
@@ -42,7 +43,7 @@ class Organisation(mesa.Agent):
 
     @property
     def sector(self) -> int:
-        """Sector code (index into :data:`sim.scenario.schema.SECTORS`)."""
+        """Sector code (index into :data:`sim.scenario.fields.SECTORS`)."""
         return SECTORS.index(self.sector_name)
 
     @property

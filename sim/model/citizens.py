@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.trust import TrustParams, observe
-from sim.scenario.schema import CitizenConfig
+from sim.scenario.actors import CitizenConfig
 
 
 class Citizens:

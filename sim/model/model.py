@@ -63,7 +63,8 @@ from sim.model.streams import Streams
 from sim.model.success import scaleup_probability, success_probability
 from sim.model.trust import TrustParams
 from sim.model.valuation import outside_options, party_values
-from sim.scenario.schema import ACADEMIA, CIVIL_SOCIETY, DOMAINS, FIRM, GOVERNMENT, Scenario
+from sim.scenario.fields import ACADEMIA, CIVIL_SOCIETY, DOMAINS, FIRM, GOVERNMENT
+from sim.scenario.schema import Scenario
 
 CALL_OFFSET = 0.75
 """Calls for proposals happen this long before the end of their quarter (steps)."""

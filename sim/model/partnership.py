@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.scenario.schema import SECTORS
+from sim.scenario.fields import SECTORS
 
 
 @dataclass(frozen=True)

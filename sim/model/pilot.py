@@ -16,7 +16,7 @@ class Pilot:
         id: Pilot id (unique within a run).
         city: Index of the city it runs in.
         lead: Organisation index of the lead.
-        domain: Challenge domain index (into :data:`sim.scenario.schema.DOMAINS`).
+        domain: Challenge domain index (into :data:`sim.scenario.fields.DOMAINS`).
         neighbourhood: Neighbourhood it serves.
         cost: Total cost (EUR).
         duration: Running time (steps).

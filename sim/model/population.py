@@ -11,15 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario.schema import (
-    ACADEMIA,
-    CIVIL_SOCIETY,
-    DOMAINS,
-    FIRM,
-    GOVERNMENT,
-    SECTORS,
-    Scenario,
-)
+from sim.scenario.fields import ACADEMIA, CIVIL_SOCIETY, DOMAINS, FIRM, GOVERNMENT, SECTORS
+from sim.scenario.schema import Scenario
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.model.politics import logistic, logit
-from sim.scenario.schema import PilotConfig, ScaleUpConfig
+from sim.scenario.processes import PilotConfig, ScaleUpConfig
 
 
 def success_probability(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.scenario.schema import SECTORS, PilotConfig
+from sim.scenario.fields import SECTORS
+from sim.scenario.processes import PilotConfig
 
 FIRM = SECTORS.index("firm")
 GOVERNMENT = SECTORS.index("government")

@@ -3,7 +3,7 @@
 :func:`render` walks each given :class:`Schema` (a pydantic model with its nested sections and
 lists of sections such as ``cities[]``) and returns Markdown with one table per section: key,
 default, unit, bounds, description and source of every field. Units and sources come from each
-field's ``json_schema_extra`` (see :func:`sim.scenario.schema.param`), bounds from its
+field's ``json_schema_extra`` (see :func:`sim.scenario.fields.param`), bounds from its
 ``ge``/``gt``/``le``/``lt`` constraints or, for literals and booleans, the allowed values.
 Defaults are those of the default scenario at each key path, so a section whose parent overrides
 its defaults (the sector objectives) shows the values that actually apply; a schema without a
