@@ -1,7 +1,8 @@
 """Validation by docking: the agent model against the replicator equations it must follow.
 
 For a docking scenario (:mod:`sim.docking.schema`) this module runs both descriptions of the same
-game and compares them:
+game and compares them (one job, hence one module of some length: the tables and the checks
+that decide whether ``partnersim dock`` passes are read together):
 
 * the equations (:mod:`sim.docking.games`): the corner rest points with their eigenvalues, the
   stable point reached from the scenario's start and from every start on the grid

@@ -1,7 +1,10 @@
 """Evolutionary games for validation by docking: payoffs, replicator equations, equilibria.
 
-Pure functions over numpy arrays; no Mesa. Two games are used to dock the agent model (see
-``docs/validation.md``):
+Pure functions over numpy arrays; no Mesa. Both games, their equations, equilibria and
+Jacobians stay in one module because the audit treats them through one interface
+(:class:`MatrixGame`); splitting by game would repeat that interface.
+
+Two games are used to dock the agent model (see ``docs/validation.md``):
 
 * The three-population game of enterprises, the public and the government (WANG-2023: Wang, Jia,
   He, Wang and Huang 2023, "Engaging stakeholders in collaborative control of air pollution: a

@@ -1,5 +1,8 @@
 """Global sensitivity analysis of a sweep's results: Sobol indices and Morris screening.
 
+Reading a sweep's folder, checking it and reducing replicates stay beside the two analyses
+that need them (discovery reuses them from here), so the module is longer than most.
+
 A sweep (``partnersim sweep``) writes a results folder; this module reads it and, per metric,
 averages the replicates of every design point and hands the means to SALib (Herman & Usher
 2017, doi:10.21105/joss.00097):

@@ -12,6 +12,8 @@ the sum of all balances is always exactly zero.
 
 Amounts are held as integer cents (Python ``int``, so they never overflow or drift); the public
 API takes and returns float currency units and converts with round-half-even to the cent.
+
+The journal, the balances and their replay check are one invariant, so they share one module.
 """
 
 import math

@@ -7,6 +7,9 @@ other into cost shares, loss shares, a savings split and a data-sharing level.
 
 All money amounts share one unit chosen by the caller (e.g. EUR); weights, shares, trust and
 discount factors are dimensionless.
+
+The module is longer than most because the protocols share their checks of the zone of
+agreement and their bookkeeping of rounds: they are one family and are read together.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 The loader is generic over any pydantic model class and turns every failure into a
 `ScenarioError` with a one-line message naming the file, the key path, the bad value and what
-is allowed. Only pydantic, yaml and the standard library are imported here, so that the
+is allowed. Reading, ``extends`` and the error messages are one path for every schema, kept
+in one module. Only pydantic, yaml and the standard library are imported here, so that the
 command-line tool starts quickly.
 """
 
