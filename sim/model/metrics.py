@@ -33,25 +33,29 @@ class Metric:
     Attributes:
         name: Column name in the step table.
         unit: Unit of the value.
-        description: What it measures.
+        description: What it measures, one sentence.
         fn: The reporter, ``fn(model) -> float``.
+        label: Plain-language name for figures and tables.
+        share: Whether the value is a share in [0, 1] (its intervals must stay inside).
     """
 
     name: str
     unit: str
     description: str
     fn: Callable[[ModelState], float]
+    label: str
+    share: bool = False
 
 
 METRICS: dict[str, Metric] = {}
 """Every metric by name, in the order of the step table's columns."""
 
 
-def metric(unit: str, description: str) -> Callable:
-    """Register a reporter function under its own name."""
+def metric(unit: str, description: str, *, label: str, share: bool = False) -> Callable:
+    """Register a reporter function under its own name, with its unit, meaning and label."""
 
     def register(fn: Callable[[ModelState], float]) -> Callable[[ModelState], float]:
-        METRICS[fn.__name__] = Metric(fn.__name__, unit, description, fn)
+        METRICS[fn.__name__] = Metric(fn.__name__, unit, description, fn, label, share)
         return fn
 
     return register
@@ -62,80 +66,99 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else math.nan
 
 
-@metric("pilots", "Pilots proposed.")
+@metric("pilots", "Pilots proposed.", label="Pilots proposed")
 def pilots_proposed(model: ModelState) -> float:
     """Count pilots proposed."""
     return model.entered[PilotState.PROPOSED]
 
 
-@metric("pilots", "Pilots whose consortium formed and went into negotiation.")
+@metric(
+    "pilots", "Pilots whose consortium formed and went into negotiation.", label="Pilots negotiated"
+)
 def pilots_negotiated(model: ModelState) -> float:
     """Count pilots that reached negotiation."""
     return model.entered[PilotState.NEGOTIATING]
 
 
-@metric("pilots", "Pilots whose terms were agreed.")
+@metric("pilots", "Pilots whose terms were agreed.", label="Pilots agreed")
 def pilots_agreed(model: ModelState) -> float:
     """Count agreed pilots."""
     return model.entered[PilotState.AGREED]
 
 
-@metric("pilots", "Pilots whose financing closed.")
+@metric("pilots", "Pilots whose financing closed.", label="Pilots financed")
 def pilots_financed(model: ModelState) -> float:
     """Count financed pilots."""
     return model.entered[PilotState.FINANCED]
 
 
-@metric("pilots", "Pilots that started running.")
+@metric("pilots", "Pilots that started running.", label="Pilots launched")
 def pilots_launched(model: ModelState) -> float:
     """Count launched pilots."""
     return model.entered[PilotState.RUNNING]
 
 
-@metric("pilots", "Pilots that succeeded (including those later scaled).")
+@metric("pilots", "Pilots that succeeded (including those later scaled).", label="Pilots succeeded")
 def pilots_succeeded(model: ModelState) -> float:
     """Count successes."""
     return model.entered[PilotState.SUCCEEDED]
 
 
-@metric("pilots", "Pilots that failed.")
+@metric("pilots", "Pilots that failed.", label="Pilots failed")
 def pilots_failed(model: ModelState) -> float:
     """Count failures."""
     return model.entered[PilotState.FAILED]
 
 
-@metric("pilots", "Pilots cancelled at any stage (no consortium, no deal, cuts, withdrawals).")
+@metric(
+    "pilots",
+    "Pilots cancelled at any stage (no consortium, no deal, cuts, withdrawals).",
+    label="Pilots cancelled",
+)
 def pilots_cancelled(model: ModelState) -> float:
     """Count cancellations."""
     return model.entered[PilotState.CANCELLED]
 
 
-@metric("pilots", "Successful pilots scaled into programmes.")
+@metric("pilots", "Successful pilots scaled into programmes.", label="Pilots scaled up")
 def pilots_scaled(model: ModelState) -> float:
     """Count scale-ups."""
     return model.entered[PilotState.SCALED]
 
 
-@metric("pilots", "Pilots running now.")
+@metric("pilots", "Pilots running now.", label="Pilots running")
 def pilots_active(model: ModelState) -> float:
     """Count running pilots."""
     return sum(p.state is PilotState.RUNNING for p in model.active.values())
 
 
-@metric("1", "Agreed negotiations per negotiation (NaN before the first).")
+@metric(
+    "1",
+    "Agreed negotiations per negotiation (NaN before the first).",
+    label="Share of negotiations agreed",
+    share=True,
+)
 def agreement_rate(model: ModelState) -> float:
     """Return the share of negotiations that ended in agreement."""
     return _ratio(model.entered[PilotState.AGREED], model.entered[PilotState.NEGOTIATING])
 
 
-@metric("rounds", "Mean rounds to agreement over agreed negotiations (NaN before the first).")
+@metric(
+    "rounds",
+    "Mean rounds to agreement over agreed negotiations (NaN before the first).",
+    label="Rounds to agreement",
+)
 def mean_rounds(model: ModelState) -> float:
     """Return the mean number of rounds of agreed negotiations."""
     rounds = [n["rounds"] for n in model.negotiations if n["agreed"]]
     return float(np.mean(rounds)) if rounds else math.nan
 
 
-@metric("EUR", "Net public money spent: what left the cities' budgets and escrows, net of returns.")
+@metric(
+    "EUR",
+    "Net public money spent: what left the cities' budgets and escrows, net of returns.",
+    label="Cash public spend",
+)
 def public_spend(model: ModelState) -> float:
     """Return net public spending (grants, tranches, fund capital, outcome payments, search)."""
     return (
@@ -147,55 +170,87 @@ def public_spend(model: ModelState) -> float:
     )
 
 
-@metric("EUR", "Private (firm) money paid into pilots, gross of refunds.")
+@metric("EUR", "Private (firm) money paid into pilots, gross of refunds.", label="Money from firms")
 def private_capital(model: ModelState) -> float:
     """Return the firms' contributions to pilots."""
     return model.flow("private_contribution")
 
 
-@metric("EUR", "Money academia and civil society paid into pilots, gross of refunds.")
+@metric(
+    "EUR",
+    "Money academia and civil society paid into pilots, gross of refunds.",
+    label="Money from academia and civil society",
+)
 def partner_capital(model: ModelState) -> float:
     """Return non-firm, non-public contributions."""
     return model.flow("partner_contribution")
 
 
-@metric("EUR", "Concessional money committed: first-loss tranches and revolving-fund matches.")
+@metric(
+    "EUR",
+    "Concessional money committed: first-loss tranches and revolving-fund matches.",
+    label="Concessional money",
+)
 def concessional_capital(model: ModelState) -> float:
     """Return concessional capital mobilised."""
     return model.flow("first_loss") + model.flow("fund_match")
 
 
-@metric("EUR", "Commercial money committed as senior tranches of blended stacks.")
+@metric(
+    "EUR",
+    "Commercial money committed as senior tranches of blended stacks.",
+    label="Commercial money",
+)
 def commercial_capital(model: ModelState) -> float:
     """Return commercial capital mobilised."""
     return model.flow("senior_tranche")
 
 
-@metric("EUR", "Money pre-financing outcome contracts (impact investors or firms).")
+@metric(
+    "EUR",
+    "Money pre-financing outcome contracts (impact investors or firms).",
+    label="Outcome investors' money",
+)
 def impact_capital(model: ModelState) -> float:
     """Return outcome-contract pre-finance."""
     return model.flow("outcome_prefinance")
 
 
-@metric("EUR/EUR", "Commercial capital per unit of concessional capital (NaN without any).")
+@metric(
+    "EUR/EUR",
+    "Commercial capital per unit of concessional capital (NaN without any).",
+    label="Commercial per concessional euro",
+)
 def leverage(model: ModelState) -> float:
     """Return commercial capital mobilised per concessional unit (Convergence's leverage)."""
     return _ratio(commercial_capital(model), concessional_capital(model))
 
 
-@metric("EUR/pilot", "Public spend per successful pilot (NaN before the first success).")
+@metric(
+    "EUR/pilot",
+    "Public spend per successful pilot (NaN before the first success).",
+    label="Public cost per successful pilot",
+)
 def public_cost_per_success(model: ModelState) -> float:
     """Return public spend divided by successes."""
     return _ratio(public_spend(model), model.entered[PilotState.SUCCEEDED])
 
 
-@metric("EUR", "Net public money in pilots that failed or were cancelled after financing.")
+@metric(
+    "EUR",
+    "Net public money in pilots that failed or were cancelled after financing.",
+    label="Public cost of failures",
+)
 def public_failure_cost(model: ModelState) -> float:
     """Return what failures and cancellations cost the cities."""
     return sum(model.pilot_public[pid] for pid in _lost(model)) / 100
 
 
-@metric("EUR", "Capital providers' money lost in pilots that failed or were cancelled.")
+@metric(
+    "EUR",
+    "Capital providers' money lost in pilots that failed or were cancelled.",
+    label="Investors' cost of failures",
+)
 def investor_failure_cost(model: ModelState) -> float:
     """Return what failures and cancellations cost capital providers, net of recoveries."""
     return sum(model.pilot_invested[pid] - model.pilot_returned[pid] for pid in _lost(model)) / 100
@@ -213,13 +268,21 @@ def _ended(model: ModelState) -> list[int]:
     return [pid for pid in model.pilot_invested if model.pilots[pid].ended]
 
 
-@metric("EUR", "Capital providers' net gain on pilots that have ended (negative: a loss).")
+@metric(
+    "EUR",
+    "Capital providers' net gain on pilots that have ended (negative: a loss).",
+    label="Investors' net gain",
+)
 def investor_returns(model: ModelState) -> float:
     """Return what capital providers got back minus what they put into ended pilots."""
     return sum(model.pilot_returned[p] - model.pilot_invested[p] for p in _ended(model)) / 100
 
 
-@metric("EUR/EUR", "Money returned to capital providers per EUR they put into ended pilots.")
+@metric(
+    "EUR/EUR",
+    "Money returned to capital providers per EUR they put into ended pilots.",
+    label="Investors' money back per euro",
+)
 def investor_multiple(model: ModelState) -> float:
     """Return capital providers' gross multiple on ended pilots (NaN before one)."""
     ended = _ended(model)
@@ -228,103 +291,147 @@ def investor_multiple(model: ModelState) -> float:
     )
 
 
-@metric("EUR", "Outcome payments the cities made to those who pre-financed outcome contracts.")
+@metric(
+    "EUR",
+    "Outcome payments the cities made to those who pre-financed outcome contracts.",
+    label="Outcome payments",
+)
 def outcome_payments(model: ModelState) -> float:
     """Return cumulative outcome payments."""
     return model.flow("outcome_payment")
 
 
-@metric("EUR", "Maximum outcome payments withheld because the measured outcome fell short.")
+@metric(
+    "EUR",
+    "Maximum outcome payments withheld because the measured outcome fell short.",
+    label="Outcome payments withheld",
+)
 def outcome_withheld(model: ModelState) -> float:
     """Return cumulative withheld outcome payments."""
     return model.outcome_withheld
 
 
-@metric("EUR", "Evaluation costs of outcome contracts.")
+@metric("EUR", "Evaluation costs of outcome contracts.", label="Evaluation costs")
 def evaluation_costs(model: ModelState) -> float:
     """Return cumulative evaluation spending."""
     return model.flow("evaluation")
 
 
-@metric("EUR", "Public money put into revolving funds (the match excluded).")
+@metric(
+    "EUR",
+    "Public money put into revolving funds (the match excluded).",
+    label="Public money paid into the fund",
+)
 def fund_capitalisation(model: ModelState) -> float:
     """Return cumulative fund capitalisation from city budgets."""
     return model.flow("fund_capitalisation")
 
 
-@metric("EUR", "Loans revolving funds have made.")
+@metric("EUR", "Loans revolving funds have made.", label="Fund lending")
 def fund_lending(model: ModelState) -> float:
     """Return cumulative lending."""
     return model.flow("loan")
 
 
-@metric("EUR", "Money in the revolving funds now.")
+@metric("EUR", "Money in the revolving funds now.", label="Cash in the fund")
 def fund_balance(model: ModelState) -> float:
     """Return the funds' cash."""
     return sum(model.ledger.balances(AccountKind.FUND).values())
 
 
-@metric("EUR/EUR", "Cumulative lending per EUR of capitalisation, the match excluded (EPA).")
+@metric(
+    "EUR/EUR",
+    "Cumulative lending per EUR of capitalisation, the match excluded (EPA).",
+    label="Fund recycling multiple",
+)
 def recycling_multiple(model: ModelState) -> float:
     """Return the revolving funds' recycling multiple (NaN without a fund)."""
     return _ratio(fund_lending(model), fund_capitalisation(model))
 
 
-@metric("EUR", "Loan principal revolving funds have written off after defaults.")
+@metric(
+    "EUR",
+    "Loan principal revolving funds have written off after defaults.",
+    label="Fund write-offs",
+)
 def fund_write_offs(model: ModelState) -> float:
     """Return cumulative write-offs."""
     return model.write_offs
 
 
-@metric("EUR", "Public value delivered by successful pilots and programmes.")
+@metric(
+    "EUR",
+    "Public value delivered by successful pilots and programmes.",
+    label="Public value delivered",
+)
 def public_value(model: ModelState) -> float:
     """Return cumulative public value."""
     return model.public_value
 
 
-@metric("EUR", "Unspent innovation budget of all cities now.")
+@metric("EUR", "Unspent innovation budget of all cities now.", label="Unspent innovation budget")
 def budget_balance(model: ModelState) -> float:
     """Return the sum of the cities' budget balances."""
     return sum(city.budget for city in model.cities)
 
 
-@metric("1", "Mean organisation-to-organisation trust (each in its partners, else strangers).")
+@metric(
+    "1",
+    "Mean organisation-to-organisation trust (each in its partners, else strangers).",
+    label="Trust between organisations",
+    share=True,
+)
 def trust_org_mean(model: ModelState) -> float:
     """Return mean organisational trust."""
     return float(model.network.trust_by_organisation().mean())
 
 
-@metric("1", "Standard deviation of organisation-to-organisation trust.")
+@metric(
+    "1",
+    "Standard deviation of organisation-to-organisation trust.",
+    label="Spread of trust between organisations",
+)
 def trust_org_sd(model: ModelState) -> float:
     """Return the spread of organisational trust."""
     return float(model.network.trust_by_organisation().std())
 
 
-@metric("1", "Mean citizens' trust in their city.")
+@metric("1", "Mean citizens' trust in their city.", label="Citizens' trust in the city", share=True)
 def citizen_trust_mean(model: ModelState) -> float:
     """Return mean citizen trust over all citizens of all cities."""
     return float(np.concatenate([c.trust for c in model.citizens]).mean())
 
 
-@metric("1", "Standard deviation of citizens' trust in their city.")
+@metric(
+    "1", "Standard deviation of citizens' trust in their city.", label="Spread of citizens' trust"
+)
 def citizen_trust_sd(model: ModelState) -> float:
     """Return the spread of citizen trust."""
     return float(np.concatenate([c.trust for c in model.citizens]).std())
 
 
-@metric("1", "Mean citizen satisfaction.")
+@metric("1", "Mean citizen satisfaction.", label="Citizen satisfaction", share=True)
 def citizen_satisfaction(model: ModelState) -> float:
     """Return mean satisfaction over all citizens."""
     return float(np.concatenate([c.satisfaction for c in model.citizens]).mean())
 
 
-@metric("1", "Density of the partner network (share of possible pairs that have worked together).")
+@metric(
+    "1",
+    "Density of the partner network (share of possible pairs that have worked together).",
+    label="Partner-network density",
+    share=True,
+)
 def network_density(model: ModelState) -> float:
     """Return the collaboration graph's density."""
     return model.network.density()
 
 
-@metric("nats", "Shannon index over the sectors of parties to agreed pilots.")
+@metric(
+    "nats",
+    "Shannon index over the sectors of parties to agreed pilots.",
+    label="Diversity of participants (Shannon)",
+)
 def participation_diversity(model: ModelState) -> float:
     """Return the Shannon diversity of participation by sector."""
     counts = np.array(list(model.sector_participation.values()), dtype=float)
@@ -334,14 +441,23 @@ def participation_diversity(model: ModelState) -> float:
     return float(-(share * np.log(share)).sum())
 
 
-@metric("1", "Mean objective alignment of agreed consortia (cosine similarity; NaN before one).")
+@metric(
+    "1",
+    "Mean objective alignment of agreed consortia (cosine similarity; NaN before one).",
+    label="Alignment of partners' objectives",
+)
 def consortium_alignment(model: ModelState) -> float:
     """Return how aligned agreed consortia were on average."""
     values = [n["alignment"] for n in model.negotiations if n["agreed"]]
     return float(np.mean(values)) if values else math.nan
 
 
-@metric("1", "Share of pilots at risk that survived the latest election (NaN before one).")
+@metric(
+    "1",
+    "Share of pilots at risk that survived the latest election (NaN before one).",
+    label="Share of pilots surviving the latest election",
+    share=True,
+)
 def election_survival(model: ModelState) -> float:
     """Return the survival share of financed and running pilots at the latest election."""
     if not model.elections:
@@ -351,25 +467,38 @@ def election_survival(model: ModelState) -> float:
     return _ratio(sum(e["pilots_survived"] for e in rows), sum(e["pilots_at_risk"] for e in rows))
 
 
-@metric("1", "Gini coefficient of cumulative public value across neighbourhoods.")
+@metric(
+    "1",
+    "Gini coefficient of cumulative public value across neighbourhoods.",
+    label="Inequality of benefits across neighbourhoods (Gini)",
+    share=True,
+)
 def benefit_gini(model: ModelState) -> float:
     """Return the inequality of benefits across all cities' neighbourhoods."""
     return gini(np.concatenate([c.benefit for c in model.citizens]))
 
 
-@metric("pilots", "Financed or running pilots that went through an election (cumulative).")
+@metric(
+    "pilots",
+    "Financed or running pilots that went through an election (cumulative).",
+    label="Pilots exposed to elections",
+)
 def pilots_at_risk_elections(model: ModelState) -> float:
     """Return pilots exposed to elections, summed over elections."""
     return sum(e["pilots_at_risk"] for e in model.elections)
 
 
-@metric("pilots", "Pilots that came through an election alive (cumulative).")
+@metric(
+    "pilots",
+    "Pilots that came through an election alive (cumulative).",
+    label="Pilots that survived elections",
+)
 def pilots_survived_elections(model: ModelState) -> float:
     """Return pilots surviving elections, summed over elections."""
     return sum(e["pilots_survived"] for e in model.elections)
 
 
-@metric("programmes", "Programmes running (scaled pilots).")
+@metric("programmes", "Programmes running (scaled pilots).", label="Programmes running")
 def programmes(model: ModelState) -> float:
     """Return the number of programmes."""
     return len(model.programmes)
