@@ -79,14 +79,39 @@ def assert_increases(a: np.ndarray, b: np.ndarray) -> None:
 
 FINANCE_PARAMS = st.fixed_dictionaries(
     {
-        "investor_capital": st.floats(1e5, 1e8),
+        "rule": st.sampled_from(["order", "cheapest"]),
+        "screens": st.booleans(),
+        "protect": st.booleans(),
+        "public_discount_rate": st.floats(0, 0.1),
+        "public_providers": st.lists(
+            st.sampled_from(["philanthropy", "development_bank", "impact", "commercial"]),
+            unique=True,
+        ),
+        # finite capital, small enough to bind sometimes
+        "capital": st.fixed_dictionaries(
+            {
+                "philanthropy": st.floats(0, 5e6),
+                "development_bank": st.floats(0, 5e6),
+                "impact": st.floats(0, 5e6),
+                "commercial": st.floats(0, 5e6),
+            }
+        ),
+        "savings": st.fixed_dictionaries(
+            {
+                "multiple_mean": st.floats(0.1, 5),
+                "multiple_sd": st.floats(0, 1.5),
+                "realisation_sd": st.floats(0, 1),
+                "service_years": st.integers(1, 20),
+                "salvage_share": st.floats(0, 1),
+            }
+        ),
         "blended": st.fixed_dictionaries(
             {
-                "first_loss_share": st.floats(0, 0.5),
-                "commercial_share": st.floats(0, 0.5),
+                "commercial_share": st.floats(0, 1),
+                "max_first_loss": st.floats(0, 1),
                 "coupon": st.floats(0, 0.6),
-                "hurdle": st.floats(-0.2, 0.1),
-                "loss_given_default": st.floats(0, 1),
+                "term_years": st.integers(1, 20),
+                "hurdle": st.floats(-0.2, 0.2),
             }
         ),
         "revolving": st.fixed_dictionaries(
@@ -96,7 +121,8 @@ FINANCE_PARAMS = st.fixed_dictionaries(
                 "match_rate": st.floats(0, 1),
                 "rate": st.floats(0, 0.2),
                 "term_years": st.integers(1, 30),
-                "loss_given_default": st.floats(0, 1),
+                "min_coverage": st.floats(0, 3),
+                "scaleups": st.booleans(),
             }
         ),
         "outcome_based": st.fixed_dictionaries(

@@ -10,17 +10,18 @@ from scipy.stats import norm
 
 from sim.finance.formulas import (
     Loan,
-    Stack,
+    annuity_factor,
     annuity_payment,
     break_even_rate,
     expected_payment_fraction,
     measurement_sd,
+    minimum_first_loss,
     payment_fraction,
     revolving_recurrence,
-    senior_expected_return,
-    stack_cash,
+    senior_expected_value,
+    serviced_path,
+    step_rate,
     true_outcome,
-    waterfall,
 )
 
 # ---------------------------------------------------------------- loans
@@ -41,22 +42,67 @@ def test_annuity_payment_known_values():
 )
 def test_loan_repays_principal_plus_interest_exactly(principal, rate, term):
     loan = Loan(principal, rate, term)
-    paid = [loan.pay() for _ in range(term + 3)]
+    paid = [loan.pay(loan.due()) for _ in range(term + 3)]
     assert paid[term:] == [0.0, 0.0, 0.0]
     assert loan.outstanding == 0.0 and not loan.live
     # The present value of the payments at the loan rate is the principal.
     pv = sum(p / (1 + rate) ** (k + 1) for k, p in enumerate(paid[:term]))
     assert pv == pytest.approx(principal, rel=1e-9)
+    assert paid[0] == pytest.approx(annuity_payment(principal, rate, term), rel=1e-9)
 
 
-def test_loan_default_splits_outstanding():
+def test_a_short_stream_falls_into_arrears_and_catches_up():
+    # 1,000 at 0% over 4 periods is 250 a period; a stream of 100, then 400, 400, 400 pays the
+    # schedule late but in full: arrears carry over, nothing more is asked than is owed.
+    loan = Loan(1000.0, 0.0, 4)
+    paid = [loan.pay(x) for x in (100.0, 400.0, 400.0, 400.0)]
+    assert paid == [100.0, 400.0, 250.0, 250.0]
+    assert not loan.live
+
+
+def test_serviced_path_defaults_on_what_the_stream_cannot_pay():
+    # 1,000 at 0% over 10 periods from a stream of 50 for 10 periods: half is written off.
+    paid, left = serviced_path(1000.0, 0.0, 10, 50.0, 10)
+    np.testing.assert_allclose(paid, np.full(10, 50.0))
+    assert left == pytest.approx(500.0)
+    # A rich stream repays on schedule.
+    paid, left = serviced_path(1000.0, 0.01, 10, 500.0, 12)
+    np.testing.assert_allclose(paid[:10], annuity_payment(1000.0, 0.01, 10))
+    assert left == 0.0 and paid[10:].sum() == 0.0
+
+
+@given(
+    principal=st.floats(1, 1e7),
+    rate=st.floats(0, 0.05),
+    term=st.integers(1, 60),
+    cover=st.floats(0, 2),
+    periods=st.integers(1, 90),
+)
+def test_serviced_path_is_the_loan_run_period_by_period(principal, rate, term, cover, periods):
+    stream = cover * principal / term
+    loan = Loan(principal, rate, term)
+    by_hand = np.array([loan.pay(stream) for _ in range(periods)])
+    paid, left = serviced_path(principal, rate, term, stream, periods)
+    np.testing.assert_allclose(paid, by_hand, rtol=1e-7, atol=1e-4)
+    assert left == pytest.approx(loan.outstanding, rel=1e-6, abs=1e-3)
+
+
+def test_loan_default_recovers_up_to_what_is_owed():
     loan = Loan(1000.0, 0.02, 20)
-    loan.pay()
+    loan.pay(loan.due())
     outstanding = loan.outstanding
-    recovered, written_off = loan.default(0.6)
+    recovered, written_off = loan.default(0.4 * outstanding)
     assert recovered == pytest.approx(0.4 * outstanding)
     assert recovered + written_off == pytest.approx(outstanding)
-    assert loan.pay() == 0.0
+    assert loan.pay(100.0) == 0.0
+    again = Loan(100.0, 0.0, 1)
+    assert again.default(500.0) == (100.0, 0.0)
+
+
+def test_step_rate_and_annuity_factor():
+    assert (1 + step_rate(0.035, 4)) ** 4 == pytest.approx(1.035)
+    assert annuity_factor(0.0, 7) == 7.0
+    assert annuity_factor(0.05, 10) == pytest.approx(7.7217349, rel=1e-7)
 
 
 def test_revolving_recurrence_reproduces_the_clean_water_srf_range():
@@ -90,73 +136,47 @@ def test_revolving_recurrence_without_interest_or_match_lends_each_unit_once_per
 # ---------------------------------------------------------------- blended finance
 
 
-def test_waterfall_priority_and_pro_rata():
-    assert waterfall(150, [[100, 50], [30]]) == [[100, 50], [0]]
-    assert waterfall(75, [[100, 50], [30]]) == [[50, 25], [0]]
-    assert waterfall(170, [[100, 50], [30]]) == [[100, 50], [20]]
-    assert waterfall(500, [[100, 50], [30]]) == [[100, 50], [30]]
-    assert waterfall(0, [[100], [0]]) == [[0], [0]]
-
-
-def closed_form_senior_return(p, f, s, coupon, years, lgd):
-    """The senior's expected yearly return written out by hand for a stack of size 1.
-
-    Public share 1 - f - s is senior with the commercial tranche and owed at par; on failure the
-    recovery 1 - lgd goes first to the senior claims pro rata, so the senior receives its claim
-    times min(1, (1 - lgd) / (senior claim + public)).
-    """
-    senior_claim = s * (1 + coupon) ** years
-    public = 1 - f - s
-    failure = senior_claim * min(1.0, (1 - lgd) / (senior_claim + public))
-    multiple = (p * senior_claim + (1 - p) * failure) / s
-    return multiple ** (1 / years) - 1
-
-
-@given(
-    p=st.floats(0.01, 0.99),
-    f=st.floats(0.0, 0.5),
-    s=st.floats(0.05, 0.5),
-    coupon=st.floats(0.0, 0.3),
-    years=st.floats(0.5, 10),
-    lgd=st.floats(0.0, 1.0),
-)
-def test_senior_expected_return_matches_the_closed_form(p, f, s, coupon, years, lgd):
-    stack = Stack(first_loss=f, public=1 - f - s, senior=s)
-    got = senior_expected_return(
-        stack,
-        success_prob=p,
-        coupon=coupon,
-        first_loss_rate=0.0,
-        years=years,
-        loss_given_default=lgd,
+def test_senior_expected_value_known_answer():
+    # Lent 100, owed 110 at the outcome two steps on; on success two payments of 60; on failure
+    # 30 recovered. At a 0 hurdle: 0.5 * 120 + 0.5 * 30 = 75.
+    value = senior_expected_value(
+        110.0,
+        success_prob=0.5,
+        collected=np.array([60.0, 60.0]),
+        recovery_on_failure=30.0,
+        hurdle_step=0.0,
+        steps_to_outcome=2,
     )
-    assert got == pytest.approx(closed_form_senior_return(p, f, s, coupon, years, lgd), abs=1e-9)
+    assert value == pytest.approx(75.0)
+    # Recovery is capped at what is owed.
+    capped = senior_expected_value(
+        110.0,
+        success_prob=0.0,
+        collected=np.zeros(0),
+        recovery_on_failure=500.0,
+        hurdle_step=0.0,
+        steps_to_outcome=0,
+    )
+    assert capped == 110.0
 
 
-def test_more_first_loss_raises_the_senior_return():
-    def ret(f):
-        stack = Stack(first_loss=f, public=0.5 - f, senior=0.5)
-        return senior_expected_return(
-            stack,
-            success_prob=0.5,
-            coupon=0.2,
-            first_loss_rate=0.0,
-            years=3.0,
-            loss_given_default=0.5,
-        )
-
-    returns = [ret(f) for f in (0.0, 0.1, 0.2, 0.3, 0.4)]
-    assert returns == sorted(returns) and returns[-1] > returns[0]
-
-
-def test_stack_cash_pays_all_claims_on_success_and_the_recovery_on_failure():
-    stack = Stack(first_loss=10, public=40, senior=50)
-    kw = {"coupon": 0.1, "first_loss_rate": 0.0, "years": 2.0, "loss_given_default": 0.7}
-    assert stack_cash(stack, success=True, **kw) == pytest.approx(10 + 40 + 50 * 1.21)
-    assert stack_cash(stack, success=False, **kw) == pytest.approx(30.0)
-
-
-# ---------------------------------------------------------------- outcome-based finance
+def test_minimum_first_loss_is_the_smallest_cover_that_clears_the_hurdle():
+    kwargs = dict(collected=np.array([60.0, 60.0]), hurdle_step=0.01, steps_to_outcome=2)
+    cover = minimum_first_loss(100.0, owed=110.0, success_prob=0.5, salvage=10.0, **kwargs)
+    assert cover > 0
+    # At that cover the senior's expected value is exactly what it lent; a cent less falls short.
+    at = senior_expected_value(110.0, success_prob=0.5, recovery_on_failure=10.0 + cover, **kwargs)
+    below = senior_expected_value(
+        110.0, success_prob=0.5, recovery_on_failure=10.0 + cover - 0.01, **kwargs
+    )
+    assert at == pytest.approx(100.0)
+    assert below < 100.0
+    # Riskier pilots need more cover; a pilot sure to succeed needs none; a hopeless one, any.
+    riskier = minimum_first_loss(100.0, owed=110.0, success_prob=0.4, salvage=10.0, **kwargs)
+    assert riskier > cover
+    assert minimum_first_loss(100.0, owed=110.0, success_prob=1.0, salvage=0.0, **kwargs) == 0.0
+    hopeless = minimum_first_loss(100.0, owed=90.0, success_prob=0.0, salvage=0.0, **kwargs)
+    assert hopeless == math.inf
 
 
 def test_true_outcome_agrees_with_the_success_draw():
@@ -178,6 +198,9 @@ def test_measurement_sd_falls_with_measurability_and_competence():
     assert measurement_sd(1.0, 0.0, 0.0) == 1.0
     assert measurement_sd(1.0, 0.5, 0.0) > measurement_sd(1.0, 0.8, 0.0)
     assert measurement_sd(1.0, 0.5, 0.2) > measurement_sd(1.0, 0.5, 0.9)
+    # known values: half measurable, contracted evaluator (competence 0.5)
+    assert measurement_sd(2.0, 0.5, 0.5) == pytest.approx(0.75)
+    assert measurement_sd(2.0, 1.0, 0.0) == 0.0  # perfectly measurable: no error at all
 
 
 def test_payment_fraction_rules():

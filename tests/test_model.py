@@ -192,9 +192,9 @@ scenarios = st.fixed_dictionaries(
         ),
         "politics": st.fixed_dictionaries(
             {
-                "cut_probability": st.floats(0, 1),
-                "budget_cut": st.floats(0, 1),
-                "cancel_share": st.floats(0, 1),
+                "reelection_base": st.floats(0.01, 0.99),
+                "budget_volatility": st.floats(0, 2),
+                "mean_reversion": st.floats(0, 1),
             }
         ),
         "negotiation": st.fixed_dictionaries(

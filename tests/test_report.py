@@ -140,7 +140,7 @@ def test_html_table_holds_the_summary_values(results, report):
             rf'<td class="right">{re.escape(interval)}</td><td class="right">{row.n}</td>'
         )
         assert re.search(cells, report["html"]), (row.metric, row.scenario)
-    assert "public spend (M EUR): Net public money spent" in report["html"]
+    assert "public spend (M EUR): Cash public spend" in report["html"]
 
 
 @needs_pdftotext

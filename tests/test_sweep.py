@@ -134,14 +134,14 @@ BAD = {
     ),
     "invalid design points": (
         {
-            "parameters": [{"key": "finance.blended.first_loss_share", "bounds": [0.3, 0.9]}],
+            "parameters": [{"key": "pilots.consortium_min", "bounds": [3, 30], "integer": True}],
             "design": {"method": "lhs", "samples": 8},
         },
         [
             "design point",
-            "finance.blended.first_loss_share=",
-            "first_loss_share + commercial_share",
-            "must be <= 1",
+            "pilots.consortium_min=",
+            "must not exceed",
+            "consortium_max",
             "more problems",
         ],
     ),
@@ -169,13 +169,13 @@ def test_bad_sweep_gets_one_line_naming_file_and_key(folder, capsys, case):
 def test_invalid_point_names_its_parameter_values(folder):
     data = {
         **SWEEP,
-        "parameters": [{"key": "finance.blended.first_loss_share", "values": [0.2, 0.7]}],
+        "parameters": [{"key": "pilots.consortium_min", "values": [3, 30]}],
         "design": {"method": "grid"},
     }
     with pytest.raises(ScenarioError) as caught:
         plan_sweep(write_sweep(folder, data))
-    assert "design point 1 (finance.blended.first_loss_share=0.7)" in str(caught.value)
-    assert caught.value.key == "finance.blended" and caught.value.more == 0
+    assert "design point 1 (pilots.consortium_min=30)" in str(caught.value)
+    assert caught.value.key == "pilots" and caught.value.more == 0
 
 
 def test_inline_base_errors_name_the_key_under_base():

@@ -1,25 +1,28 @@
-"""The mechanics of finance instruments as pure functions (DOMAIN: finance instruments).
+"""The arithmetic of finance instruments as pure functions (DOMAIN: finance instruments).
 
-No model here: loans and their recurrence (revolving funds), the capital stack and its waterfall
-(blended finance), and outcome measurement and payment (outcome-based finance). The instruments in
-:mod:`sim.finance.instruments` call these and book the money in the ledger; tests and docs check
-them against closed forms and published figures.
+No model here: discounting, level streams and debt serviced from them (revolving-fund loans,
+senior tranches), the revolving fund's own recurrence, the senior lender's expected value and
+the smallest first-loss cover that clears its hurdle (blended finance), and outcome measurement
+and payment (outcome-based finance). The instruments (:mod:`sim.finance.instruments`) and the
+valuation of deals (:mod:`sim.finance.deals`) call these; tests and docs check them against
+closed forms and published figures.
 
-Units: money in EUR, rates per year, terms and horizons in years, outcomes in standard deviations
-of the true outcome around the pilot's success boundary (a pilot succeeds when its true outcome
-is at least 0).
+Units: money in EUR; rates per year unless the name says per step; terms and horizons in steps
+(quarters by default) or years as named; outcomes in standard deviations of the true outcome
+around the pilot's success boundary (a pilot succeeds when its true outcome is at least 0).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
-from scipy.stats import norm
 
 from sim.scenario.schema import IncentivesConfig
+
+_NORMAL = NormalDist()
 
 # ---------------------------------------------------------------- risk sharing
 
@@ -29,7 +32,26 @@ def failure_cover(cfg: IncentivesConfig) -> float:
     return cfg.procurement_risk_share if cfg.innovation_procurement else 0.0
 
 
-# ---------------------------------------------------------------- loans and revolving funds
+# ---------------------------------------------------------------- discounting and streams
+
+
+def step_rate(rate: float, steps_per_year: int) -> float:
+    """Return the rate per step equivalent to a yearly rate: (1 + rate)^(1/steps_per_year) - 1."""
+    return (1.0 + rate) ** (1.0 / steps_per_year) - 1.0
+
+
+def annuity_factor(rate: float, periods: int) -> float:
+    """Return the present value of 1 paid at the end of each of ``periods`` periods.
+
+    Args:
+        rate: Discount rate per period (> -1).
+        periods: Number of payments (>= 0).
+    """
+    if periods <= 0:
+        return 0.0
+    if rate == 0:
+        return float(periods)
+    return -math.expm1(-periods * math.log1p(rate)) / rate
 
 
 def annuity_payment(principal: float, rate: float, term: int) -> float:
@@ -45,21 +67,26 @@ def annuity_payment(principal: float, rate: float, term: int) -> float:
     """
     if term < 1:
         raise ValueError(f"term must be at least 1 period; got {term}")
-    if rate == 0:
-        return principal / term
-    return principal * rate / -math.expm1(-term * math.log1p(rate))
+    return principal / annuity_factor(rate, term)
+
+
+# ---------------------------------------------------------------- debt serviced from a stream
 
 
 @dataclass
 class Loan:
-    """A level-payment loan from a revolving fund.
+    """A level-payment loan serviced from what its borrower earns, in arrears if short.
+
+    Each period the borrower owes the scheduled payment plus any arrears; it pays what it can
+    (:meth:`pay`), and what it cannot pay stays owed, with interest. At the end of the
+    borrower's earnings whatever is outstanding defaults (:meth:`default`).
 
     Attributes:
         principal: Amount lent (EUR).
-        rate: Interest rate per year (1).
-        term: Number of yearly payments.
-        outstanding: Principal not yet repaid (EUR).
-        payments_made: Yearly payments made so far.
+        rate: Interest rate per period (1).
+        term: Number of scheduled payments (periods).
+        outstanding: Principal and interest not yet repaid (EUR).
+        payments_made: Scheduled periods passed.
     """
 
     principal: float
@@ -74,44 +101,118 @@ class Loan:
 
     @property
     def payment(self) -> float:
-        """The level yearly payment (EUR)."""
+        """The scheduled level payment per period (EUR)."""
         return annuity_payment(self.principal, self.rate, self.term)
 
     @property
     def live(self) -> bool:
-        """Whether payments remain."""
-        return self.payments_made < self.term and self.outstanding > 0
+        """Whether anything is still owed."""
+        return self.outstanding > 0
 
-    def pay(self) -> float:
-        """Make the next yearly payment; return its amount (EUR).
+    def due(self) -> float:
+        """Return what the borrower owes this period: the schedule plus arrears (EUR)."""
+        if not self.live:
+            return 0.0
+        owed = self.outstanding * (1.0 + self.rate)
+        if self.payments_made + 1 >= self.term:
+            return owed  # the last scheduled period, or after it: everything
+        scheduled_left = self.principal * _remaining_factor(
+            self.rate, self.term, self.payments_made + 1
+        )
+        return max(0.0, owed - scheduled_left)
 
-        The last payment clears the balance exactly, so rounding never leaves a remainder.
+    def pay(self, available: float) -> float:
+        """Pay this period's due from ``available`` (EUR); return what was paid.
+
+        Interest accrues on the outstanding balance; the payment reduces it; a shortfall stays
+        owed (arrears).
         """
         if not self.live:
             return 0.0
-        interest = self.outstanding * self.rate
-        amount = self.payment
+        paid = min(max(available, 0.0), self.due())
+        self.outstanding = self.outstanding * (1.0 + self.rate) - paid
+        if self.outstanding < 0.005:  # less than half a cent: repaid
+            self.outstanding = 0.0
         self.payments_made += 1
-        if self.payments_made == self.term:
-            amount = self.outstanding + interest
-        self.outstanding = max(0.0, self.outstanding + interest - amount)
-        return amount
+        return paid
 
-    def prepay(self, amount: float) -> None:
-        """Reduce the outstanding principal by an early repayment (EUR)."""
-        self.outstanding = max(0.0, self.outstanding - amount)
-
-    def default(self, loss_given_default: float) -> tuple[float, float]:
-        """Default on what is outstanding; return (recovered, written off) in EUR.
+    def default(self, recovered: float) -> tuple[float, float]:
+        """Default on what is outstanding: return (recovered, written off) in EUR.
 
         Args:
-            loss_given_default: Share of the outstanding principal lost (1).
+            recovered: What the borrower's assets pay (EUR); at most what is outstanding.
         """
-        recovered = (1.0 - loss_given_default) * self.outstanding
+        recovered = min(max(recovered, 0.0), self.outstanding)
         written_off = self.outstanding - recovered
         self.outstanding = 0.0
-        self.payments_made = self.term
         return recovered, written_off
+
+
+def _remaining_factor(rate: float, term: int, made: int) -> float:
+    """Return the scheduled balance left after ``made`` payments, per EUR of principal."""
+    if made >= term:
+        return 0.0
+    if rate == 0:
+        return 1.0 - made / term
+    grown = math.expm1(made * math.log1p(rate))  # (1 + rate)^made - 1, exact for small rates
+    return 1.0 + grown - grown / rate / annuity_factor(rate, term)
+
+
+def serviced_path(
+    principal: float, rate: float, term: int, stream: float, periods: int
+) -> tuple[np.ndarray, float]:
+    """Return what a loan collects each period from a level stream, and what then defaults.
+
+    The borrower pays the scheduled level payment when the stream covers it; when it does not,
+    the loan takes the whole stream each period (it is always in arrears) until it is repaid.
+    Both cases are closed forms, the same as running :class:`Loan` period by period.
+
+    Args:
+        principal: Amount owed at the first period's start (EUR).
+        rate: Interest rate per period.
+        term: Scheduled payments (periods).
+        stream: What the borrower earns each period (EUR).
+        periods: How many periods it earns.
+
+    Returns:
+        ``(paid, written_off)``: the payment of each of the ``periods`` periods (EUR) and what
+        is still outstanding when the stream ends (EUR).
+    """
+    paid = np.zeros(max(periods, 0))
+    if principal <= 0 or periods <= 0:
+        return paid, max(principal, 0.0)
+    term = max(term, 1)
+    scheduled = annuity_payment(principal, rate, term)
+    if stream >= scheduled:
+        k = min(term, periods)
+        paid[:k] = scheduled
+        return paid, principal * _remaining_factor(rate, term, k) if k < term else 0.0
+    if stream <= 1e-12 * principal:  # nothing worth a cent ever comes in
+        return paid, principal * (1.0 + rate) ** periods
+    # all of the stream, every period, until the balance O (1+i)^j - s ((1+i)^j - 1)/i is paid
+    if rate < 1e-12:  # too small to tell from 0 in these logarithms
+        rate = 0.0
+    if rate == 0:
+        full = math.floor(principal / stream)
+    elif principal * rate >= stream:
+        full = periods  # the stream never even covers the interest
+    else:
+        full = math.floor(-math.log1p(-principal * rate / stream) / math.log1p(rate))
+    full = min(full, periods)
+    paid[:full] = stream
+    grown = math.expm1(full * math.log1p(rate)) if rate else 0.0
+    left = principal * (1.0 + grown) - (stream * grown / rate if rate else stream * full)
+    if left < 0.005:  # less than half a cent left after the full payments: repaid (as Loan)
+        return paid, 0.0
+    if full < periods:
+        last = min(stream, max(left * (1.0 + rate), 0.0))
+        paid[full] = last
+        left = max(left * (1.0 + rate) - last, 0.0)
+        if left < 0.005:
+            left = 0.0
+        # a balance left after the last full payment is repaid by the next one
+        return paid, left * (1.0 + rate) ** (periods - full - 1) if left else 0.0
+    return paid, left
 
 
 def revolving_recurrence(
@@ -140,7 +241,7 @@ def revolving_recurrence(
     lent = 0.0
     multiples = np.empty(years)
     for year in range(years):
-        repaid = sum(loan.pay() for loan in loans)
+        repaid = sum(loan.pay(loan.due()) for loan in loans)
         loan = Loan(grant * (1.0 + match) + repaid, rate, term)
         loans.append(loan)
         lent += loan.principal
@@ -151,109 +252,79 @@ def revolving_recurrence(
 # ---------------------------------------------------------------- blended finance
 
 
-def waterfall(cash: float, claims: Sequence[Sequence[float]]) -> list[list[float]]:
-    """Distribute cash over claims by priority, pro rata within a priority group.
-
-    Args:
-        cash: Money to distribute (EUR, non-negative).
-        claims: Groups of claims (EUR), most senior group first.
-
-    Returns:
-        Payments in the same shape as ``claims``; their sum is min(cash, total claims).
-    """
-    left = max(0.0, cash)
-    paid = []
-    for group in claims:
-        total = sum(group)
-        share = min(1.0, left / total) if total > 0 else 0.0
-        paid.append([claim * share for claim in group])
-        left -= total * share
-    return paid
-
-
-@dataclass(frozen=True)
-class Stack:
-    """A blended capital stack for one pilot's public part (EUR).
-
-    Attributes:
-        first_loss: Concessional, junior tranche.
-        public: The city's tranche, senior with the commercial one.
-        senior: Commercial senior tranche.
-    """
-
-    first_loss: float
-    public: float
-    senior: float
-
-    @property
-    def total(self) -> float:
-        """The whole stack (EUR)."""
-        return self.first_loss + self.public + self.senior
-
-
-def stack_claims(
-    stack: Stack, *, coupon: float, first_loss_rate: float, years: float
-) -> list[list[float]]:
-    """Return the waterfall claims at maturity: [[senior, public], [first loss]] (EUR).
-
-    The senior tranche accrues its coupon, the first-loss tranche its concessional rate, the
-    public tranche is owed at par.
-    """
-    return [
-        [stack.senior * (1.0 + coupon) ** years, stack.public],
-        [stack.first_loss * (1.0 + first_loss_rate) ** years],
-    ]
-
-
-def stack_cash(
-    stack: Stack,
-    *,
-    success: bool,
-    coupon: float,
-    first_loss_rate: float,
-    years: float,
-    loss_given_default: float,
-) -> float:
-    """Return the cash a pilot's results return to its stack at maturity (EUR).
-
-    A success pays every claim in full; a failure returns ``1 - loss_given_default`` of the
-    stack (salvage and recoveries).
-    """
-    if success:
-        claims = stack_claims(stack, coupon=coupon, first_loss_rate=first_loss_rate, years=years)
-        return sum(sum(group) for group in claims)
-    return (1.0 - loss_given_default) * stack.total
-
-
-def senior_expected_return(
-    stack: Stack,
+def senior_expected_value(
+    owed: float,
     *,
     success_prob: float,
-    coupon: float,
-    first_loss_rate: float,
-    years: float,
-    loss_given_default: float,
+    collected: np.ndarray,
+    recovery_on_failure: float,
+    hurdle_step: float,
+    steps_to_outcome: int,
 ) -> float:
-    """Return the commercial tranche's expected yearly return after first-loss protection (1).
+    """Return the senior lender's expected present value of a deal at close, at its hurdle (EUR).
 
-    The expected multiple over the deal's life is the success-weighted mix of its two
-    waterfall payoffs; the return is that multiple annualised over ``years``.
+    On success it collects ``collected`` (one payment per period, starting the period after the
+    outcome); on failure it recovers ``recovery_on_failure`` at the outcome, at most what it is
+    owed then. Discounting is at the lender's hurdle rate per step from financial close.
+
+    Args:
+        owed: What the loan is owed at the outcome (principal and grace-period interest, EUR).
+        success_prob: The pilot's chance of success.
+        collected: Payments collected on success, one per period after the outcome (EUR).
+        recovery_on_failure: Cash recovered at the outcome if it fails (EUR).
+        hurdle_step: The lender's required return per step.
+        steps_to_outcome: Steps from close to the outcome.
     """
-    if stack.senior <= 0:
-        return math.nan
-    claims = stack_claims(stack, coupon=coupon, first_loss_rate=first_loss_rate, years=years)
-    multiple = 0.0
-    for success, weight in ((True, success_prob), (False, 1.0 - success_prob)):
-        cash = stack_cash(
-            stack,
-            success=success,
-            coupon=coupon,
-            first_loss_rate=first_loss_rate,
-            years=years,
-            loss_given_default=loss_given_default,
-        )
-        multiple += weight * waterfall(cash, claims)[0][0] / stack.senior
-    return multiple ** (1.0 / years) - 1.0 if multiple > 0 else -1.0
+    at_outcome = (1.0 + hurdle_step) ** -steps_to_outcome
+    periods = np.arange(1, len(collected) + 1)
+    success_pv = float((collected * (1.0 + hurdle_step) ** -periods).sum())
+    failure = min(recovery_on_failure, owed)
+    return at_outcome * (success_prob * success_pv + (1.0 - success_prob) * failure)
+
+
+def minimum_first_loss(
+    lent: float,
+    *,
+    owed: float,
+    success_prob: float,
+    collected: np.ndarray,
+    salvage: float,
+    hurdle_step: float,
+    steps_to_outcome: int,
+) -> float:
+    """Return the smallest first-loss cover that gives the senior lender its hurdle (EUR).
+
+    The cover pays the senior's shortfall on failure (salvage first, then the cover, up to what
+    it is owed). The senior's expected value rises one for one with the cover (times the failure
+    odds and the discount) until salvage and cover reach what is owed, so the smallest cover is
+    a closed form (minimum concessionality, DFI-BF); ``inf`` when even a full cover falls short
+    of the amount lent.
+
+    Args:
+        lent: The senior loan at close (EUR): what its expected value must reach.
+        owed: What it is owed at the outcome (EUR).
+        success_prob: The pilot's chance of success.
+        collected: The senior's payments on success, one per period after the outcome (EUR).
+        salvage: What a failure's assets return to the senior (EUR).
+        hurdle_step: The senior's required return per step.
+        steps_to_outcome: Steps from close to the outcome.
+    """
+    if lent <= 0:
+        return 0.0
+    kwargs = dict(
+        success_prob=success_prob,
+        collected=collected,
+        hurdle_step=hurdle_step,
+        steps_to_outcome=steps_to_outcome,
+    )
+    base = senior_expected_value(owed, recovery_on_failure=salvage, **kwargs)
+    if base >= lent:
+        return 0.0
+    full = senior_expected_value(owed, recovery_on_failure=owed, **kwargs)
+    if full < lent:
+        return math.inf
+    per_eur = (1.0 - success_prob) * (1.0 + hurdle_step) ** -steps_to_outcome
+    return (lent - base) / per_eur
 
 
 # ---------------------------------------------------------------- outcome-based finance
@@ -262,15 +333,16 @@ def senior_expected_return(
 def measurement_sd(noise: float, measurability: float, competence: float) -> float:
     """Return the evaluator's measurement error (outcome standard deviations).
 
-    Noise falls linearly with the outcome's measurability and the evaluator's competence,
-    reaching zero only when both are perfect.
+    Noise falls in proportion to how measurable the outcome is and, by up to a half, with the
+    evaluator's competence: a perfectly measurable outcome is measured without error by anyone,
+    an unmeasurable one is guessed at, however competent the evaluator (an assumption).
 
     Args:
         noise: Error at zero measurability and competence (SD).
-        measurability: How well the domain's outcome can be measured (0 to 1).
+        measurability: How well the pilot's outcome can be measured (0 to 1).
         competence: The evaluator's evaluation competence (0 to 1).
     """
-    return noise * (1.0 - 0.5 * measurability - 0.5 * competence)
+    return noise * (1.0 - measurability) * (1.0 - 0.5 * competence)
 
 
 def true_outcome(draw: float, success_prob: float) -> float:
@@ -281,7 +353,8 @@ def true_outcome(draw: float, success_prob: float) -> float:
     numbers across instruments).
     """
     eps = 1e-12
-    return float(norm.ppf(min(max(success_prob, eps), 1 - eps)) - norm.ppf(max(draw, eps)))
+    p = min(max(success_prob, eps), 1 - eps)
+    return _NORMAL.inv_cdf(p) - _NORMAL.inv_cdf(min(max(draw, eps), 1 - eps))
 
 
 def payment_fraction(measured: float, *, rule: str, threshold: float, band: float) -> float:
@@ -304,7 +377,7 @@ def _expected_excess(mean: float, sd: float, strike: float) -> float:
     if sd == 0:
         return max(0.0, mean - strike)
     d = (mean - strike) / sd
-    return (mean - strike) * norm.cdf(d) + sd * norm.pdf(d)
+    return (mean - strike) * _NORMAL.cdf(d) + sd * _NORMAL.pdf(d)
 
 
 def expected_payment_fraction(
@@ -318,7 +391,7 @@ def expected_payment_fraction(
     mean = true_outcome(0.5, success_prob)
     sd = math.sqrt(1.0 + noise_sd**2)
     if rule == "threshold":
-        return float(norm.cdf((mean - threshold) / sd))
+        return _NORMAL.cdf((mean - threshold) / sd)
     low, high = threshold - band / 2, threshold + band / 2
     return (_expected_excess(mean, sd, low) - _expected_excess(mean, sd, high)) / band
 

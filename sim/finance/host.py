@@ -15,35 +15,67 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     import numpy as np
 
+    from sim.finance.commitments import Commitments
+    from sim.finance.deals import Deal
     from sim.finance.ledger import Ledger
     from sim.scenario.schema import Scenario
 
 
 class FinancedPilot(Protocol):
-    """A pilot as an instrument sees it."""
+    """A pilot as an instrument sees it (see :class:`sim.model.pilot.Pilot` for units)."""
 
     id: int
     city: int
     cost: float
     duration: int
+    start_step: int
+    progress: int
     success_prob: float
     members: tuple[int, ...]
     commitments: dict[str, float]
     paid: dict[str, float]
+    public: float
+    public_budget: float
+    public_paid: float
+    reserve: str
+    guarantee: str
+    deal: Deal | None
+    savings_multiple: float
+    measurability: float
+    noise_sd: float
+    evaluation_draw: float
+    service_steps: int
+    expected_stream: float
+    realised_stream: float
+    stream_steps_left: int
+    in_service: bool
+    salvage: float
 
     @property
     def account(self) -> str:
         """Its ledger account."""
         ...
 
+    @property
+    def ended(self) -> bool:
+        """Whether its outcome or cancellation has happened."""
+        ...
+
+    @property
+    def outcome_step(self) -> int:
+        """The step at which its outcome is known."""
+        ...
+
 
 class City(Protocol):
-    """A city government's accounts and budget."""
+    """A city government's accounts, budget and commitments."""
 
     city: int
     idx: int
     budget_account: str
     treasury_account: str
+    annual_budget: float
+    commitments: Commitments
 
     @property
     def budget(self) -> float:
@@ -88,8 +120,19 @@ class FinanceHost(Protocol):
     pilots: Mapping[int, FinancedPilot]
     deals: list[dict]
     outcome_records: list[dict]
+    guarantee_providers: dict[str, str]
     write_offs: float
+    investor_write_offs: float
     outcome_withheld: float
+
+    @property
+    def protects(self) -> bool:
+        """Whether the city reserves its budget commitments in full when it signs."""
+        ...
+
+    def is_public(self, account: str) -> bool:
+        """Whether a capital provider's (or a guarantee's) money is public."""
+        ...
 
     @property
     def now(self) -> int:

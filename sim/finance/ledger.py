@@ -98,6 +98,8 @@ class AccountKind(StrEnum):
     CAPITAL_PROVIDER = "capital_provider"
     FUND = "fund"
     ESCROW = "escrow"
+    RESERVE = "reserve"
+    GUARANTEE = "guarantee"
     EXTERNAL = "external"
 
 

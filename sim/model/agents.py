@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.finance.commitments import Commitments
 from sim.model.negotiation import max_acceptable_share
 from sim.scenario.fields import SECTORS
 from sim.scenario.schema import CityConfig
@@ -70,7 +71,8 @@ class Organisation(mesa.Agent):
 
         A firm first declines pilots too risky for it: success probability below
         ``(1 - risk_tolerance) * pilots.base_success``. Then the organisation expects to pay an
-        equal part of what the city's largest share leaves
+        equal part of what the city's largest share leaves, and to get back its share of the
+        pilot's savings on it under the pilot's instrument (``returns``)
         (:meth:`sim.model.model.PartnershipModel.public_share_cap`), believes the partners' promises
         in proportion to its trust in the lead (:func:`sim.model.negotiation.max_acceptable_share`),
         and cannot commit more than its free capital.
@@ -88,6 +90,7 @@ class Organisation(mesa.Agent):
         if success < (1.0 - tolerance) * model.config.pilots.base_success:
             return False
         values, outside = model.stakes(pilot, parties, success)
+        returns = model.returns(pilot, parties, success)
         share = max((1.0 - model.public_share_cap()) * pilot.cost / max(size, 1), 0.0)
         most = max_acceptable_share(
             values[-1:],
@@ -95,6 +98,7 @@ class Organisation(mesa.Agent):
             outside[-1:],
             [self.trust_in(pilot.lead)],
             capacity=[model.free_capital(self.account)],
+            returns=returns[-1:],
         )
         return bool(most[0] >= share)
 
@@ -127,6 +131,9 @@ class CityGovernment(Organisation):
         self.budget_account = f"budget:{city}"
         self.treasury_account = f"treasury:{city}"
         self.annual_budget = config.annual_budget
+        """The innovation budget level the current administration plans (EUR/year)."""
+        self.commitments = Commitments()
+        """The city's unpaid, unprotected budget dues to pilots, by fiscal year."""
         self.procurement_flexibility = config.procurement_flexibility
         self.administration = 1
         self.appropriated = 0.0
@@ -202,7 +209,7 @@ class CapitalProvider(mesa.Agent):
     Args:
         model: The model.
         number: Its number among capital providers.
-        kind: One of :data:`CAPITAL_KINDS`.
+        kind: One of :data:`sim.scenario.finance.CAPITAL_KINDS`.
     """
 
     sector_name = "capital"
@@ -223,7 +230,3 @@ class CapitalProvider(mesa.Agent):
     def capital(self) -> float:
         """Money this provider holds (EUR)."""
         return self.model.ledger.balance(self.account)
-
-
-CAPITAL_KINDS: tuple[str, ...] = ("philanthropy", "development_bank", "impact", "commercial")
-"""Kinds of capital provider, assigned in turn (DOMAIN: stakeholders)."""

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.finance.accounts import public_sign
 from sim.finance.ledger import AccountKind
 from sim.model.lifecycle import PilotState
 
@@ -156,18 +155,45 @@ def mean_rounds(model: ModelState) -> float:
 
 @metric(
     "EUR",
-    "Net public money spent: what left the cities' budgets and escrows, net of returns.",
+    "Cash public spend: net money out of the cities' budgets, escrows and reserves (a fund's "
+    "capitalisation counts as spent). What a budget report shows; not a cost.",
     label="Cash public spend",
 )
 def public_spend(model: ModelState) -> float:
-    """Return net public spending (grants, tranches, fund capital, outcome payments, search)."""
-    return (
-        sum(
-            cents * public_sign(reason, src, dst)
-            for (reason, src, dst), cents in model.flows.items()
-        )
-        / 100
-    )
+    """Return net cash out of budgets, escrows and reserves."""
+    return model.cash_public_spend()
+
+
+@metric(
+    "EUR",
+    "Innovation budget appropriated by the cities so far (the envelope every arm starts from).",
+    label="Budget appropriated",
+)
+def appropriated(model: ModelState) -> float:
+    """Return cumulative appropriations."""
+    return model.appropriated
+
+
+@metric(
+    "EUR",
+    "Net present public cost if the horizon were now: public outflows less inflows, "
+    "discounted at finance.public_discount_rate from step 0, less what public vehicles hold "
+    "and the public's open claims, plus what it still owes (sim.finance.public_cost).",
+    label="Net present public cost",
+)
+def net_public_cost(model: ModelState) -> float:
+    """Return the net present public cost (one definition for every instrument)."""
+    return model.net_public_cost()
+
+
+@metric(
+    "EUR/pilot",
+    "Net present public cost per successful pilot (NaN before the first success).",
+    label="Net public cost per successful pilot",
+)
+def public_cost_per_success(model: ModelState) -> float:
+    """Return the net present public cost divided by successes."""
+    return _ratio(net_public_cost(model), model.entered[PilotState.SUCCEEDED])
 
 
 @metric("EUR", "Private (firm) money paid into pilots, gross of refunds.", label="Money from firms")
@@ -188,22 +214,22 @@ def partner_capital(model: ModelState) -> float:
 
 @metric(
     "EUR",
-    "Concessional money committed: first-loss tranches and revolving-fund matches.",
+    "Concessional money committed: first-loss covers posted and revolving-fund matches.",
     label="Concessional money",
 )
 def concessional_capital(model: ModelState) -> float:
     """Return concessional capital mobilised."""
-    return model.flow("first_loss") + model.flow("fund_match")
+    return model.flow("first_loss_cover") + model.flow("fund_match")
 
 
 @metric(
     "EUR",
-    "Commercial money committed as senior tranches of blended stacks.",
+    "Commercial money lent as senior loans of blended deals.",
     label="Commercial money",
 )
 def commercial_capital(model: ModelState) -> float:
     """Return commercial capital mobilised."""
-    return model.flow("senior_tranche")
+    return model.flow("senior_loan")
 
 
 @metric(
@@ -218,37 +244,30 @@ def impact_capital(model: ModelState) -> float:
 
 @metric(
     "EUR/EUR",
-    "Commercial capital per unit of concessional capital (NaN without any).",
+    "Commercial money per EUR of first-loss cover over blended deals (NaN without any).",
     label="Commercial per concessional euro",
 )
 def leverage(model: ModelState) -> float:
-    """Return commercial capital mobilised per concessional unit (Convergence's leverage)."""
-    return _ratio(commercial_capital(model), concessional_capital(model))
-
-
-@metric(
-    "EUR/pilot",
-    "Public spend per successful pilot (NaN before the first success).",
-    label="Public cost per successful pilot",
-)
-def public_cost_per_success(model: ModelState) -> float:
-    """Return public spend divided by successes."""
-    return _ratio(public_spend(model), model.entered[PilotState.SUCCEEDED])
+    """Return senior lending per EUR of first-loss cover (Convergence's leverage)."""
+    return _ratio(model.flow("senior_loan"), model.flow("first_loss_cover"))
 
 
 @metric(
     "EUR",
-    "Net public money in pilots that failed or were cancelled after financing.",
+    "Net present public cost of pilots that failed or were cancelled after financing: grants, "
+    "loans written off, outcome payments and called public guarantees, net of refunds and "
+    "recoveries.",
     label="Public cost of failures",
 )
 def public_failure_cost(model: ModelState) -> float:
-    """Return what failures and cancellations cost the cities."""
-    return sum(model.pilot_public[pid] for pid in _lost(model)) / 100
+    """Return what failures and cancellations cost the public, in present value."""
+    return sum(model.pilot_public[pid] for pid in _lost(model))
 
 
 @metric(
     "EUR",
-    "Capital providers' money lost in pilots that failed or were cancelled.",
+    "Capital providers' money lost in pilots that failed or were cancelled, net of recoveries "
+    "and released covers.",
     label="Investors' cost of failures",
 )
 def investor_failure_cost(model: ModelState) -> float:
@@ -263,31 +282,35 @@ def _lost(model: ModelState) -> list[int]:
     return [pid for pid in moved if model.pilots[pid].state in lost]
 
 
-def _ended(model: ModelState) -> list[int]:
-    """Return the ids of pilots capital providers put money into that have ended."""
-    return [pid for pid in model.pilot_invested if model.pilots[pid].ended]
+def _settled(model: ModelState) -> list[int]:
+    """Return the ids of pilots capital providers put money into that owe them nothing more."""
+    return [
+        pid
+        for pid in model.pilot_invested
+        if model.pilots[pid].ended and not model.pilots[pid].in_service
+    ]
 
 
 @metric(
     "EUR",
-    "Capital providers' net gain on pilots that have ended (negative: a loss).",
+    "Capital providers' net gain on pilots that owe them nothing more (negative: a loss).",
     label="Investors' net gain",
 )
 def investor_returns(model: ModelState) -> float:
-    """Return what capital providers got back minus what they put into ended pilots."""
-    return sum(model.pilot_returned[p] - model.pilot_invested[p] for p in _ended(model)) / 100
+    """Return what capital providers got back minus what they put into settled pilots."""
+    return sum(model.pilot_returned[p] - model.pilot_invested[p] for p in _settled(model)) / 100
 
 
 @metric(
     "EUR/EUR",
-    "Money returned to capital providers per EUR they put into ended pilots.",
+    "Money returned to capital providers per EUR they put into pilots that owe them nothing more.",
     label="Investors' money back per euro",
 )
 def investor_multiple(model: ModelState) -> float:
-    """Return capital providers' gross multiple on ended pilots (NaN before one)."""
-    ended = _ended(model)
+    """Return capital providers' gross multiple on settled pilots (NaN before one)."""
+    settled = _settled(model)
     return _ratio(
-        sum(model.pilot_returned[p] for p in ended), sum(model.pilot_invested[p] for p in ended)
+        sum(model.pilot_returned[p] for p in settled), sum(model.pilot_invested[p] for p in settled)
     )
 
 
@@ -319,7 +342,7 @@ def evaluation_costs(model: ModelState) -> float:
 
 @metric(
     "EUR",
-    "Public money put into revolving funds (the match excluded).",
+    "Public money put into revolving funds (matches excluded).",
     label="Public money paid into the fund",
 )
 def fund_capitalisation(model: ModelState) -> float:
@@ -327,10 +350,10 @@ def fund_capitalisation(model: ModelState) -> float:
     return model.flow("fund_capitalisation")
 
 
-@metric("EUR", "Loans revolving funds have made.", label="Fund lending")
+@metric("EUR", "Loans revolving funds have made, to pilots and programmes.", label="Fund lending")
 def fund_lending(model: ModelState) -> float:
     """Return cumulative lending."""
-    return model.flow("loan")
+    return model.flow("loan") + model.flow("programme_loan")
 
 
 @metric("EUR", "Money in the revolving funds now.", label="Cash in the fund")
@@ -341,7 +364,7 @@ def fund_balance(model: ModelState) -> float:
 
 @metric(
     "EUR/EUR",
-    "Cumulative lending per EUR of capitalisation, the match excluded (EPA).",
+    "Cumulative lending per EUR of public capitalisation, matches excluded (EPA).",
     label="Fund recycling multiple",
 )
 def recycling_multiple(model: ModelState) -> float:
@@ -351,12 +374,34 @@ def recycling_multiple(model: ModelState) -> float:
 
 @metric(
     "EUR",
-    "Loan principal revolving funds have written off after defaults.",
+    "Loan principal and interest revolving funds have written off after defaults.",
     label="Fund write-offs",
 )
 def fund_write_offs(model: ModelState) -> float:
     """Return cumulative write-offs."""
     return model.write_offs
+
+
+@metric(
+    "EUR",
+    "Savings and revenues successful pilots and programmes have realised so far.",
+    label="Savings realised",
+)
+def savings_realised(model: ModelState) -> float:
+    """Return the pilots' realised streams."""
+    return model.flow("savings")
+
+
+@metric(
+    "EUR",
+    "Savings that reached the cities' treasuries (their share of the residual streams).",
+    label="Savings to the treasury",
+)
+def savings_to_treasury(model: ModelState) -> float:
+    """Return savings paid to treasuries."""
+    return model.flow("savings_share", dst_kind="external") + model.flow(
+        "residual", dst_kind="external"
+    )
 
 
 @metric(

@@ -314,22 +314,28 @@ def max_acceptable_share(
     outside: ArrayLike,
     trust: ArrayLike,
     capacity: ArrayLike | None = None,
+    returns: ArrayLike | None = None,
 ) -> FloatVector:
     """Return the largest cost share each party accepts, given how far it trusts its partners.
 
     A party believes its partners' promised contributions only in proportion to its trust, so
     it expects the pilot to deliver only the part of its value that the believed resources buy:
     paying c_i of a cost C, it expects value_i * (trust_i + (1 - trust_i) * c_i / C) and its
-    perceived utility is that minus c_i. Requiring it to be at least the outside option o_i
-    gives c_i * beta_i <= value_i * trust_i - o_i with beta_i = 1 - (1 - trust_i) value_i / C:
+    perceived utility is that minus c_i, plus the money it expects back, b_i (its share of the
+    pilot's savings, a loan's repayments: :mod:`sim.finance.deals`), counted as far as it trusts
+    its partners to deliver the pilot that earns it, trust_i b_i. Like the outside option, the
+    money back is valued at the share the party expects to pay. Requiring the utility to be at
+    least the outside option o_i gives c_i * beta_i <= value_i * trust_i + trust_i b_i - o_i with
+    beta_i = 1 - (1 - trust_i) value_i / C:
 
-    - beta_i > 0: m_i = (value_i * trust_i - o_i) / beta_i;
+    - beta_i > 0: m_i = (value_i * trust_i + trust_i b_i - o_i) / beta_i;
     - beta_i <= 0 (the party values the pilot so much that paying more only helps it): it
-      accepts any share up to the whole cost if value_i - C - o_i >= 0 (m_i = C), none
-      otherwise (m_i = -inf).
+      accepts any share up to the whole cost if value_i + trust_i b_i - C - o_i >= 0
+      (m_i = C), none otherwise (m_i = -inf).
 
-    With full trust this is the classic m_i = value_i - o_i; with zero trust a party that values
-    the pilot below its cost accepts no positive share, so there is no zone of agreement. The
+    With full trust and nothing back this is the classic m_i = value_i - o_i; with zero trust a
+    party that values the pilot below its cost accepts no positive share, so there is no zone of
+    agreement. The
     result is capped at the cost and at ``capacity`` (what the party can pay). A negative m_i
     means the party would have to be paid to take part.
 
@@ -339,6 +345,8 @@ def max_acceptable_share(
         outside: Each party's outside option (value of not joining), money.
         trust: Each party's trust in its partners' promises, in [0, 1].
         capacity: The most each party can pay, money, >= 0; default unlimited.
+        returns: Money each party expects back at the share it expects to pay, money, >= 0;
+            default 0 each.
 
     Returns:
         m_i for each party, money, at most ``cost`` and ``capacity`` (possibly -inf).
@@ -355,10 +363,15 @@ def max_acceptable_share(
         np.asarray(outside, dtype=np.float64),
         np.asarray(trust, dtype=np.float64),
     )
+    b = (
+        np.zeros_like(v)
+        if returns is None
+        else np.broadcast_to(np.asarray(returns, float), v.shape)
+    )
     beta = 1.0 - (1.0 - t) * v / cost if cost > 0 else np.ones_like(v)
-    whole = np.where(v - cost - o >= 0.0, cost, -np.inf)
+    whole = np.where(v + t * b - cost - o >= 0.0, cost, -np.inf)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        m = np.where(beta > 0.0, (v * t - o) / np.where(beta > 0.0, beta, 1.0), whole)
+        m = np.where(beta > 0.0, (v * t + t * b - o) / np.where(beta > 0.0, beta, 1.0), whole)
     m = np.minimum(m, cost)
     if capacity is not None:
         m = np.minimum(m, np.asarray(capacity, dtype=np.float64))
@@ -407,6 +420,7 @@ def negotiate_terms(
     bearer_weights: ArrayLike | None = None,
     data_willingness: ArrayLike | None = None,
     capacity: ArrayLike | None = None,
+    returns: ArrayLike | None = None,
 ) -> Terms:
     """Negotiate how the parties of a partnership share its cost, risk, savings and data.
 
@@ -464,6 +478,8 @@ def negotiate_terms(
         bearer_weights: Per-party weights >= 0 on bearing losses; default 1 each.
         data_willingness: Per-party willingness to share data in [0, 1]; default 1 each.
         capacity: The most each party can pay (budget, capital), money; default unlimited.
+        returns: Money each party expects back per unit it pays (see
+            :func:`max_acceptable_share`); default 0 each.
 
     Returns:
         The terms. On failure the shares are zeros and ``rounds`` counts rounds held: 0 for
@@ -501,7 +517,7 @@ def negotiate_terms(
     )
     _check_unit_interval("data_willingness", willing, open_low=False, open_high=False)
 
-    m = max_acceptable_share(v, cost, o, t, capacity)
+    m = max_acceptable_share(v, cost, o, t, capacity, returns)
     if np.any(m < 0.0) or m.sum() < cost:
         return _failed_terms("no_zone", 0, n)
     zone = m.sum() - cost

@@ -37,15 +37,27 @@ def annual_budget(base: float, *, election_next_year: bool, cfg: PoliticsConfig)
     return base * (1.0 + cfg.pre_election_rise) if election_next_year else base
 
 
-def choose_cancellations(
-    candidates: list[int], share: float, rng: np.random.Generator
-) -> list[int]:
-    """Pick ``round(share * len(candidates))`` pilots to cancel, uniformly without replacement."""
-    n = round(share * len(candidates))
-    if n == 0:
-        return []
-    picked = rng.choice(len(candidates), size=n, replace=False)
-    return [candidates[i] for i in sorted(picked.tolist())]
+def redraw_budget(current: float, level: float, shock: float, cfg: PoliticsConfig) -> float:
+    """Return the innovation budget a new administration sets (EUR/year): both ways.
+
+    On the log scale, x' = (1 - k) x + k log(level) + s z - c, with k = ``mean_reversion``,
+    s = ``budget_volatility`` and z a standard-normal ``shock``. The offset c makes ``level``
+    the long-run mean of the budget itself (not of its log): c = k V / 2 with the stationary
+    variance V = s^2 / (k (2 - k)); without mean reversion (k = 0) the budget is a martingale,
+    c = s^2 / 2. Budgets therefore rise as often as the ratchet of cuts alone would lower them.
+
+    Args:
+        current: The budget now (EUR/year, > 0).
+        level: The city's long-run level (its configured ``annual_budget``, EUR/year).
+        shock: A standard-normal draw.
+        cfg: Politics parameters.
+    """
+    if current <= 0 or level <= 0:
+        return level
+    k, sd = cfg.mean_reversion, cfg.budget_volatility
+    offset = k * sd**2 / (k * (2.0 - k)) / 2.0 if k > 0 else sd**2 / 2.0
+    x = (1.0 - k) * math.log(current) + k * math.log(level) + sd * shock - offset
+    return math.exp(x)
 
 
 def reweight_priorities(

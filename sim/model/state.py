@@ -51,16 +51,31 @@ class ModelState(Protocol):
     active: Mapping[int, Pilot]
     programmes: Sequence[Pilot]
     flows: Mapping[tuple[str, str, str], int]
-    pilot_public: Mapping[int, int]
+    pilot_public: Mapping[int, float]
     pilot_invested: Mapping[int, int]
     pilot_returned: Mapping[int, int]
     sector_participation: Counter[int]
     public_value: float
+    appropriated: float
     write_offs: float
     outcome_withheld: float
 
     def flow(self, reason: str, src_kind: str | None = None, dst_kind: str | None = None) -> float:
         """Cumulative money moved for a reason (EUR)."""
+        ...
+
+    def cash_public_spend(self) -> float:
+        """Net cash out of budgets, escrows and reserves (EUR)."""
+        ...
+
+    def net_public_cost(self) -> float:
+        """Net present public cost if the horizon were now (EUR)."""
+        ...
+
+    def returns(
+        self, pilot: Pilot, parties: np.ndarray, success: float, public: float | None = None
+    ) -> np.ndarray:
+        """Money each party expects back per EUR of its cost share."""
         ...
 
     def free_capital(self, account: str) -> float:

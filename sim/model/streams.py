@@ -1,9 +1,12 @@
-"""Named, independent random streams spawned from one seed (common random numbers).
+"""Random streams spawned from one seed: named ones, and one per proposal (common random numbers).
 
-Every kind of random decision (proposals, partner search, running pilots, outcomes, politics, ...)
-draws from its own stream. The stream for a name depends only on the run seed and the name, so
-two scenarios run with the same seed draw the same numbers for the same kind of decision and
-differ only where their rules differ (Starsim's approach to common random numbers).
+Run-wide decisions draw from named streams (``init``: the population; ``proposals``: how many
+proposals a call gets and who leads them; ``politics``: elections and which exposed pilots a
+cut cancels). Everything about one proposal (its attributes, its economy, its
+partner search, its partners' withdrawals, its outcome, its evaluation, its scale-up) draws from
+its own stream, keyed by (seed, kind, city, step, index in its call): when an instrument changes
+which pilots form, later proposals still see the same luck in every arm, and replicates stay
+paired (Starsim's approach to common random numbers).
 
 Negotiation is deterministic and needs no stream. Mesa's own ``model.random`` (seeded from the
 same run seed) shuffles the order in which cities issue their calls (``AgentSet.shuffle_do``).
@@ -15,17 +18,7 @@ import zlib
 
 import numpy as np
 
-STREAM_NAMES: tuple[str, ...] = (
-    "init",
-    "proposals",
-    "consortium",
-    "running",
-    "outcomes",
-    "scaleup",
-    "politics",
-    "evaluation",
-    "replication",
-)
+STREAM_NAMES: tuple[str, ...] = ("init", "proposals", "politics")
 """The streams a model uses; asking for another name is an error (catches typos)."""
 
 
@@ -44,12 +37,25 @@ class Streams:
     def __init__(self, seed: int | np.random.SeedSequence) -> None:
         root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         self.entropy = root.entropy
+        self._root_key = root.spawn_key
         self._generators = {
             name: np.random.default_rng(
                 np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, stream_key(name)))
             )
             for name in STREAM_NAMES
         }
+
+    def for_proposal(self, kind: str, city: int, step: int, index: int) -> np.random.Generator:
+        """Return the stream of one proposal: a call's (``call``) or a replica's (``replica``).
+
+        Args:
+            kind: ``call`` or ``replica``.
+            city: The city it is proposed in.
+            step: The step it is proposed at.
+            index: Its position among that city's proposals of that kind at that step.
+        """
+        key = (*self._root_key, stream_key(kind), city, step, index)
+        return np.random.default_rng(np.random.SeedSequence(self.entropy, spawn_key=key))
 
     def __getitem__(self, name: str) -> np.random.Generator:
         """Return the generator for ``name``."""

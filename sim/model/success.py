@@ -39,22 +39,21 @@ def success_probability(
     return logistic(x)
 
 
-def scaleup_probability(
-    *, support: float, budget_share: float, private_share: float, cfg: ScaleUpConfig
-) -> float:
-    """Return the chance a successful pilot scales into a programme.
+def scaleup_probability(*, support: float, private_share: float, cfg: ScaleUpConfig) -> float:
+    """Return the chance a successful pilot is put forward to scale into a programme.
+
+    Whether it then scales depends on someone financing the programme (the model's rule):
+    money is not a term here, so that no instrument's way of holding money changes the odds.
 
     Args:
         support: Citizen support in the pilot's neighbourhood (mean of satisfaction and trust in
             the city), in [0, 1].
-        budget_share: Remaining share of the city's annual budget, in [0, 1].
         private_share: Share of the pilot's cost paid by private partners, in [0, 1].
         cfg: Scale-up parameters.
     """
     x = (
         logit(cfg.base)
         + cfg.support_effect * (support - 0.5)
-        + cfg.budget_effect * (budget_share - 0.5)
         + cfg.private_effect * (private_share - 0.5)
     )
     return logistic(x)

@@ -1,9 +1,11 @@
 """What a pilot is worth to each party, and what each could get elsewhere.
 
-Values are money-equivalents: each party weighs the pilot's profit, public value, knowledge and
-legitimacy by its own objective weights (DOMAIN: incentives). Misaligned incentives show up as
-parties that value the same pilot very differently. Pure functions over arrays; index 0 of the
-per-party arrays is whoever the caller lists first.
+Values are money-equivalents: each party weighs the pilot's public value, knowledge and
+legitimacy by its own objective weights (DOMAIN: incentives); the money a party gets back is
+counted at face value beside them (:mod:`sim.finance.deals`), and the weight on profit enters
+how far objectives are aligned (:func:`sim.model.consortium.alignment`). Misaligned incentives
+show up as parties that value the same pilot very differently. Pure functions over arrays;
+index 0 of the per-party arrays is whoever the caller lists first.
 """
 
 from __future__ import annotations
@@ -14,45 +16,40 @@ from sim.scenario.fields import SECTORS
 from sim.scenario.processes import PilotConfig
 
 FIRM = SECTORS.index("firm")
-GOVERNMENT = SECTORS.index("government")
 CIVIL_SOCIETY = SECTORS.index("civil_society")
 
 
 def party_values(
     sectors: np.ndarray,
     weights: np.ndarray,
-    ip_fear: np.ndarray,
     *,
     success: float,
     cost: float,
     cfg: PilotConfig,
 ) -> np.ndarray:
-    """Return each party's expected value of a pilot going ahead (EUR-equivalent).
+    """Return each party's expected non-monetary value of a pilot going ahead (EUR-equivalent).
 
-    - profit: firms share the expected revenue ``success * revenue_multiple * cost`` equally,
-      discounted by their fear of losing IP;
     - public value: ``success * value_multiple * cost``, non-rival, counted by every party;
     - knowledge: ``knowledge_multiple * cost`` split equally, earned whether or not it succeeds;
     - legitimacy: visible local benefit, the expected public value, counted by every party.
+
+    Money a party gets back (its share of the pilot's savings, a loan's repayments) is not a
+    weighted objective: it offsets what the party pays, one for one, in
+    :func:`sim.model.negotiation.max_acceptable_share` (``returns``). The weight on profit
+    therefore no longer enters here.
 
     Args:
         sectors: Sector code of each party (index into :data:`SECTORS`).
         weights: Objective weights, one row per party (profit, public value, knowledge,
             legitimacy).
-        ip_fear: Each party's IP-fear discount on profit in [0, 1] (0 where irrelevant).
         success: The pilot's success probability.
         cost: The pilot's cost (EUR).
-        cfg: Pilot parameters (value, revenue and knowledge multiples).
+        cfg: Pilot parameters (value and knowledge multiples).
     """
-    sectors = np.asarray(sectors)
-    n = len(sectors)
-    is_firm = sectors == FIRM
-    n_firms = max(int(is_firm.sum()), 1)
-    revenue = success * cfg.revenue_multiple * cost
+    n = len(np.asarray(sectors))
     public = success * cfg.value_multiple * cost
-    profit = np.where(is_firm, revenue / n_firms * (1.0 - np.asarray(ip_fear)), 0.0)
     knowledge = np.full(n, cfg.knowledge_multiple * cost / n)
-    components = np.column_stack([profit, np.full(n, public), knowledge, np.full(n, public)])
+    components = np.column_stack([np.zeros(n), np.full(n, public), knowledge, np.full(n, public)])
     return np.einsum("ij,ij->i", np.asarray(weights, dtype=float), components)
 
 

@@ -12,6 +12,10 @@ Tables (all tidy, one row per observation, Parquet on disk):
     outcome_contracts: one row per evaluated outcome contract (true and measured outcome, share
         of the maximum payment paid).
     transfers: the ledger journal (step, from, to, amount, reason, pilot).
+    accounts: one row per ledger account at the horizon: kind, owner, balance and its role for
+        public cost (purse, vehicle or outside; :mod:`sim.finance.public_cost`).
+    claims: the public's open claims and commitments at the horizon, at expected cash (a
+        positive value is owed to the public).
     agents: per-agent state each step, only when the scenario asks (``output.agent_state``).
 Every table carries ``scenario`` and ``seed`` columns so that tables of many runs concatenate.
 """
@@ -33,6 +37,8 @@ TABLES: tuple[str, ...] = (
     "deals",
     "outcome_contracts",
     "transfers",
+    "accounts",
+    "claims",
     "agents",
 )
 

@@ -81,6 +81,8 @@ def collect(model: PartnershipModel) -> RunResult:
         "deals": pd.DataFrame(model.deals, columns=DEAL_COLUMNS),
         "outcome_contracts": pd.DataFrame(model.outcome_records, columns=OUTCOME_COLUMNS),
         "transfers": model.ledger.to_frame(),
+        "accounts": model.accounts_table(),
+        "claims": model.claims_table(),
     }
     if model.config.output.agent_state:
         agents = model.datacollector.get_agent_vars_dataframe().reset_index()
@@ -102,12 +104,15 @@ NEGOTIATION_COLUMNS = [
     "step",
     "pilot_id",
     "city",
+    "instrument",
     "parties",
     "agreed",
     "rounds",
     "reason",
     "alignment",
     "success_prob",
+    "savings_multiple",
+    "measurability",
 ]
 DEAL_COLUMNS = [
     "step",
@@ -118,14 +123,23 @@ DEAL_COLUMNS = [
     "reason",
     "public_part",
     "success_prob",
+    "savings_multiple",
+    "measurability",
+    "expected_public_cost",
+    "partner_return",
+    "senior",
+    "first_loss",
+    "leverage",
     "expected_return",
     "expected_fraction",
     "noise_sd",
     "rate",
 ]
 """One row per attempt of an instrument to close a pilot's financing; terms an instrument does
-not set are NaN (expected_return: blended senior return or outcome-contract premium, 1/year)."""
-OUTCOME_COLUMNS = ["pilot_id", "outcome", "measured", "paid_share", "maximum"]
+not set are NaN (expected_return: the outcome contract's premium, 1/year; leverage: senior loan
+per EUR of first-loss cover; expected_public_cost: the deal's expected net present public cost,
+EUR; partner_return: EUR back per EUR of cost share)."""
+OUTCOME_COLUMNS = ["pilot_id", "outcome", "measured", "paid_share", "maximum", "succeeded"]
 """One row per evaluated outcome contract (outcomes in SD around the success boundary)."""
 ELECTION_COLUMNS = [
     "step",
@@ -133,8 +147,11 @@ ELECTION_COLUMNS = [
     "satisfaction",
     "reelection_probability",
     "reelected",
+    "budget_before",
+    "budget_after",
     "budget_cut",
     "pilots_at_risk",
+    "pilots_exposed",
     "pilots_cancelled",
     "pilots_survived",
 ]
@@ -144,7 +161,6 @@ def pilot_table(model: PartnershipModel) -> pd.DataFrame:
     """Return one row per pilot: attributes, terms and final state."""
     rows = []
     for p in model.pilots.values():
-        city_share = p.commitments.get(model.cities[p.city].budget_account, 0.0)
         rows.append(
             {
                 "pilot_id": p.id,
@@ -160,8 +176,11 @@ def pilot_table(model: PartnershipModel) -> pd.DataFrame:
                 "alignment": p.alignment,
                 "rounds": p.terms.rounds if p.terms else 0,
                 "instrument": p.instrument,
-                "public_share": city_share / p.cost if p.commitments else float("nan"),
-                "public_net": model.pilot_public.get(p.id, 0) / 100,
+                "public_share": p.public / p.cost if p.terms and p.terms.agreed else float("nan"),
+                "savings_multiple": p.savings_multiple,
+                "measurability": p.measurability,
+                "luck": p.luck,
+                "public_net": model.pilot_public.get(p.id, 0.0),
                 "invested": model.pilot_invested.get(p.id, 0) / 100,
                 "returned": model.pilot_returned.get(p.id, 0) / 100,
                 "replica_of": p.replica_of,

@@ -90,9 +90,6 @@ class PilotConfig(Section):
         ge=0,
         description="Public value a successful pilot delivers per EUR of cost.",
     )
-    revenue_multiple: float = param(
-        1.5, unit="EUR/EUR", ge=0, description="Revenue to firms per EUR of cost if successful."
-    )
     knowledge_multiple: float = param(
         0.8, unit="EUR/EUR", ge=0, description="Knowledge value per EUR of cost (all partners)."
     )
@@ -250,11 +247,18 @@ class ScaleUpConfig(Section):
     support_effect: float = param(
         2.0, unit="log-odds", ge=0, description="Per unit of citizen support above 0.5."
     )
-    budget_effect: float = param(
-        1.0, unit="log-odds", ge=0, description="Per unit of remaining budget share."
-    )
     private_effect: float = param(
         1.0, unit="log-odds", ge=0, description="Per unit of private cost share."
+    )
+    cost_multiple: float = param(
+        3.0,
+        unit="EUR/EUR",
+        ge=0,
+        le=100,
+        description="Investment a programme needs per EUR of its pilot's cost; it yields the "
+        "pilot's realised savings multiple on it (its savings are proven). A fund lends it "
+        "where the city runs one and its rule allows, else the budget pays it as a grant if it "
+        "can, else the pilot does not scale.",
     )
     programme_value: float = param(
         0.05,

@@ -16,6 +16,15 @@ Sources cited by short key (full references in ``docs/ODD.md``):
     CISCO-2017: Cisco survey of IoT initiatives (60% stall at proof of concept).
     ZEW: spending rises about 1.8% in the year before German local elections.
     EPA-SRF: US EPA, Clean Water State Revolving Fund (federal grants, 20% match, low-rate loans).
+    EPC: energy performance contracts (DOMAIN: where repayments come from): savings repay the
+        financier over 5-15 years; LED street-lighting retrofits save 50-70% of lighting energy
+        with simple paybacks of a few years to about ten. Used as ranges, not as measurements.
+    GREEN-BOOK: HM Treasury Green Book (2022), real social discount rate 3.5%; US OMB Circular
+        A-94 (2023) 2%; European Commission (2014) guide to cost-benefit analysis 4% financial.
+    DFI-BF: DFI Working Group on Blended Concessional Finance for Private Sector Projects, joint
+        reports (2023): use the minimum concessionality needed to make a project happen.
+    PF-DSCR: project-finance lending practice: a minimum debt-service coverage ratio of about
+        1.2-1.4 is the usual covenant.
     ASSUMPTION: a modelling choice with no empirical anchor; sweep it.
 """
 
@@ -180,7 +189,15 @@ class IncentivesConfig(Section):
 
 
 class PoliticsConfig(Section):
-    """Elections, turnover and cuts (DOMAIN: politics)."""
+    """Elections, turnover and budgets that move both ways (DOMAIN: politics).
+
+    A new administration redraws the innovation budget around the city's long-run level, with
+    mean reversion; a lower budget takes back the uncommitted part of this year's budget in
+    proportion, and at the next fiscal year the city cancels unprotected pilots whose dues the
+    new budget cannot pay. Which pilots survive follows from whether their public money is
+    protected (a fund's loan, an escrow, a reserve when ``finance.protect``), not from a
+    constant.
+    """
 
     reelection_base: float = param(
         0.5, unit="probability", gt=0, lt=1, description="Incumbent's odds at neutral satisfaction."
@@ -188,19 +205,22 @@ class PoliticsConfig(Section):
     satisfaction_effect: float = param(
         4.0, unit="log-odds", ge=0, description="Log-odds per unit of satisfaction above 0.5."
     )
-    cut_probability: float = param(
-        0.5, unit="probability", ge=0, le=1, description="Chance a new administration cuts."
+    budget_volatility: float = param(
+        0.25,
+        unit="1",
+        ge=0,
+        le=2,
+        description="Log-scale spread of the innovation budget a new administration sets.",
     )
-    budget_cut: float = param(
-        0.3, unit="1", ge=0, le=1, description="Share of the annual budget a cut removes."
-    )
-    cancel_share: float = param(
-        0.3,
+    mean_reversion: float = param(
+        0.5,
         unit="1",
         ge=0,
         le=1,
-        description="Share of financed or running pilots not ring-fenced (grant-funded, not an "
-        "SPC) that a cutting administration cancels.",
+        description="How far a new administration's budget returns to the city's long-run level "
+        "(its configured annual_budget): 0 keeps the old level as the centre, 1 redraws "
+        "around the long-run level. The draw is centred so that the budget's long-run mean is "
+        "that level: budgets move both ways.",
     )
     pre_election_rise: float = param(
         0.018,

@@ -1,0 +1,186 @@
+"""Net present public cost: one definition of what the public pays, for every instrument.
+
+The public is a *purse* and the *vehicles* it puts money into:
+
+* the purse: each city's treasury and its innovation budget (an appropriation not yet committed
+  is still the treasury's money: it lapses back at the year's end), and the capital providers
+  marked public (``finance.public_providers``, a development bank by default);
+* the vehicles: revolving funds, escrows of outcome contracts, reserves of protected
+  commitments, and first-loss guarantees posted by public providers: money committed to the
+  programme beyond the fiscal year.
+
+Everything else (pilots, organisations, private investors, suppliers, the economy that pays a
+pilot's savings) is outside. The net present public cost at horizon T, at a real public discount
+rate r per year (discount factor d(t) = (1 + r)^(-t / steps_per_year), step 0 undiscounted), is
+
+    NPC = sum_t d(t) * [purse -> vehicles + purse -> outside - vehicles -> purse - outside -> purse]
+          - d(T) * [what the vehicles hold at T + the public's open claims at T]
+          + d(T) * [what the public still owes at T]
+
+At r = 0 this is exactly the net flow across the boundary of purse and vehicles, less the open
+claims, plus the commitments: moves from the budget into a fund or an escrow are neither
+spending nor income, and parking money in a fund is not spending it. At r > 0 it also charges
+the time value of money that sits idle in a vehicle (moved there at t, credited at T): the
+opportunity cost of public money, which is what a discount rate prices. Opening balances
+(reason ``endowment``) are not flows of the programme.
+
+Open claims and commitments at T are valued at expected cash under the odds known at T,
+discounted to T at the same rate (see :class:`Claim`): loans outstanding, the city's share of
+savings streams still running, outcome contracts not yet evaluated, guarantees not yet called,
+commitments to running pilots, and the private share of a fund's holdings (a liability: money
+matched into a fund by a private provider is the public's only in the public share).
+
+Published public discount rates (real): UK Green Book 3.5%; US OMB Circular A-94 (2023) 2%;
+European Commission (2014) guide to cost-benefit analysis, 4% financial. Pure functions of the
+run's tables: ``transfers`` (the ledger journal), ``accounts`` (with a ``role`` column) and
+``claims``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+OPENING = frozenset({"endowment"})
+"""Transfer reasons that are opening balances, not flows of the programme."""
+
+
+class Role(StrEnum):
+    """Where an account stands with respect to the public perimeter."""
+
+    PURSE = "purse"
+    VEHICLE = "vehicle"
+    OUTSIDE = "outside"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An open claim of the public, or a commitment it still owes, at the horizon.
+
+    Attributes:
+        kind: What it is (``loan``, ``stream_share``, ``outcome_payment``, ``guarantee``,
+            ``commitment``, ``private_match``, ...).
+        pilot_id: The pilot it concerns, or -1.
+        value: Expected cash at the horizon (EUR, future cash discounted to the horizon):
+            positive for what the public will receive, negative for what it will pay.
+    """
+
+    kind: str
+    pilot_id: int
+    value: float
+
+
+CLAIM_COLUMNS: tuple[str, ...] = ("kind", "pilot_id", "value")
+"""Columns of the claims table."""
+
+
+def discount_factors(steps: np.ndarray, rate: float, steps_per_year: int) -> np.ndarray:
+    """Return d(t) = (1 + rate)^(-t / steps_per_year) for each step (1 at step 0).
+
+    Args:
+        steps: Steps (quarters by default).
+        rate: Real discount rate per year (1/year), > -1.
+        steps_per_year: Steps in a year.
+    """
+    return np.power(1.0 + rate, -np.asarray(steps, dtype=float) / steps_per_year)
+
+
+def flow_signs(transfers: pd.DataFrame, roles: dict[str, str]) -> np.ndarray:
+    """Return +1 for each transfer that costs the public, -1 for income, 0 otherwise.
+
+    A transfer costs the public when it leaves the purse (for a vehicle or the outside), and is
+    income when it reaches the purse (from a vehicle or the outside). Moves between vehicles,
+    from vehicles to the outside and back, and opening balances are 0 here: what vehicles pay out
+    or take in shows in what they hold at the horizon.
+
+    Args:
+        transfers: The ledger journal (``src``, ``dst``, ``reason``).
+        roles: Each account's :class:`Role` value by name; unknown accounts are outside.
+    """
+    src = transfers["src"].map(roles).fillna(Role.OUTSIDE).to_numpy()
+    dst = transfers["dst"].map(roles).fillna(Role.OUTSIDE).to_numpy()
+    out = (src == Role.PURSE) & (dst != Role.PURSE)
+    into = (dst == Role.PURSE) & (src != Role.PURSE)
+    sign = out.astype(int) - into.astype(int)
+    sign[transfers["reason"].isin(OPENING).to_numpy()] = 0
+    return sign
+
+
+def vehicle_holdings(transfers: pd.DataFrame, roles: dict[str, str]) -> float:
+    """Return the money the vehicles hold after every transfer of the journal (EUR)."""
+    src_v = transfers["src"].map(roles).eq(Role.VEHICLE).to_numpy()
+    dst_v = transfers["dst"].map(roles).eq(Role.VEHICLE).to_numpy()
+    cents = transfers["amount_cents"].to_numpy(dtype=np.int64)
+    return float((cents * (dst_v.astype(np.int64) - src_v.astype(np.int64))).sum()) / 100
+
+
+def net_present_public_cost(
+    transfers: pd.DataFrame,
+    accounts: pd.DataFrame,
+    claims: pd.DataFrame,
+    *,
+    horizon: int,
+    rate: float,
+    steps_per_year: int,
+) -> float:
+    """Return the net present public cost of a run (EUR, valued at step 0).
+
+    Args:
+        transfers: The ledger journal: ``step``, ``src``, ``dst``, ``amount_cents``, ``reason``.
+        accounts: One row per account with ``name`` and ``role`` (a :class:`Role` value).
+        claims: Open claims and commitments at the horizon (:data:`CLAIM_COLUMNS`).
+        horizon: The step at which holdings and claims are valued.
+        rate: Real public discount rate per year (1/year).
+        steps_per_year: Steps in a year.
+    """
+    roles = dict(zip(accounts["name"], accounts["role"], strict=True))
+    flows = transfers[transfers["step"] <= horizon]
+    sign = flow_signs(flows, roles)
+    factors = discount_factors(flows["step"].to_numpy(), rate, steps_per_year)
+    paid = float((sign * flows["amount_cents"].to_numpy(dtype=np.int64) * factors).sum()) / 100
+    held = vehicle_holdings(flows, roles) + float(claims["value"].sum())
+    end = float(discount_factors(np.array([horizon]), rate, steps_per_year)[0])
+    return paid - end * held
+
+
+def pilot_public_cost(
+    transfers: pd.DataFrame,
+    accounts: pd.DataFrame,
+    claims: pd.DataFrame,
+    pilots: list[int],
+    *,
+    horizon: int,
+    rate: float,
+    steps_per_year: int,
+) -> float:
+    """Return what given pilots cost the public, net, in present value (EUR).
+
+    Per pilot, what matters is money crossing the boundary of purse and vehicles on its behalf
+    (a grant into its account, a loan to it, an outcome payment, a guarantee called; refunds,
+    repayments, recoveries and savings back), discounted from when it moved, less the public's
+    open claims on it at the horizon. A fund's write-off of a failed pilot's loan is the loan
+    lent out less what was recovered: it shows here as public failure cost.
+
+    Args:
+        transfers: The ledger journal (with ``pilot_id``).
+        accounts: Accounts with their ``role``.
+        claims: Open claims at the horizon (with ``pilot_id``).
+        pilots: The pilots to count.
+        horizon: Step of valuation.
+        rate: Real public discount rate per year.
+        steps_per_year: Steps in a year.
+    """
+    roles = dict(zip(accounts["name"], accounts["role"], strict=True))
+    flows = transfers[(transfers["step"] <= horizon) & transfers["pilot_id"].isin(pilots)]
+    inside = {Role.PURSE, Role.VEHICLE}
+    src_in = flows["src"].map(roles).isin(inside).to_numpy()
+    dst_in = flows["dst"].map(roles).isin(inside).to_numpy()
+    sign = src_in.astype(int) - dst_in.astype(int)
+    factors = discount_factors(flows["step"].to_numpy(), rate, steps_per_year)
+    paid = float((sign * flows["amount_cents"].to_numpy(dtype=np.int64) * factors).sum()) / 100
+    open_value = float(claims.loc[claims["pilot_id"].isin(pilots), "value"].sum())
+    end = float(discount_factors(np.array([horizon]), rate, steps_per_year)[0])
+    return paid - end * open_value

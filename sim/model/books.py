@@ -1,0 +1,176 @@
+"""The model's books: every payment, the running totals metrics read, and the public's position.
+
+:class:`Books` is a part of :class:`sim.model.model.PartnershipModel` (a mixin): it moves money
+through the ledger with a reason and a pilot, keeps cumulative flows by reason and account kind,
+each pilot's money in and out by capital providers, and the present value of what the public
+has paid so far, so that the net present public cost (:mod:`sim.finance.public_cost`) can be
+reported at any step without rereading the journal. The same quantities recomputed from the
+run's tables by the pure functions must agree (a test holds this).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+from sim.finance.accounts import account_role, public_sign
+from sim.finance.formulas import step_rate
+from sim.finance.ledger import AccountKind, to_cents
+from sim.finance.public_cost import CLAIM_COLUMNS, OPENING, Claim, Role
+from sim.model.pilot import Pilot
+
+
+class Books:
+    """Payments and the public's position (part of the model; see the module docstring)."""
+
+    def _init_books(self) -> None:
+        self.outstanding: defaultdict[str, float] = defaultdict(float)
+        """Instalments organisations have committed to pilots and not yet paid (EUR)."""
+        self.flows: defaultdict[tuple[str, str, str], int] = defaultdict(int)
+        """Cumulative cents moved, keyed by (reason, source kind, destination kind)."""
+        self.pilot_invested: defaultdict[int, int] = defaultdict(int)
+        """Money (cents) capital providers have put into each pilot."""
+        self.pilot_returned: defaultdict[int, int] = defaultdict(int)
+        """Money (cents) capital providers have got back from each pilot."""
+        self.pv_paid = 0.0
+        """Present value at step 0 of what the public purse has paid out, net (EUR)."""
+        self.pilot_public: defaultdict[int, float] = defaultdict(float)
+        """Present value of what each pilot has cost the public so far, net (EUR)."""
+        self.write_offs = 0.0
+        """Loan principal revolving funds have written off (EUR)."""
+        self.investor_write_offs = 0.0
+        """Senior loans commercial lenders have written off after the cover (EUR)."""
+        self.outcome_withheld = 0.0
+        """Maximum outcome payments not paid because the measured outcome fell short (EUR)."""
+        self._roles: dict[str, Role] = {}
+        self._vehicles: set[str] = set()
+        """Accounts known to be public vehicles (every one has received money)."""
+        self._rate_step = step_rate(
+            self.config.finance.public_discount_rate, self.config.time.steps_per_year
+        )
+
+    def is_public(self, account: str) -> bool:
+        """Whether a capital provider's money, or a guarantee it posted, is public money."""
+        if account.startswith("guarantee:"):
+            posted = self.guarantee_providers.get(account, "")
+            return self.is_public(posted) if posted else False
+        provider = self.providers_by_account.get(account)
+        return provider is not None and provider.kind in self.config.finance.public_providers
+
+    def role(self, account: str) -> Role:
+        """Where an account stands with respect to the public perimeter."""
+        role = self._roles.get(account)
+        if role is None:
+            role = account_role(account, self.ledger.kind_of(account).value, self.is_public)
+            self._roles[account] = role
+            if role is Role.VEHICLE:
+                self._vehicles.add(account)
+        return role
+
+    def discount(self, step: float) -> float:
+        """Return the public discount factor of a step, from step 0."""
+        return (1.0 + self._rate_step) ** -step
+
+    def pay(
+        self, src: str, dst: str, amount: float, reason: str, pilot: Pilot | None = None
+    ) -> None:
+        """Move money through the ledger and keep the running totals metrics read.
+
+        Args:
+            src: Paying account.
+            dst: Receiving account.
+            amount: EUR (rounded to the cent by the ledger); zero moves nothing.
+            reason: Why the money moves (a key of the flow totals).
+            pilot: The pilot it concerns, if any.
+        """
+        cents = to_cents(amount)
+        if cents <= 0:
+            return
+        self.ledger.transfer(
+            src, dst, amount, step=self.now, reason=reason, pilot_id=pilot.id if pilot else None
+        )
+        src_kind, dst_kind = self.ledger.kind_of(src).value, self.ledger.kind_of(dst).value
+        self.flows[(reason, src_kind, dst_kind)] += cents
+        if reason not in OPENING:
+            src_role, dst_role = self.role(src), self.role(dst)
+            if src_role is Role.PURSE and dst_role is not Role.PURSE:
+                self.pv_paid += cents / 100 * self.discount(self.now)
+            elif dst_role is Role.PURSE and src_role is not Role.PURSE:
+                self.pv_paid -= cents / 100 * self.discount(self.now)
+        if pilot is not None:
+            inside = (self.role(src) is not Role.OUTSIDE) - (self.role(dst) is not Role.OUTSIDE)
+            if inside:
+                self.pilot_public[pilot.id] += inside * cents / 100 * self.discount(self.now)
+            if src_kind == AccountKind.CAPITAL_PROVIDER:
+                self.pilot_invested[pilot.id] += cents
+            if dst_kind == AccountKind.CAPITAL_PROVIDER:
+                self.pilot_returned[pilot.id] += cents
+
+    def contribute(self, src: str, pilot: Pilot, amount: float, reason: str) -> None:
+        """Pay into a pilot's account and record it as paid in (refunds go back pro rata)."""
+        self.pay(src, pilot.account, amount, reason, pilot)
+        pilot.paid[src] = pilot.paid.get(src, 0.0) + amount
+
+    def flow(self, reason: str, src_kind: str | None = None, dst_kind: str | None = None) -> float:
+        """Return the cumulative money moved for a reason (EUR), optionally by account kinds."""
+        return (
+            sum(
+                cents
+                for (r, s, d), cents in self.flows.items()
+                if r == reason
+                and (src_kind is None or s == src_kind)
+                and (dst_kind is None or d == dst_kind)
+            )
+            / 100
+        )
+
+    def cash_public_spend(self) -> float:
+        """Return cash public spend: net money out of budgets, escrows and reserves (EUR)."""
+        return (
+            sum(
+                cents * public_sign(reason, src, dst)
+                for (reason, src, dst), cents in self.flows.items()
+            )
+            / 100
+        )
+
+    def free_capital(self, account: str) -> float:
+        """Return what an organisation holds minus what it still owes running pilots (EUR)."""
+        return self.ledger.balance(account) - self.outstanding[account]
+
+    # ----------------------------------------------------------------- the public's position
+
+    def vehicle_holdings(self) -> float:
+        """Return what the public vehicles (budgets, funds, escrows, reserves) hold now (EUR)."""
+        return sum(self.ledger.balance_cents(name) for name in self._vehicles) / 100
+
+    def claims(self) -> list[Claim]:
+        """Return the public's open claims and commitments now, at expected cash (EUR)."""
+        claims: list[Claim] = []
+        live = {**self.active, **{p.id: p for p in self.pilots_in_service if p.in_service}}
+        for pilot in live.values():
+            claims += self.instruments[pilot.instrument].claims(pilot)
+            claims += self.stream_claims(pilot)
+        fund = self.instruments.get("revolving")
+        if fund is not None:
+            claims += fund.fund_claims()
+        return claims
+
+    def claims_table(self) -> pd.DataFrame:
+        """Return the open claims as a table (:data:`sim.finance.public_cost.CLAIM_COLUMNS`)."""
+        rows = [(c.kind, c.pilot_id, c.value) for c in self.claims()]
+        return pd.DataFrame(rows, columns=list(CLAIM_COLUMNS)).astype(
+            {"kind": str, "pilot_id": "int64", "value": "float64"}
+        )
+
+    def accounts_table(self) -> pd.DataFrame:
+        """Return the ledger's accounts with their role for public cost."""
+        frame = self.ledger.accounts_frame()
+        frame["role"] = [self.role(name).value for name in frame["name"]]
+        return frame
+
+    def net_public_cost(self) -> float:
+        """Return the net present public cost if the horizon were now (EUR, at step 0)."""
+        held = self.vehicle_holdings() + sum(c.value for c in self.claims())
+        return self.pv_paid - self.discount(self.now) * held

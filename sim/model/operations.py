@@ -1,0 +1,331 @@
+"""Pilots at work: running, ending, their savings, programmes and replicas.
+
+:class:`Operating` is a part of :class:`sim.model.model.PartnershipModel` (a mixin). Each quarter
+a running pilot takes its public instalment and its partners' instalments (a partner may
+withdraw) and pays its suppliers; at its last running step its outcome is known. A success
+yields a stream of savings from the next quarter, which pays the contract's claims first and
+then the negotiated split between the city's treasury and the partners; a failure yields only
+its salvage, which repays its lenders first. A success may scale into a programme (financed by a
+fund's loan or the budget) and be replicated in other cities.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.finance.accounts import ECONOMY, SUPPLIERS
+from sim.finance.commitments import fiscal_year
+from sim.finance.formulas import annuity_factor, annuity_payment, step_rate, true_outcome
+from sim.finance.ledger import from_cents, to_cents
+from sim.finance.public_cost import Claim
+from sim.model import incentives
+from sim.model.lifecycle import PilotState
+from sim.model.pilot import Pilot, Stream
+from sim.model.success import scaleup_probability
+from sim.scenario.fields import ACADEMIA, FIRM, GOVERNMENT
+
+
+class Operating:
+    """Running pilots, their savings and what follows (part of the model)."""
+
+    def run_pilots(self) -> None:
+        """Advance every pilot one quarter: savings first, then running pilots, then starts."""
+        for pilot in [p for p in self.pilots_in_service if p.in_service]:
+            self._serve(pilot)
+        self.pilots_in_service = [p for p in self.pilots_in_service if p.in_service]
+        for pilot in [p for p in self.active.values() if p.state is PilotState.FINANCED]:
+            if pilot.start_step <= self.now:
+                self._move(pilot, PilotState.RUNNING, reason="start")
+        for pilot in [p for p in self.active.values() if p.state is PilotState.RUNNING]:
+            self._run_pilot(pilot)
+        for pilot in self.programmes:
+            value = self.config.scaleup.programme_value * pilot.cost
+            self.citizens[pilot.city].deliver(pilot.neighbourhood, value)
+            self.public_value += value
+
+    def _run_pilot(self, pilot: Pilot) -> None:
+        """One step of a running pilot: instalments, withdrawals, delivery, maybe its end."""
+        city = self.cities[pilot.city]
+        pilot.progress += 1
+        if not self.instruments[pilot.instrument].instalment(pilot):
+            self.cancel(pilot, "public_funding_cut", (city.idx,))
+            return
+        mean_trust = self.network.mean_trust(list(pilot.parties))
+        for position, party in enumerate(pilot.parties):
+            if party == city.idx:
+                continue
+            account = self.orgs[party].account
+            due = pilot.commitments.get(account, 0.0) * pilot.progress / pilot.duration
+            due -= pilot.paid.get(account, 0.0)
+            quits = self.orgs[party].withdraws(float(mean_trust[position]), pilot.rng)
+            if quits or due > self.ledger.balance(account):
+                self._withdraw(pilot, party, "partner_withdrew" if quits else "partner_insolvent")
+                return
+            firm = self.population.sector[party] == FIRM
+            reason = "private_contribution" if firm else "partner_contribution"
+            self.contribute(account, pilot, due, reason)
+            self.outstanding[account] -= due
+        spend = pilot.cost * pilot.progress / pilot.duration - pilot.spent
+        spend = min(spend, self.ledger.balance(pilot.account))
+        self.pay(pilot.account, SUPPLIERS, spend, "delivery", pilot)
+        pilot.spent += spend
+        if pilot.progress >= pilot.duration:
+            self._conclude(pilot)
+
+    def cancel(self, pilot: Pilot, reason: str, parties: tuple[int, ...]) -> None:
+        """Cancel a financed or running pilot: refunds pro rata, the instrument winds up."""
+        self._move(pilot, PilotState.CANCELLED, reason=reason, parties=parties)
+        self.instruments[pilot.instrument].cancel(pilot, self._refund(pilot))
+        self._split(pilot, self.ledger.balance(pilot.account), "residual")
+
+    def _withdraw(self, pilot: Pilot, party: int, reason: str) -> None:
+        """A partner leaves: the pilot is cancelled, money left is refunded, trust erodes."""
+        self.cancel(pilot, reason, (party,))
+        others = [p for p in pilot.parties if p != party]
+        self.network.observe(others, {party: -1.0}, 1.0, self.trust_params, self._dependence(pilot))
+        self.citizens[pilot.city].witness(pilot.neighbourhood, -0.5, self.trust_params)
+
+    def _refund(self, pilot: Pilot) -> dict[str, float]:
+        """Release unpaid commitments and return what is left to those who paid in, pro rata.
+
+        Returns:
+            The refund to each account (EUR).
+        """
+        for account, amount in pilot.commitments.items():
+            if account in self.outstanding:
+                self.outstanding[account] -= amount - pilot.paid.get(account, 0.0)
+        left = self.ledger.balance_cents(pilot.account)
+        total = sum(pilot.paid.values())
+        if left <= 0 or total <= 0:
+            return {}
+        payers = [a for a, v in pilot.paid.items() if v > 0]
+        refunds: dict[str, float] = {}
+        for position, account in enumerate(payers):
+            remaining = self.ledger.balance_cents(pilot.account)
+            last = position == len(payers) - 1
+            cents = (
+                remaining
+                if last
+                else min(math.floor(left * pilot.paid[account] / total), remaining)
+            )
+            refunds[account] = from_cents(cents)
+            self.pay(pilot.account, account, refunds[account], "refund", pilot)
+        return refunds
+
+    # ----------------------------------------------------------------------- outcome
+
+    def _conclude(self, pilot: Pilot) -> None:
+        """The pilot ends: outcome, payments, learning, trust, citizens and maybe scale-up."""
+        cfg = self.config
+        success = pilot.outcome_draw < pilot.success_prob
+        self.pay(pilot.account, SUPPLIERS, self.ledger.balance(pilot.account), "delivery", pilot)
+        self._move(pilot, PilotState.SUCCEEDED if success else PilotState.FAILED, reason="outcome")
+        if not success:
+            self.pay(ECONOMY, pilot.account, pilot.salvage, "salvage", pilot)
+        self.instruments[pilot.instrument].settle(
+            pilot, success, true_outcome(pilot.outcome_draw, pilot.success_prob)
+        )
+        self._split(pilot, self.ledger.balance(pilot.account), "residual")
+        members = list(pilot.members)
+        if success:
+            value = cfg.pilots.value_multiple * pilot.cost
+            self.citizens[pilot.city].deliver(pilot.neighbourhood, value)
+            self.public_value += value
+            per_step = pilot.expected_stream * pilot.luck
+            pilot.streams.append(Stream(per_step, pilot.service_steps, self._shares(pilot)))
+            self.pilots_in_service.append(pilot)
+        self._learn(members, pilot.domain)
+        noise = pilot.rng.normal(0.0, 0.5, size=len(pilot.parties))
+        performance = {
+            p: 1.0 + (0.5 if success else -0.5) + e
+            for p, e in zip(pilot.parties, noise.tolist(), strict=True)
+        }
+        self.network.observe(
+            list(pilot.parties), performance, 1.0, self.trust_params, self._dependence(pilot)
+        )
+        self.network.record_collaboration(list(pilot.parties))
+        self.citizens[pilot.city].witness(
+            pilot.neighbourhood, 1.0 if success else -0.25, self.trust_params
+        )
+        if success:
+            self._maybe_scale(pilot)
+            self._replicate(pilot)
+
+    def _shares(self, pilot: Pilot) -> np.ndarray:
+        """Return each party's share of a pilot's residual savings (the negotiated split)."""
+        assert pilot.terms is not None
+        return np.asarray(pilot.terms.savings_split, dtype=float)
+
+    def _payee(self, pilot: Pilot, party: int) -> str:
+        """Return the account a party's share of savings goes to (the city's: its treasury)."""
+        city = self.cities[pilot.city]
+        return city.treasury_account if party == city.idx else self.orgs[party].account
+
+    def _split(
+        self, pilot: Pilot, amount: float, reason: str, shares: np.ndarray | None = None
+    ) -> None:
+        """Pay ``amount`` out of the pilot account to its parties by ``shares`` (EUR)."""
+        before = self.ledger.balance_cents(pilot.account)
+        amount_cents = min(to_cents(amount), before)
+        if amount_cents <= 0 or not pilot.parties:
+            return
+        keep = before - amount_cents  # what must stay in the account after the split (cents)
+        shares = self._shares(pilot) if shares is None else shares
+        for position, party in enumerate(pilot.parties):
+            left = self.ledger.balance_cents(pilot.account) - keep
+            if position == len(pilot.parties) - 1:
+                cents = left
+            else:
+                cents = min(math.floor(amount_cents * float(shares[position])), left)
+            self.pay(pilot.account, self._payee(pilot, party), from_cents(cents), reason, pilot)
+
+    def _serve(self, pilot: Pilot) -> None:
+        """One quarter of savings: in from the economy, the contract's claims, then the split."""
+        live = [s for s in pilot.streams if s.steps_left > 0]
+        total = sum(s.per_step for s in live)
+        self.pay(ECONOMY, pilot.account, total, "savings", pilot)
+        instrument = self.instruments[pilot.instrument]
+        taken = instrument.serve(pilot, self.ledger.balance(pilot.account))
+        if "revolving" in self.instruments and pilot.instrument != "revolving":
+            taken += self.instruments["revolving"].serve(pilot, self.ledger.balance(pilot.account))
+        residual = self.ledger.balance(pilot.account)
+        for position, stream in enumerate(live):
+            weight = stream.per_step / total if total > 0 else 0.0
+            last = position == len(live) - 1
+            amount = self.ledger.balance(pilot.account) if last else residual * weight
+            self._split(pilot, amount, "savings_share", stream.split)
+            stream.steps_left -= 1
+        if not pilot.in_service:
+            instrument.stream_ended(pilot)
+            if "revolving" in self.instruments and pilot.instrument != "revolving":
+                self.instruments["revolving"].stream_ended(pilot)
+            self._split(pilot, self.ledger.balance(pilot.account), "residual")
+
+    def stream_claims(self, pilot: Pilot) -> list[Claim]:
+        """Return the city's share of a pilot's savings still to come, at expected cash (EUR).
+
+        A pilot in service: its residual after debt service for the steps it has left; a pilot
+        whose outcome is not known yet: its deal's expected residual share, brought to now.
+        """
+        city_position = pilot.parties.index(self.cities[pilot.city].idx) if pilot.parties else -1
+        if city_position < 0:
+            return []
+        rate = step_rate(self.config.finance.public_discount_rate, self.config.time.steps_per_year)
+        if pilot.in_service:
+            value = 0.0
+            for stream in pilot.streams:
+                if stream.steps_left > 0:
+                    value += (
+                        float(stream.split[city_position])
+                        * stream.per_step
+                        * annuity_factor(rate, stream.steps_left)
+                    )
+            debt = sum(
+                c.value
+                for c in self.instruments[pilot.instrument].claims(pilot)
+                if c.kind == "loan"
+            )
+            if pilot.instrument == "blended":
+                debt += self._senior_value(pilot, rate)
+            share = float(self._shares(pilot)[city_position])
+            return [Claim("stream_share", pilot.id, max(value - share * debt, 0.0))]
+        if pilot.ended or pilot.deal is None:
+            return []
+        elapsed = self.now - (pilot.start_step - self.config.pilots.start_delay)
+        share = pilot.public / pilot.cost if pilot.cost > 0 else 0.0
+        value = share * pilot.deal.partner_return * pilot.cost * (1.0 + rate) ** elapsed
+        return [Claim("stream_share", pilot.id, value)]
+
+    def _senior_value(self, pilot: Pilot, rate: float) -> float:
+        """Return what a blended pilot's senior loan will still take from its stream (EUR)."""
+        loan = self.instruments["blended"].loans.get(pilot.id)
+        if loan is None:
+            return 0.0
+        debt, *_ = loan
+        remaining = max(debt.term - debt.payments_made, 1)
+        payment = min(
+            annuity_payment(debt.outstanding, debt.rate, remaining), pilot.realised_stream
+        )
+        return payment * annuity_factor(rate, min(remaining, pilot.stream_steps_left))
+
+    def _dependence(self, pilot: Pilot) -> dict[int, float]:
+        """Return how far the partners depended on each party: its share of the cost."""
+        assert pilot.terms is not None
+        shares = pilot.terms.cost_shares / pilot.cost
+        return dict(zip(pilot.parties, shares.tolist(), strict=True))
+
+    def _learn(self, members: list[int], domain: int) -> None:
+        """Participation builds capability in the pilot's domain; academia speeds it up."""
+        cfg = self.config
+        pop = self.population
+        rate = cfg.learning.learning_rate * incentives.learning_multiplier(cfg.incentives)
+        if any(pop.sector[m] == ACADEMIA for m in members):
+            rate *= 1.0 + cfg.learning.academic_spillover
+        rate = min(rate, 1.0)
+        idx = np.array([m for m in members if pop.sector[m] != GOVERNMENT])
+        if len(idx):
+            pop.capability[idx, domain] += rate * (1.0 - pop.capability[idx, domain])
+
+    # ----------------------------------------------------------------------- after a success
+
+    def _maybe_scale(self, pilot: Pilot) -> None:
+        """A success may scale into a programme, if someone finances the investment.
+
+        The odds rise with citizen support and private interest; the investment is
+        ``scaleup.cost_multiple`` times the pilot's cost and yields the pilot's realised savings
+        multiple. A fund lends it where the city runs one and its rule allows (the programme
+        serves the loan first, then the negotiated split); otherwise the budget pays it as a
+        grant if this year's budget has room (the programme's savings then go to the city);
+        otherwise the pilot does not scale.
+        """
+        cfg = self.config
+        city = self.cities[pilot.city]
+        private = sum(
+            pilot.commitments.get(self.orgs[p].account, 0.0)
+            for p in pilot.members
+            if self.population.sector[p] == FIRM
+        )
+        p = scaleup_probability(
+            support=self.citizens[pilot.city].support(pilot.neighbourhood),
+            private_share=private / pilot.cost,
+            cfg=cfg.scaleup,
+        )
+        if pilot.scale_draw >= p or cfg.scaleup.cost_multiple <= 0:
+            return
+        investment = cfg.scaleup.cost_multiple * pilot.cost
+        per_step = investment * pilot.savings_multiple * pilot.luck / pilot.service_steps
+        split = self._shares(pilot)
+        fund = self.instruments.get("revolving")
+        rate, term = fund.debt_service(investment, pilot.service_steps) if fund else (0.0, 1)
+        coverage = per_step / annuity_payment(investment, rate, term) if fund is not None else 0.0
+        financed = fund is not None and fund.lend_programme(pilot, investment, coverage)
+        if not financed:
+            room = self.instruments[next(iter(self.instruments))].room_now(city)
+            if room < investment:
+                return
+            self.pay(city.budget_account, SUPPLIERS, investment, "programme_grant", pilot)
+            city_position = pilot.parties.index(city.idx)
+            split = np.zeros(len(pilot.parties))
+            split[city_position] = 1.0
+        pilot.streams.append(Stream(per_step, pilot.service_steps, split))
+        self._move(pilot, PilotState.SCALED, reason="programme")
+        self.programmes.append(pilot)
+
+    def _replicate(self, pilot: Pilot) -> None:
+        """Other cities of the network may propose a replica of a proven original."""
+        cfg = self.config.replication
+        if cfg.probability == 0 or pilot.replica_of >= 0:
+            return
+        for city in self.cities:
+            if city.city == pilot.city or pilot.rng.random() >= cfg.probability:
+                continue
+            index = self.replicas[(city.city, self.now)]
+            self.replicas[(city.city, self.now)] += 1
+            own = self.streams.for_proposal("replica", city.city, self.now, index)
+            self.propose(city, city.idx, own, template=pilot)
+
+    def fiscal_year_of(self, step: int) -> int:
+        """Return the fiscal year of a step."""
+        return fiscal_year(step, self.config.time.steps_per_year)

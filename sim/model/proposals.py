@@ -1,0 +1,469 @@
+"""From a call to a financed pilot: proposals, the instrument, the consortium, terms, financing.
+
+:class:`Proposing` is a part of :class:`sim.model.model.PartnershipModel` (a mixin). Each call
+draws its proposals; each proposal draws its attributes and its economy from its own stream
+(:meth:`sim.model.streams.Streams.for_proposal`), gets its instrument by the city's rule, forms
+a consortium SKIN-style, negotiates terms and closes financing. The instrument enters every
+party's valuation before anyone proposes, joins or negotiates (:mod:`sim.finance.deals`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from sim.finance.accounts import SUPPLIERS
+from sim.finance.deals import Deal, Proposal, passes_screens, value_deal
+from sim.finance.formulas import failure_cover, measurement_sd
+from sim.finance.ledger import AccountKind
+from sim.model import incentives
+from sim.model.agents import CityGovernment
+from sim.model.consortium import alignment, candidate_hops, recruit, score_candidates
+from sim.model.lifecycle import Lifecycle, PilotState
+from sim.model.negotiation import negotiate_terms
+from sim.model.pilot import Pilot
+from sim.model.population import lognormal
+from sim.model.success import success_probability
+from sim.model.valuation import outside_options, party_values
+from sim.scenario.fields import ACADEMIA, CIVIL_SOCIETY, DOMAINS, FIRM, GOVERNMENT
+
+
+class Proposing:
+    """Proposals to financed pilots (part of the model; see the module docstring)."""
+
+    def run_call(self, city: CityGovernment) -> None:
+        """Draw this call's proposals in ``city`` and take each as far as it gets."""
+        rng = self.streams["proposals"]
+        pop = self.population
+        pool = self.partner_pool[city.city]
+        startup_boost = incentives.proposal_multiplier(is_startup=True, cfg=self.config.incentives)
+        weight = np.where(pop.startup[pool], startup_boost, 1.0)
+        n = rng.poisson(self.config.pilots.proposal_rate * weight.sum())
+        sectors = rng.choice(len(self.partnership.lead), size=n, p=self.partnership.lead)
+        leads = np.full(n, -1)
+        leads[sectors == GOVERNMENT] = city.idx
+        for sector in np.unique(sectors[sectors != GOVERNMENT]).tolist():
+            here = pop.sector[pool] == sector
+            if not here.any():
+                continue  # no organisation of that sector: those proposals never happen
+            slots = np.flatnonzero(sectors == sector)
+            w = weight[here]
+            leads[slots] = pool[here][rng.choice(int(here.sum()), size=len(slots), p=w / w.sum())]
+        for index, lead in enumerate(leads.tolist()):
+            if lead >= 0:
+                own = self.streams.for_proposal("call", city.city, self.now, index)
+                self.propose(city, lead, own)
+
+    def propose(
+        self,
+        city: CityGovernment,
+        lead: int,
+        rng: np.random.Generator,
+        template: Pilot | None = None,
+    ) -> Pilot:
+        """Create a pilot led by ``lead`` and take it through formation, negotiation, financing.
+
+        Args:
+            city: The city issuing the call.
+            lead: Organisation index of the lead.
+            rng: The proposal's own stream.
+            template: A proven pilot from another city to replicate: same domain, duration and
+                savings multiple, cheaper by ``replication.cost_discount``, likelier to succeed.
+
+        Returns:
+            The pilot, in whatever state it reached (CANCELLED, or FINANCED or RUNNING).
+        """
+        cfg = self.config
+        pop = self.population
+        neighbourhoods = cfg.cities[city.city].neighbourhoods
+        savings = cfg.finance.savings
+        if template is None:
+            priorities = self.priorities[city.city]
+            fit = priorities * (pop.capability[lead] + 0.1 if lead != city.idx else 1.0)
+            domain = int(rng.choice(len(DOMAINS), p=fit / fit.sum()))
+            own = pop.neighbourhood[lead]
+            neighbourhood = int(own) if own >= 0 else int(rng.integers(neighbourhoods))
+            draw = rng.random()  # drawn whether or not a test bed exists: common random numbers
+            in_testbed = bool(cfg.incentives.testbed and draw < cfg.incentives.testbed_share)
+            base_cost = float(lognormal(rng, cfg.pilots.cost_mean, cfg.pilots.cost_sd))
+            cost = incentives.pilot_cost(base_cost, in_testbed=in_testbed, cfg=cfg.incentives)
+            duration = max(
+                cfg.pilots.duration_min,
+                round(
+                    rng.normal(cfg.pilots.duration_mean, cfg.pilots.duration_sd)
+                    * self.partnership.duration_factor
+                ),
+            )
+            multiple = float(lognormal(rng, savings.multiple_mean, savings.multiple_sd))
+        else:
+            domain, duration, in_testbed = template.domain, template.duration, False
+            neighbourhood = int(rng.integers(neighbourhoods))
+            cost = template.cost * (1.0 - cfg.replication.cost_discount)
+            multiple = template.savings_multiple
+        size = int(rng.integers(cfg.pilots.consortium_min, cfg.pilots.consortium_max + 1))
+        a = savings.measurability_mean * savings.measurability_concentration
+        b = (1.0 - savings.measurability_mean) * savings.measurability_concentration
+        pilot = Pilot(
+            id=self._next_pilot,
+            city=city.city,
+            lead=lead,
+            domain=domain,
+            neighbourhood=neighbourhood,
+            cost=cost,
+            duration=duration,
+            in_testbed=in_testbed,
+            lifecycle=Lifecycle(
+                self._next_pilot,
+                self.log,
+                step=self.now,
+                parties=(lead,),
+                reason="call" if template is None else "replication",
+                city=city.city,
+            ),
+            rng=rng,
+            savings_multiple=multiple,
+            luck=float(lognormal(rng, 1.0, savings.realisation_sd)),
+            measurability=float(rng.beta(a, b)),
+            outcome_draw=float(rng.random()),
+            evaluation_draw=float(rng.standard_normal()),
+            scale_draw=float(rng.random()),
+            service_steps=savings.service_years * cfg.time.steps_per_year,
+            salvage=savings.salvage_share * cost,
+            start_step=self.now + cfg.pilots.start_delay,
+            replica_of=-1 if template is None else template.id,
+        )
+        self._next_pilot += 1
+        self.pilots[pilot.id] = pilot
+        self.entered[PilotState.PROPOSED] += 1
+        instrument = self.choose_instrument(city, pilot)
+        if instrument is None:
+            self._move(pilot, PilotState.CANCELLED, reason="no_instrument")
+            return pilot
+        pilot.instrument = instrument
+        if not self._form(pilot, city, size):
+            return pilot
+        if not self._negotiate(pilot, city):
+            return pilot
+        self._finance(pilot)
+        return pilot
+
+    # ----------------------------------------------------------------------- deals
+
+    def proposal(self, pilot: Pilot, success: float, public: float) -> Proposal:
+        """Return a pilot's economics as the parties see them, at these odds and public part."""
+        return Proposal(
+            cost=pilot.cost,
+            public_part=public,
+            success_prob=success,
+            stream=pilot.expected_stream,
+            service_steps=pilot.service_steps,
+            salvage=pilot.salvage,
+            steps_to_outcome=pilot.outcome_step - self.now,
+            noise_sd=pilot.noise_sd,
+            measurability=pilot.measurability,
+        )
+
+    def deal(self, pilot: Pilot, instrument: str, success: float, public: float) -> Deal:
+        """Value a pilot's deal under an instrument (:func:`sim.finance.deals.value_deal`)."""
+        cfg = self.config.finance
+        cover = max(
+            (p for p in self.capital if p.kind in ("philanthropy", "development_bank")),
+            key=lambda p: p.capital,
+            default=None,
+        )
+        return value_deal(
+            instrument,
+            self.proposal(pilot, success, public),
+            cfg,
+            steps_per_year=self.config.time.steps_per_year,
+            public_cover=cover is not None and cover.kind in cfg.public_providers,
+        )
+
+    def expected_public(self, pilot: Pilot) -> float:
+        """Return the public part the parties expect before negotiating: the city's cap (EUR)."""
+        return self.public_share_cap() * pilot.cost
+
+    def choose_instrument(self, city: CityGovernment, pilot: Pilot) -> str | None:
+        """Fix the instrument of a proposal by the city's rule, before anyone negotiates.
+
+        An instrument qualifies if the proposal passes its screens and it has money to lend or
+        spend now; whether the market closes the deal (a lender's hurdle, investors' premium
+        cap) is known only once the consortium, and so the odds, are known, at financing.
+        ``order`` takes the first that qualifies; ``cheapest`` the one whose deal, valued at the
+        odds of the lead and the city alone and at the public part the parties expect, has the
+        lowest expected public cost per EUR of public part (a deal the market would not close
+        counts as infinitely dear). None when no instrument qualifies.
+        """
+        parties = np.array(sorted({pilot.lead, city.idx}))
+        pilot.noise_sd = self.evaluation_noise(pilot, parties)
+        success = self.success_odds(pilot, parties)
+        public = self.expected_public(pilot)
+        options: list[tuple[float, int, str]] = []
+        for rank, (name, instrument) in enumerate(self.instruments.items()):
+            deal = self.deal(pilot, name, success, public)
+            proposal = self.proposal(pilot, success, public)
+            if not passes_screens(deal, proposal, self.config.finance):
+                continue
+            if instrument.capacity(city, pilot) <= 0:
+                continue
+            per_eur = deal.public_cost / public if public > 0 else 0.0
+            options.append(
+                (per_eur if self.config.finance.rule == "cheapest" else rank, rank, name)
+            )
+        return min(options)[2] if options else None
+
+    def evaluation_noise(self, pilot: Pilot, parties: np.ndarray) -> float:
+        """Return an outcome evaluator's error for a pilot with these parties (SD)."""
+        cfg = self.config.finance.outcome_based
+        academic = bool((self.population.sector[parties] == ACADEMIA).any())
+        competence = cfg.academic_competence if academic else cfg.contracted_competence
+        return measurement_sd(cfg.measurement_noise, pilot.measurability, competence)
+
+    # ----------------------------------------------------------------------- formation
+
+    def _form(self, pilot: Pilot, city: CityGovernment, size: int) -> bool:
+        """Search for partners (SKIN); move to NEGOTIATING or cancel. Returns success."""
+        cfg = self.config
+        pop = self.population
+        lead = pilot.lead
+        hops = candidate_hops(
+            self.network.graph,
+            lead,
+            self.partner_pool[city.city],
+            depth=cfg.consortium.search_depth,
+            per_hop=cfg.consortium.candidates_per_hop,
+            rng=pilot.rng,
+            exclude=(city.idx,),
+        )
+        members: list[int] = [lead]
+
+        def score(candidates: np.ndarray) -> np.ndarray:
+            have = {int(pop.sector[m]) for m in members}
+            novelty = np.array([int(pop.sector[c]) not in have for c in candidates], dtype=float)
+            return score_candidates(
+                [self.network.trust(lead, int(c)) for c in candidates],
+                pop.capability[candidates, pilot.domain] * (1.0 + novelty),
+                [self.network.collaborations(lead, int(c)) for c in candidates],
+                trust_weight=cfg.consortium.trust_weight,
+                capability_weight=cfg.consortium.capability_weight,
+                history_weight=cfg.consortium.history_weight,
+            )
+
+        def accepts(candidate: int, joined: tuple[int, ...]) -> bool:
+            ok = self.orgs[candidate].accepts(pilot, [lead, *joined], size)
+            if ok:
+                members.append(candidate)
+            return ok
+
+        city_led = lead == city.idx
+        formation = recruit(hops, score, accepts, size - (1 if city_led else 2))
+        search = formation.examined * cfg.consortium.search_cost
+        search *= incentives.convening_factor(cfg.incentives)
+        if city_led:  # the city's search is administration, paid from its operating budget
+            self.pay(city.treasury_account, SUPPLIERS, search, "search_cost", pilot)
+        else:
+            payer = self.orgs[lead].account
+            paid = min(search, self.ledger.balance(payer))
+            self.pay(payer, SUPPLIERS, paid, "search_cost", pilot)
+        pilot.members = formation.members if city_led else (lead, *formation.members)
+        pilot.parties = (city.idx, *pilot.members) if city_led else (*pilot.members, city.idx)
+        if len(pilot.parties) < cfg.pilots.consortium_min or not any(
+            pop.sector[m] == FIRM for m in pilot.members
+        ):
+            self._move(pilot, PilotState.CANCELLED, reason="no_consortium", parties=pilot.parties)
+            return False
+        self._move(pilot, PilotState.NEGOTIATING, reason="consortium_formed", parties=pilot.parties)
+        return True
+
+    def public_share_cap(self) -> float:
+        """Return the largest share of a pilot's cost the city negotiates to carry (1).
+
+        The partnership type's cap, lowered by the grant's own cap when grants are offered; a
+        co-funding match on firms' shares comes on top of it.
+        """
+        cap = self.partnership.public_share_cap
+        if "grant" in self.config.finance.instruments:
+            cap = min(cap, self.config.finance.grant.max_public_share)
+        return cap
+
+    def stakes(
+        self, pilot: Pilot, parties: np.ndarray, success: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return each party's non-monetary value of the pilot and its outside option (EUR)."""
+        cfg = self.config
+        pop = self.population
+        values = party_values(
+            pop.sector[parties],
+            pop.weights[parties],
+            success=success,
+            cost=pilot.cost,
+            cfg=cfg.pilots,
+        )
+        outside = outside_options(
+            pop.sector[parties],
+            pop.hurdle[parties],
+            cost=pilot.cost,
+            years=pilot.duration / cfg.time.steps_per_year,
+            public_rate=cfg.organisations.public_rate,
+            participation_cost=cfg.organisations.participation_cost,
+        )
+        return values, outside
+
+    def returns(
+        self, pilot: Pilot, parties: np.ndarray, success: float, public: float | None = None
+    ) -> np.ndarray:
+        """Return the money each party expects back at the share it expects to pay (EUR).
+
+        Each party expects, like its outside option, to pay an even part: the city its cap of
+        the cost (the public part), every other party an equal part of the rest. Partners get
+        their share of the residual stream under the pilot's instrument, firms discounted by
+        their fear of losing IP, and under innovation procurement firms lose no IP and expect
+        the city's cover of their loss if the pilot fails; the city gets what comes back to the
+        public, valued with the public-cost function (:class:`sim.finance.deals.Deal`), less
+        that expected cover.
+        """
+        pop = self.population
+        expected = self.expected_public(pilot) if public is None else public
+        deal = self.deal(pilot, pilot.instrument, success, expected)
+        sectors = pop.sector[parties]
+        firm = sectors == FIRM
+        others = max(int((sectors != GOVERNMENT).sum()), 1)
+        share = np.where(sectors == GOVERNMENT, expected, (pilot.cost - expected) / others)
+        procurement = self.config.incentives.innovation_procurement
+        fear = pop.ip_fear[parties] * (0.0 if procurement else 1.0)
+        # innovation procurement: the city covers part of a firm's loss if the pilot fails
+        cover = (1.0 - success) * failure_cover(self.config.incentives)
+        partner = deal.partner_return * np.where(firm, 1.0 - fear, 1.0) + np.where(firm, cover, 0.0)
+        covered = cover * float(share[firm].sum()) / expected if expected > 0 else 0.0
+        per_eur = np.where(sectors == GOVERNMENT, deal.city_return - covered, partner)
+        return per_eur * share
+
+    def success_odds(self, pilot: Pilot, parties: np.ndarray) -> float:
+        """Return the success probability a consortium gives a pilot."""
+        pop = self.population
+        sectors = pop.sector[parties]
+        firms = parties[sectors == FIRM]
+        doers = parties[sectors != GOVERNMENT]
+        capability = float(pop.capability[doers, pilot.domain].mean()) if len(doers) else 0.0
+        return success_probability(
+            capability=capability if len(doers) else self.capability_mean,
+            codesign=bool((sectors == CIVIL_SOCIETY).any()),
+            data_sharing=float(pop.data_willingness[firms].min()) if len(firms) else 1.0,
+            bonus=incentives.success_bonus(in_testbed=pilot.in_testbed, cfg=self.config.incentives)
+            + (self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0),
+            capability_mean=self.capability_mean,
+            cfg=self.config.pilots,
+        )
+
+    # ----------------------------------------------------------------------- negotiation
+
+    def _negotiate(self, pilot: Pilot, city: CityGovernment) -> bool:
+        """Negotiate the terms; move to AGREED or cancel. Returns success."""
+        cfg = self.config
+        pop = self.population
+        parties = np.array(pilot.parties)
+        pilot.success_prob = self.success_odds(pilot, parties)
+        pilot.noise_sd = self.evaluation_noise(pilot, parties)
+        pilot.alignment = alignment(pop.weights[parties])
+        city_cfg = cfg.cities[city.city]
+        if pilot.success_prob < city_cfg.risk_threshold * (1.0 - city_cfg.risk_appetite):
+            self._move(pilot, PilotState.CANCELLED, reason="too_risky")
+            self._record_negotiation(pilot, agreed=False, rounds=0, reason="too_risky")
+            return False
+        sectors = pop.sector[parties]
+        values, outside = self.stakes(pilot, parties, pilot.success_prob)
+        public_cap = self.public_share_cap()
+        match = 1.0 + cfg.incentives.match_rate
+        public_capacity = self.instruments[pilot.instrument].capacity(city, pilot)
+        capacity = np.array(
+            [
+                min(public_cap * pilot.cost, public_capacity)
+                if p == city.idx
+                else self.free_capital(self.orgs[p].account) * (match if s == FIRM else 1.0)
+                for p, s in zip(pilot.parties, sectors.tolist(), strict=True)
+            ]
+        )
+        rigidity = 1.0 - city.procurement_flexibility
+        n = len(parties)
+        round_cost = (
+            cfg.negotiation.round_cost
+            * pilot.cost
+            * n
+            * incentives.convening_factor(cfg.incentives)
+        )
+        terms = negotiate_terms(
+            pilot.cost,
+            values,
+            outside,
+            self.network.mean_trust(list(pilot.parties)),
+            np.array([self.partnership.bargaining_weight(int(s)) for s in sectors]),
+            protocol=cfg.negotiation.protocol,
+            step=cfg.negotiation.step,
+            opening_premium=cfg.negotiation.opening_premium,
+            formal_rounds=round(rigidity * cfg.negotiation.procurement_stages),
+            round_cost=round_cost,
+            max_rounds=cfg.negotiation.max_rounds,
+            patience=np.full(n, cfg.negotiation.patience),
+            bearer_weights=np.array([self.partnership.failure_bearing[int(s)] for s in sectors]),
+            data_willingness=pop.data_willingness[parties],
+            capacity=capacity,
+            returns=self.returns(pilot, parties, pilot.success_prob),
+        )
+        pilot.terms = terms
+        self._record_negotiation(
+            pilot, agreed=terms.agreed, rounds=terms.rounds, reason=terms.reason
+        )
+        if not terms.agreed:
+            self._move(pilot, PilotState.CANCELLED, reason=terms.reason)
+            return False
+        self._move(pilot, PilotState.AGREED, reason="terms_agreed")
+        return True
+
+    def _record_negotiation(self, pilot: Pilot, *, agreed: bool, rounds: int, reason: str) -> None:
+        """Keep one row per negotiation for the agreement rate and rounds metrics."""
+        self.negotiations.append(
+            {
+                "step": self.now,
+                "pilot_id": pilot.id,
+                "city": pilot.city,
+                "instrument": pilot.instrument,
+                "parties": len(pilot.parties),
+                "agreed": agreed,
+                "rounds": rounds,
+                "reason": reason,
+                "alignment": pilot.alignment,
+                "success_prob": pilot.success_prob,
+                "savings_multiple": pilot.savings_multiple,
+                "measurability": pilot.measurability,
+            }
+        )
+
+    # ----------------------------------------------------------------------- financing
+
+    def _finance(self, pilot: Pilot) -> None:
+        """Commit the money the terms say and close financing with the pilot's instrument."""
+        city = self.cities[pilot.city]
+        commitments: dict[str, float] = defaultdict(float)
+        public = 0.0
+        assert pilot.terms is not None
+        for party, share in zip(pilot.parties, pilot.terms.cost_shares.tolist(), strict=True):
+            if party == city.idx:
+                public += share
+            elif self.population.sector[party] == FIRM:
+                own, match = incentives.private_payment(share, self.config.incentives)
+                commitments[self.orgs[party].account] += own
+                public += match
+            else:
+                commitments[self.orgs[party].account] += share
+        pilot.commitments = dict(commitments)
+        pilot.public = public
+        pilot.deal = self.deal(pilot, pilot.instrument, pilot.success_prob, public)
+        self.ledger.open(pilot.account, AccountKind.PILOT, owner=pilot.id)
+        instrument = self.instruments[pilot.instrument]
+        if not instrument.close(pilot):
+            self._move(pilot, PilotState.CANCELLED, reason="financing_failed")
+            return
+        for account, amount in pilot.commitments.items():
+            self.outstanding[account] += amount
+        self._move(pilot, PilotState.FINANCED, reason=instrument.name)
