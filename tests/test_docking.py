@@ -25,10 +25,10 @@ from sim.docking.audit import SHIPPED, dock
 from sim.docking.figures import distance_frame, figures, plot_distance, shown_time
 from sim.docking.games import nearest_corner, unwrapped_angle
 from sim.docking.page import DOCS_COMMAND, build_docs
-from sim.docking.schema import DockingScenario, is_docking_file, load_docking
+from sim.docking.schema import DockingScenario, is_docking, load_docking
 from sim.runs.text import markdown_table
 from sim.scenario.errors import ScenarioError
-from sim.scenario.files import validate_data
+from sim.scenario.files import resolve_extends, validate_data
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKING = ROOT / "scenarios" / "docking"
@@ -68,9 +68,8 @@ def test_shipped_docking_scenarios_load() -> None:
     assert inspection is not None
     assert (inspection.F, inspection.G, inspection.L, inspection.C) == (10, 4, 6, 5)
     assert inspection.params().centre == pytest.approx((0.6875, 0.4))
-    assert all(is_docking_file(DOCKING / f"{name}.yaml") for name in SHIPPED)
-    assert not is_docking_file(ROOT / "scenarios" / "base.yaml")
-    assert not is_docking_file(ROOT / "scenarios" / "missing.yaml")
+    assert all(is_docking(resolve_extends(DOCKING / f"{name}.yaml")) for name in SHIPPED)
+    assert not is_docking(resolve_extends(ROOT / "scenarios" / "base.yaml"))
 
 
 @pytest.mark.parametrize(
@@ -120,7 +119,7 @@ def test_vector_as_mapping_equals_vector_as_list(tmp_path: Path) -> None:
         ),
         (
             BASELINE_YAML.replace("[0.2, -30,", "[0.2, 30,"),
-            ["public.CH: out of range; got 30; allowed: at most 0 (unit: payoff)"],
+            ["public.CH: out of range; got 30; allowed: at least -1e+06 and at most 0 (unit: payoff)"],
         ),
         (
             BASELINE_YAML + "horizn: 5\n",
@@ -138,7 +137,10 @@ def test_vector_as_mapping_equals_vector_as_list(tmp_path: Path) -> None:
             "kind: three_population\nenterprise: [0.2, 40, 20, 35, 0.1, 10, 0, 0, 0.1]\n",
             ["kind three_population needs public, government"],
         ),
-        (BASELINE_YAML + "kind: duel\n", ["kind: invalid choice; got 'duel'"]),
+        (
+            BASELINE_YAML.replace("kind: three_population", "kind: duel"),
+            ["kind: invalid choice; got 'duel'"],
+        ),
     ],
 )
 def test_bad_docking_files_get_one_clear_line(tmp_path: Path, text: str, parts: list[str]):

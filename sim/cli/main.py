@@ -148,28 +148,37 @@ def _bad_number(args: argparse.Namespace) -> str | None:
 
 
 def _validate(files: Sequence[Path]) -> int:
-    """Check model, docking and sweep files, each against its own schema."""
-    from sim.docking.schema import DockingScenario, is_docking_file
-    from sim.experiments.spec import is_sweep_file
-    from sim.scenario.errors import ScenarioError
-    from sim.scenario.files import load_many
-    from sim.scenario.schema import Scenario
-
+    """Check model, docking and sweep files, each read once and checked against its own schema."""
     bad = 0
     for path in files:
-        if is_sweep_file(path):
-            from sim.experiments.plan import plan_or_error  # every design point, not just the file
-
-            outcome = plan_or_error(path)
-        else:
-            schema = DockingScenario if is_docking_file(path) else Scenario
-            ((_, outcome),) = load_many([path], schema)
-        if not isinstance(outcome, ScenarioError):
-            print(f"ok: {path} ({outcome.name})")
+        outcome = _checked(path)
+        if isinstance(outcome, str):
+            print(f"ok: {path} ({outcome})")
         else:
             bad += 1
             print(f"error: {outcome}", file=sys.stderr)
     return 2 if bad else 0
+
+
+def _checked(path: Path):
+    """Return the name of the scenario, docking scenario or sweep in ``path``, or its error."""
+    from sim.docking.schema import DockingScenario, is_docking
+    from sim.experiments.spec import SweepSpec, is_sweep
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.files import resolve_extends, validate_data
+    from sim.scenario.schema import Scenario
+
+    try:
+        data = resolve_extends(path)
+        if is_sweep(data):
+            from sim.experiments.plan import plan_sweep  # every design point, not just the file
+
+            spec = validate_data(data, SweepSpec, source=path)
+            return plan_sweep(spec, source=path).spec.name
+        schema = DockingScenario if is_docking(data) else Scenario
+        return validate_data(data, schema, source=path).name
+    except ScenarioError as err:
+        return err
 
 
 def _run(args: argparse.Namespace) -> int:

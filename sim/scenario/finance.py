@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.fields import Section, param
+from sim.scenario.fields import MONEY_MAX, Section, param
 
 
 class GrantConfig(Section):
@@ -103,7 +103,11 @@ class RevolvingConfig(Section):
     """
 
     initial_capital: float = param(
-        0.0, unit="EUR", ge=0, description="One-off capitalisation at set-up (from the treasury)."
+        0.0,
+        unit="EUR",
+        ge=0,
+        le=MONEY_MAX,
+        description="One-off capitalisation at set-up (from the treasury).",
     )
     yearly_share: float = param(
         1.0,
@@ -238,6 +242,7 @@ class FinanceConfig(Section):
         100.0e6,
         unit="EUR",
         ge=0,
+        le=MONEY_MAX,
         description="Capital each capital provider holds at set-up.",
     )
     grant: GrantConfig = GrantConfig()
