@@ -119,7 +119,7 @@ def test_vector_as_mapping_equals_vector_as_list(tmp_path: Path) -> None:
         ),
         (
             BASELINE_YAML.replace("[0.2, -30,", "[0.2, 30,"),
-            ["public.CH: out of range; got 30; allowed: at least -1e+06 and at most 0 (unit: payoff)"],
+            ["public.CH: out of range; got 30; allowed: at least -1000000 and at most 0 (unit:"],
         ),
         (
             BASELINE_YAML + "horizn: 5\n",

@@ -464,9 +464,7 @@ def test_extends_itself_is_a_cycle(tmp_path: Path) -> None:
 def test_extends_not_a_string(tmp_path: Path, text: str, value: object) -> None:
     path = write(tmp_path, "s.yaml", text + "\nname: x\n")
     err = error_of(load, path, Toy)
-    assert str(err) == (
-        f"{path}: extends: not a file path; got {value!r}; {RULE}"
-    )
+    assert str(err) == (f"{path}: extends: not a file path; got {value!r}; {RULE}")
 
 
 def test_error_in_base_file_names_the_file_given_then_the_base(tmp_path: Path) -> None:
