@@ -21,12 +21,12 @@ FINANCE := scenarios/finance/grant.yaml scenarios/finance/blended.yaml \
 	scenarios/finance/revolving.yaml scenarios/finance/outcome_based.yaml
 
 demo: setup
-	.venv/bin/partnersim compare $(FINANCE) --reps 10 --workers 2 --out results/finance
+	.venv/bin/partnersim compare $(FINANCE) --reps 10 --workers 2 --out results/finance --force
 
 # The report of the main job (after make demo): results/finance/report.pdf and report.html.
 .PHONY: report
 report: setup
-	.venv/bin/partnersim report results/finance
+	.venv/bin/partnersim report results/finance --force
 
 test: setup
 	.venv/bin/python -m pytest -q -n 2

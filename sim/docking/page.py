@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sim.docking.audit import SHIPPED, Docking, dock, report_text
 from sim.docking.figures import distance_frame, figures, plot_distance
+from sim.runs.provenance import write_manifest
 from sim.runs.text import markdown_table
 
 logger = logging.getLogger(__name__)
@@ -26,13 +27,22 @@ DOCS_COMMAND = "python -m sim.docking.page"
 
 
 def write(docking: Docking, out: Path) -> list[Path]:
-    """Write the tables (CSV) and figures (PNG) of a docking run into ``out``.
+    """Write the tables (CSV), figures (PNG) and manifest of a docking run into ``out``.
 
     Returns:
         The files written.
     """
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    written = [
+        write_manifest(
+            out,
+            "docking",
+            scenario=docking.scenario.model_dump(mode="json"),
+            sizes=sorted(int(n) for n in docking.runs["n"].unique()),
+            seeds=int(docking.runs.groupby("n").size().max()),
+            passed=bool(docking.checks["ok"].all()),
+        )
+    ]
     tables = {
         "corners": docking.corners,
         "runs": docking.runs,
