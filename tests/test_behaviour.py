@@ -91,6 +91,26 @@ def test_election_with_cut_cancels_running_grant_funded_pilots():
     assert model.cities[0].annual_budget == pytest.approx(20e6 * 0.5)
 
 
+def test_an_election_cut_cancels_exactly_the_pilots_that_are_not_ring_fenced():
+    """Pilot by pilot: outcome contracts are ring-fenced, grants are not (same city, same cut)."""
+    model = PartnershipModel(
+        losing_election(finance={"instruments": ["outcome_based", "grant"]}), seed=4
+    )
+    for _ in range(15):
+        model.step()
+    before = {pid: pilot.instrument for pid, pilot in model.active.items()}
+    for _ in range(2):
+        model.step()
+    (election,) = model.elections
+    events = model.log.to_frame()
+    cut = {int(pid) for pid in events.loc[events.reason == "election_cut", "pilot_id"]}
+    assert len(cut) == election["pilots_cancelled"] > 0
+    assert {model.pilots[pid].instrument for pid in cut} == {"grant"}
+    fenced = {pid for pid, instrument in before.items() if instrument == "outcome_based"}
+    assert fenced and not fenced & cut
+    assert election["pilots_at_risk"] - election["pilots_cancelled"] >= len(fenced)
+
+
 def test_ring_fenced_spc_survives_the_same_election():
     model = PartnershipModel(losing_election(partnership={"model": "public_private_spc"}), seed=4)
     for _ in range(17):

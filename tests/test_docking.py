@@ -326,6 +326,59 @@ def test_dock_command_bad_input(tmp_path: Path, capsys) -> None:
     assert "--sizes must all be at least 2" in capsys.readouterr().err
 
 
+class RevisesSlower(GameModel):
+    """A deliberately broken agent model: agents revise 15% less often than the time axis says."""
+
+    def _revise(self, k: int) -> None:
+        rate = self.revision_rate
+        self.revision_rate = 0.85 * rate
+        try:
+            super()._revise(k)
+        finally:
+            self.revision_rate = rate
+
+
+def dock_checks(capsys, argv: list[str]) -> tuple[int, str]:
+    args = dock_args(*argv)
+    code = args.handler(args)
+    return code, capsys.readouterr().out
+
+
+def test_dock_fails_on_agents_that_drift_from_the_equations(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = [str(DOCKING / "baseline.yaml"), "--sizes", "100", "1000", "--seeds", "2"]
+    code, out = dock_checks(capsys, [*argv, "--out", str(tmp_path / "right")])
+    assert code == 0, out
+    monkeypatch.setattr("sim.docking.agent_model.GameModel", RevisesSlower)
+    code, out = dock_checks(capsys, [*argv, "--out", str(tmp_path / "slower")])
+    assert code == 1
+    (rate,) = [line for line in out.splitlines() if line.startswith("| distance falls with N")]
+    assert rate.endswith("| **no** |")  # every other check passes: the corner is still reached
+    assert sum(line.endswith("| **no** |") for line in out.splitlines()) == 1
+
+
+def test_dock_fails_when_the_published_point_is_not_the_only_stable_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sim.docking.games as games
+
+    only = games.stable_corners(scenario("baseline").game())
+    twin = games.Corner(state=(1, 1, 1), eigenvalues=only[0].eigenvalues, stable=True)
+    monkeypatch.setattr(games, "stable_corners", lambda game: [*only, twin])
+    checks = dock(scenario("baseline", horizon=1.0), sizes=[50, 200], seeds=1).checks
+    stable = checks[checks["check"].str.startswith("evolutionarily stable")].iloc[0]
+    assert stable["computed"] == "(0, 0, 0), (1, 1, 1)"
+    assert not stable["ok"]
+
+
+def test_dock_fails_when_the_rate_cannot_be_measured() -> None:
+    checks = dock(scenario("baseline", horizon=1.0), sizes=[200], seeds=1).checks
+    rate = checks.iloc[0]
+    assert rate["computed"].startswith("n/a")
+    assert not rate["ok"]
+
+
 def test_importing_the_dock_command_is_light() -> None:
     """The CLI registers `dock` at start-up; that must not import the heavy libraries."""
     code = (
