@@ -89,7 +89,7 @@ def check_folder(out: Path, *, force: bool = False, resume: bool | None = None) 
         OutputError: The path is not usable, or ``out`` holds something the flags do not allow
             to replace or resume (see the module docstring).
     """
-    _check_path(out)
+    check_path(out)
     if not out.exists():
         return out
     if not out.is_dir():
@@ -124,7 +124,7 @@ def check_files(paths: Iterable[Path], *, force: bool = False) -> None:
             ``force``.
     """
     for path in paths:
-        _check_path(path)
+        check_path(path)
         if path.is_dir():
             raise OutputError(f"{path}: a folder is in the way; choose another file name")
         if path.exists() and not force:
@@ -133,8 +133,12 @@ def check_files(paths: Iterable[Path], *, force: bool = False) -> None:
             raise OutputError(f"{path}: not a regular file; choose another file name")
 
 
-def _check_path(path: Path) -> None:
-    """Refuse a path that runs through a file, or whose nearest existing folder is read-only."""
+def check_path(path: Path) -> None:
+    """Refuse a path that runs through a file, or whose nearest existing folder is read-only.
+
+    Raises:
+        OutputError: One line naming the path and the problem.
+    """
     existing = path
     try:
         while not existing.exists():
@@ -197,3 +201,33 @@ def replace_with[T](out: Path, write: Callable[[Path], T]) -> T:
     staging.rename(out)
     shutil.rmtree(retired, ignore_errors=True)
     return written
+
+
+def inside(folder: Path, name: str | os.PathLike[str]) -> Path:
+    """Return the file ``name`` names inside ``folder``, refusing any that would leave it.
+
+    ``name`` is taken relative to ``folder``; after following symbolic links (of the folder
+    and of whatever part of the path exists), the file must lie in ``folder`` or below.
+
+    Args:
+        folder: The folder files may be written in (need not exist yet).
+        name: A file name or relative path, e.g. ``explored.yaml`` or ``runs/a.yaml``.
+
+    Returns:
+        ``folder / name``.
+
+    Raises:
+        OutputError: ``name`` is empty, absolute, or leads out of ``folder`` (the message says
+            which, for the caller to name the file).
+    """
+    text = os.fspath(name).strip()
+    if not text:
+        raise OutputError("no file name given")
+    path = folder / text
+    try:
+        escapes = Path(text).is_absolute() or not path.resolve().is_relative_to(folder.resolve())
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"cannot use this path: {exc}") from None
+    if escapes:
+        raise OutputError(f"it leads out of {folder}")
+    return path
