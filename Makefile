@@ -40,6 +40,7 @@ lint: setup
 bench: setup
 	.venv/bin/python benchmarks/run.py
 	.venv/bin/python benchmarks/experiments.py
+	.venv/bin/python benchmarks/malformed.py
 
 # Generated documentation: docs/validation.md with docs/figures/docking_*.png (about 2 minutes),
 # and the parameter reference docs/parameters.md from the scenario schemas.
