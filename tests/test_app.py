@@ -7,6 +7,7 @@ and the figures draw what the tables hold.
 """
 
 import inspect
+import re
 import signal
 import socket
 import subprocess
@@ -368,6 +369,12 @@ def test_app_refuses_a_save_folder_in_the_way(tmp_path, capsys):
     assert f"{blocker} is a file" in capsys.readouterr().err
 
 
+def listening(port: int) -> bool:
+    """Tell whether something accepts connections on 127.0.0.1 ``port``."""
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def test_app_stops_cleanly_on_ctrl_c(tmp_path):
     """Ctrl-C (SIGINT) stops the server: exit code 0, one line, no traceback."""
     command = [sys.executable, "-m", "sim.cli.main", "app", str(BASE), "--port", "0"]
@@ -378,7 +385,11 @@ def test_app_stops_cleanly_on_ctrl_c(tmp_path):
     try:
         started = process.stdout.readline() + process.stdout.readline()
         assert "press Ctrl-C to stop" in started
-        time.sleep(3)  # let Solara's server start before it is stopped
+        port = int(re.search(r":(\d+)/", started).group(1))
+        deadline = time.monotonic() + 120  # importing Solara on a busy machine
+        while not listening(port):
+            assert process.poll() is None and time.monotonic() < deadline, started
+            time.sleep(0.2)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
     finally:

@@ -198,7 +198,11 @@ def check_table() -> pd.DataFrame:
     return achieved(runs)
 
 
-def test_scenario_text_loads_as_the_candidate(tmp_path: Path) -> None:
+def test_scenario_text_loads_as_the_candidate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tmp_path stands for the project's scenarios/ folder, where ../base.yaml may be found
+    monkeypatch.setattr("sim.scenario.extends.PROJECT_SCENARIOS", tmp_path)
     point = grid_points()[5]
     text = scenario_text(point, check_table())
     shutil.copy(ROOT / "scenarios" / "base.yaml", tmp_path / "base.yaml")
