@@ -325,7 +325,7 @@ def render(schemas: Sequence[Schema], *, command: str) -> str:
         "parameter has finite bounds on both sides; money is bounded by 1e12 EUR (beyond it "
         "integer cents stop being exact in a float), log-odds effects by 50. Rules that tie "
         "fields together (a consortium's smallest and largest size, the trust rates, the blended "
-        "stack, neighbourhoods and citizens, ...) are checked on the values together; files are "
+        "stack, ...) are checked on the values together; files are "
         "read under the rules of `sim/scenario/reader.py` (plain YAML, at most 1 MB) and "
         "`extends:` under those of `sim/scenario/extends.py`.",
     ]

@@ -102,7 +102,7 @@ class CityConfig(Section):
         unit="1",
         ge=1,
         le=1000,
-        description="Neighbourhoods the citizens live in (at most one per citizen).",
+        description="Neighbourhoods the citizens live in.",
     )
     citizen_trust: float = param(
         0.5, unit="1", ge=0, le=1, description="Initial mean citizens' trust in the city."
@@ -122,12 +122,7 @@ class CityConfig(Section):
     )
 
     @model_validator(mode="after")
-    def _check_together(self) -> CityConfig:
-        if self.neighbourhoods > self.citizens:
-            raise ValueError(
-                f"neighbourhoods ({self.neighbourhoods}) must not exceed citizens "
-                f"({self.citizens}): every neighbourhood needs people to live in it"
-            )
+    def _check_priorities(self) -> CityConfig:
         if self.priorities is not None:
             unknown = sorted(set(self.priorities) - set(DOMAINS))
             if unknown:
