@@ -21,12 +21,12 @@ FINANCE := scenarios/finance/grant.yaml scenarios/finance/blended.yaml \
 	scenarios/finance/revolving.yaml scenarios/finance/outcome_based.yaml
 
 demo: setup
-	.venv/bin/partnersim compare $(FINANCE) --reps 10 --workers 2 --out results/finance
+	.venv/bin/partnersim compare $(FINANCE) --reps 10 --workers 2 --out results/finance --force
 
 # The report of the main job (after make demo): results/finance/report.pdf and report.html.
 .PHONY: report
 report: setup
-	.venv/bin/partnersim report results/finance
+	.venv/bin/partnersim report results/finance --force
 
 test: setup
 	.venv/bin/python -m pytest -q -n 2
@@ -40,6 +40,7 @@ lint: setup
 bench: setup
 	.venv/bin/python benchmarks/run.py
 	.venv/bin/python benchmarks/experiments.py
+	.venv/bin/python benchmarks/malformed.py
 
 # Generated documentation: docs/validation.md with docs/figures/docking_*.png (about 2 minutes),
 # and the parameter reference docs/parameters.md from the scenario schemas.

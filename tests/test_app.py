@@ -7,7 +7,12 @@ and the figures draw what the tables hold.
 """
 
 import inspect
+import re
+import signal
 import socket
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -190,8 +195,8 @@ def test_adapter_applies_moved_levers(base):
 
 def test_saved_settings_round_trip_and_run_as_the_app_ran(base, tmp_path):
     values = {"annual_budget": 7.5, "instrument": "revolving", "election_interval": 8}
+    saved = save_settings(base, values, "nested/explored.yaml", folder=tmp_path, source=BASE)
     path = tmp_path / "nested" / "explored.yaml"
-    saved = save_settings(base, values, path, source=BASE)
     assert saved == load(path, Scenario)
     assert saved.name == "explored"
     assert "annual_budget = 7.5" in saved.description
@@ -206,21 +211,38 @@ def test_saved_settings_round_trip_and_run_as_the_app_ran(base, tmp_path):
 
 
 def test_saving_refuses_bad_paths_and_writes_nothing(base, tmp_path):
+    folder = tmp_path / "saves"
+    folder.mkdir()
     with pytest.raises(ScenarioError) as suffix:
-        save_settings(base, {}, tmp_path / "settings.txt")
+        save_settings(base, {}, "settings.txt", folder=folder)
     assert str(suffix.value) == (
-        f"{tmp_path / 'settings.txt'}: not a YAML file name; "
-        "allowed: a path ending in .yaml or .yml"
+        f"{folder / 'settings.txt'}: not a YAML file name; allowed: a path ending in .yaml or .yml"
     )
+    (folder / "base.yaml").write_text("name: base\n")
     with pytest.raises(ScenarioError, match="would replace the scenario the app started from"):
-        save_settings(base, {}, BASE, source=BASE)
-    blocker = tmp_path / "file"
+        save_settings(base, {}, "base.yaml", folder=folder, source=folder / "base.yaml")
+    blocker = folder / "file"
     blocker.write_text("not a folder")
     with pytest.raises(ScenarioError, match="cannot write file"):
-        save_settings(base, {}, blocker / "x.yaml")
+        save_settings(base, {}, "file/x.yaml", folder=folder)
     with pytest.raises(ScenarioError, match="out of range"):
-        save_settings(base, {"procurement_flexibility": -1.0}, tmp_path / "bad.yaml")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+        save_settings(base, {"procurement_flexibility": -1.0}, "bad.yaml", folder=folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["base.yaml", "file"]
+
+
+@pytest.mark.parametrize(
+    "name", ["../escaped.yaml", "/tmp/escaped.yaml", "a/../../escaped.yaml", "link/escaped.yaml"]
+)
+def test_saving_stays_inside_the_folder_the_user_chose(base, tmp_path, name):
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    (folder / "link").symlink_to(tmp_path)
+    with pytest.raises(ScenarioError) as refused:
+        save_settings(base, {}, name, folder=folder)
+    message = str(refused.value)
+    assert message.startswith(f"{name}: not a file inside the folder the app saves into")
+    assert message.endswith(f"allowed: a file name inside {folder}, e.g. settings.yaml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["saves"]
 
 
 # ------------------------------------------------------------------------------ figures
@@ -322,12 +344,59 @@ def test_plot_series_refuses_missing_columns_and_mixed_units():
 # ------------------------------------------------------------------------------ the command
 
 
-def test_app_refuses_a_bad_scenario_before_serving(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("extends: missing.yaml\n", "extends: base file not found"),
+        ("time:\n  steps: !!int abc\n", "time.steps: explicit tag tag:yaml.org,2002:int"),
+        ("name: !!timestamp bad\n", "name: explicit tag tag:yaml.org,2002:timestamp"),
+        ("a: &x [1]\nb: *x\n", "b: alias *x"),
+    ],
+)
+def test_app_refuses_a_bad_scenario_before_serving(tmp_path, capsys, text, problem):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("extends: ../missing.yaml\n")
+    bad.write_text(text)
     assert main(["app", str(bad), "--port", "0"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {bad}: extends: base file not found")
+    assert err.startswith(f"error: {bad}: {problem}")
+    assert err.count("\n") == 1
+
+
+def test_app_refuses_a_save_folder_in_the_way(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["app", str(BASE), "--port", "0", "--save-dir", str(blocker / "app")]) == 2
+    assert f"{blocker} is a file" in capsys.readouterr().err
+
+
+def listening(port: int) -> bool:
+    """Tell whether something accepts connections on 127.0.0.1 ``port``."""
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_app_stops_cleanly_on_ctrl_c(tmp_path):
+    """Ctrl-C (SIGINT) stops the server: exit code 0, one line, no traceback."""
+    command = [sys.executable, "-m", "sim.cli.main", "app", str(BASE), "--port", "0"]
+    command += ["--save-dir", str(tmp_path)]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        started = process.stdout.readline() + process.stdout.readline()
+        assert "press Ctrl-C to stop" in started
+        port = int(re.search(r":(\d+)/", started).group(1))
+        deadline = time.monotonic() + 120  # importing Solara on a busy machine
+        while not listening(port):
+            assert process.poll() is None and time.monotonic() < deadline, started
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and "Abort" not in err
+    assert out.rstrip().endswith("partnersim app: stopped")
 
 
 def test_app_refuses_bad_ports_and_seeds(capsys):

@@ -33,6 +33,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from conftest import ROOT
@@ -74,16 +75,34 @@ def chromium() -> str:
     return found
 
 
+class Served(NamedTuple):
+    """A running app: its address and the folder it saves settings into."""
+
+    url: str
+    saves: Path
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """Serve the app for scenarios/base.yaml on a free loopback port; yield its URL."""
+    """Serve the app for scenarios/base.yaml on a free loopback port; yield where it is."""
     script = shutil.which("partnersim", path=str(Path(sys.executable).parent))
     command = [script] if script else [sys.executable, "-m", "sim.cli.main"]
     port = free_port(HOST, 0)
     log_path = tmp_path_factory.mktemp("app") / "server.log"
+    saves = log_path.parent / "saves"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [*command, "app", "scenarios/base.yaml", "--port", str(port), "--host", HOST],
+            [
+                *command,
+                "app",
+                "scenarios/base.yaml",
+                "--port",
+                str(port),
+                "--host",
+                HOST,
+                "--save-dir",
+                str(saves),
+            ],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -91,7 +110,7 @@ def server(tmp_path_factory):
         )
     try:
         wait_for_port(process, port, log_path)
-        yield f"http://{HOST}:{port}/"
+        yield Served(f"http://{HOST}:{port}/", saves)
     finally:
         stop(process)
 
@@ -129,7 +148,7 @@ def assets(server) -> None:
     """Make sure every front-end file the page loads is in Solara's asset cache."""
     from solara.server.settings import assets as settings
 
-    with urllib.request.urlopen(server, timeout=60) as response:
+    with urllib.request.urlopen(server.url, timeout=60) as response:
         html = response.read().decode()
     wanted = sorted(set(CDN_FILE.findall(html)))
     assert wanted, "the page loads no front-end files through Solara's CDN proxy"
@@ -172,7 +191,7 @@ def page(chromium, server, assets):
         try:
             page = browser.new_page(viewport=VIEWPORT)
             page.set_default_timeout(WAIT_MS)
-            page.goto(server, timeout=WAIT_MS)
+            page.goto(server.url, timeout=WAIT_MS)
             yield page
         finally:
             browser.close()
@@ -198,7 +217,7 @@ def press(page, handle, key: str, times: int) -> None:
         page.keyboard.press(key)
 
 
-def test_page_loads_a_lever_moves_the_model_steps_and_settings_save(page, tmp_path):
+def test_page_loads_a_lever_moves_the_model_steps_and_settings_save(page, server):
     step = page.get_by_role("button", name="Step")
     step.wait_for()
     page.get_by_text("partnersim: base").first.wait_for()
@@ -233,8 +252,8 @@ def test_page_loads_a_lever_moves_the_model_steps_and_settings_save(page, tmp_pa
         write_docs_screenshot(stepped)
 
     # the settings of this run, saved as a scenario file that reads back
-    target = tmp_path / "explored.yaml"
-    page.get_by_label("save settings to (YAML file)").fill(str(target))
+    target = server.saves / "explored.yaml"
+    page.get_by_label("save settings to (YAML file").fill("explored.yaml")
     page.get_by_role("button", name="Save settings").click()
     page.get_by_text(f"saved {target}").wait_for()
     screenshot(page, "app-saved")

@@ -87,3 +87,18 @@ def test_ring_fenced_spc_survives_the_same_cut():
     events = model.log.to_frame()
     assert (events.reason == "budget_cut").sum() == 0
     assert model.entered[PilotState.RUNNING] > 0
+
+
+def test_a_cut_cancels_exactly_the_pilots_whose_money_is_not_protected():
+    """Pilot by pilot: escrowed outcome contracts are protected, grants are not (same cut)."""
+    config = cut_after_election(finance={"instruments": ["outcome_based", "grant"]})
+    model = PartnershipModel(config, seed=4)
+    model.run_for(15)
+    before = {pid: pilot.instrument for pid, pilot in model.active.items()}
+    model.cities[0].annual_budget = 1.0
+    model.run_for(1)
+    events = model.log.to_frame()
+    cut = {int(pid) for pid in events.loc[events.reason == "budget_cut", "pilot_id"]}
+    assert cut and {model.pilots[pid].instrument for pid in cut} == {"grant"}
+    fenced = {pid for pid, instrument in before.items() if instrument == "outcome_based"}
+    assert fenced and not fenced & cut

@@ -7,7 +7,6 @@ import math
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -62,6 +61,7 @@ def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
             "parties": [5, 7, 9, 30],
             "duration": [8, 10, 12, 20],
             "public_share": [0.5, 0.4, 0.6, 0.9],
+            "success_prob": [0.3, 0.5, 0.7, 0.2],
         }
     )
     rows = [
@@ -95,7 +95,9 @@ def test_pilot_figures_of_financed_pilots() -> None:
     assert figures["duration_p01_months"] == pytest.approx(24.0 + 0.02 * 6)
     assert figures["duration_p99_months"] == pytest.approx(36.0 - 0.02 * 6)
     assert figures["start_delay_months"] == pytest.approx((9 + 9 + 12) / 3)
+    assert figures["ended"] == 2
     assert figures["success_share"] == pytest.approx(0.5)
+    assert figures["expected_success_share"] == pytest.approx(0.4)  # pilots 0 and 1
 
 
 def test_pilot_figures_in_months_follow_steps_per_year() -> None:
@@ -196,7 +198,11 @@ def check_table() -> pd.DataFrame:
     return achieved(runs)
 
 
-def test_scenario_text_loads_as_the_candidate(tmp_path: Path) -> None:
+def test_scenario_text_loads_as_the_candidate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tmp_path stands for the project's scenarios/ folder, where ../base.yaml may be found
+    monkeypatch.setattr("sim.scenario.extends.PROJECT_SCENARIOS", tmp_path)
     point = grid_points()[5]
     text = scenario_text(point, check_table())
     shutil.copy(ROOT / "scenarios" / "base.yaml", tmp_path / "base.yaml")
@@ -245,7 +251,17 @@ def test_calibrated_scenario_lands_in_the_published_ranges() -> None:
     # ... and at least 98% of the pilots within the published range of durations
     assert runs["duration_p01_months"].min() >= DURATION_RANGE[0]
     assert runs["duration_p99_months"].max() <= DURATION_RANGE[1]
-    assert np.all(runs["success_share"].between(0, 1))
+    # ... and pilots succeed as often as their odds say: the successes pooled over the runs lie
+    # within 3 binomial standard deviations of the sum of the ended pilots' probabilities (the
+    # n p (1 - p) of the mean odds bounds the variance of a sum of unequal Bernoulli draws).
+    # About 240 pilots end, so a bias of 10 points in the outcome draw fails.
+    ended = runs["ended"].to_numpy()
+    successes = float((runs["success_share"] * ended).sum())
+    expected = float((runs["expected_success_share"] * ended).sum())
+    p = expected / ended.sum()
+    assert abs(successes - expected) <= 3 * math.sqrt(ended.sum() * p * (1 - p)), (
+        f"{successes:.0f} successes of {ended.sum()} ended pilots; their odds expect {expected:.1f}"
+    )
 
 
 def test_calibration_command_rejects_bad_options(capsys) -> None:

@@ -25,10 +25,10 @@ from sim.docking.audit import SHIPPED, dock
 from sim.docking.figures import distance_frame, figures, plot_distance, shown_time
 from sim.docking.games import nearest_corner, unwrapped_angle
 from sim.docking.page import DOCS_COMMAND, build_docs
-from sim.docking.schema import DockingScenario, is_docking_file, load_docking
+from sim.docking.schema import DockingScenario, is_docking, load_docking
 from sim.runs.text import markdown_table
 from sim.scenario.errors import ScenarioError
-from sim.scenario.files import validate_data
+from sim.scenario.files import resolve_extends, validate_data
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKING = ROOT / "scenarios" / "docking"
@@ -68,9 +68,8 @@ def test_shipped_docking_scenarios_load() -> None:
     assert inspection is not None
     assert (inspection.F, inspection.G, inspection.L, inspection.C) == (10, 4, 6, 5)
     assert inspection.params().centre == pytest.approx((0.6875, 0.4))
-    assert all(is_docking_file(DOCKING / f"{name}.yaml") for name in SHIPPED)
-    assert not is_docking_file(ROOT / "scenarios" / "base.yaml")
-    assert not is_docking_file(ROOT / "scenarios" / "missing.yaml")
+    assert all(is_docking(resolve_extends(DOCKING / f"{name}.yaml")) for name in SHIPPED)
+    assert not is_docking(resolve_extends(ROOT / "scenarios" / "base.yaml"))
 
 
 @pytest.mark.parametrize(
@@ -120,7 +119,7 @@ def test_vector_as_mapping_equals_vector_as_list(tmp_path: Path) -> None:
         ),
         (
             BASELINE_YAML.replace("[0.2, -30,", "[0.2, 30,"),
-            ["public.CH: out of range; got 30; allowed: at most 0 (unit: payoff)"],
+            ["public.CH: out of range; got 30; allowed: at least -1000000 and at most 0 (unit:"],
         ),
         (
             BASELINE_YAML + "horizn: 5\n",
@@ -138,7 +137,10 @@ def test_vector_as_mapping_equals_vector_as_list(tmp_path: Path) -> None:
             "kind: three_population\nenterprise: [0.2, 40, 20, 35, 0.1, 10, 0, 0, 0.1]\n",
             ["kind three_population needs public, government"],
         ),
-        (BASELINE_YAML + "kind: duel\n", ["kind: invalid choice; got 'duel'"]),
+        (
+            BASELINE_YAML.replace("kind: three_population", "kind: duel"),
+            ["kind: invalid choice; got 'duel'"],
+        ),
     ],
 )
 def test_bad_docking_files_get_one_clear_line(tmp_path: Path, text: str, parts: list[str]):
@@ -322,6 +324,59 @@ def test_dock_command_bad_input(tmp_path: Path, capsys) -> None:
     too_small = dock_args(str(DOCKING / "baseline.yaml"), "--sizes", "1")
     assert too_small.handler(too_small) == 2
     assert "--sizes must all be at least 2" in capsys.readouterr().err
+
+
+class RevisesSlower(GameModel):
+    """A deliberately broken agent model: agents revise 15% less often than the time axis says."""
+
+    def _revise(self, k: int) -> None:
+        rate = self.revision_rate
+        self.revision_rate = 0.85 * rate
+        try:
+            super()._revise(k)
+        finally:
+            self.revision_rate = rate
+
+
+def dock_checks(capsys, argv: list[str]) -> tuple[int, str]:
+    args = dock_args(*argv)
+    code = args.handler(args)
+    return code, capsys.readouterr().out
+
+
+def test_dock_fails_on_agents_that_drift_from_the_equations(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = [str(DOCKING / "baseline.yaml"), "--sizes", "100", "1000", "--seeds", "2"]
+    code, out = dock_checks(capsys, [*argv, "--out", str(tmp_path / "right")])
+    assert code == 0, out
+    monkeypatch.setattr("sim.docking.agent_model.GameModel", RevisesSlower)
+    code, out = dock_checks(capsys, [*argv, "--out", str(tmp_path / "slower")])
+    assert code == 1
+    (rate,) = [line for line in out.splitlines() if line.startswith("| distance falls with N")]
+    assert rate.endswith("| **no** |")  # every other check passes: the corner is still reached
+    assert sum(line.endswith("| **no** |") for line in out.splitlines()) == 1
+
+
+def test_dock_fails_when_the_published_point_is_not_the_only_stable_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sim.docking.games as games
+
+    only = games.stable_corners(scenario("baseline").game())
+    twin = games.Corner(state=(1, 1, 1), eigenvalues=only[0].eigenvalues, stable=True)
+    monkeypatch.setattr(games, "stable_corners", lambda game: [*only, twin])
+    checks = dock(scenario("baseline", horizon=1.0), sizes=[50, 200], seeds=1).checks
+    stable = checks[checks["check"].str.startswith("evolutionarily stable")].iloc[0]
+    assert stable["computed"] == "(0, 0, 0), (1, 1, 1)"
+    assert not stable["ok"]
+
+
+def test_dock_fails_when_the_rate_cannot_be_measured() -> None:
+    checks = dock(scenario("baseline", horizon=1.0), sizes=[200], seeds=1).checks
+    rate = checks.iloc[0]
+    assert rate["computed"].startswith("n/a")
+    assert not rate["ok"]
 
 
 def test_importing_the_dock_command_is_light() -> None:

@@ -12,7 +12,7 @@ from sim.model.consortium import alignment, candidate_hops, recruit, score_candi
 from sim.model.incentives import pilot_cost, private_payment
 from sim.model.metrics import gini
 from sim.model.partnership import MODELS, PartnershipModel
-from sim.model.politics import redraw_budget, reelection_probability
+from sim.model.politics import logistic, logit, redraw_budget, reelection_probability
 from sim.model.streams import Streams
 from sim.model.success import scaleup_probability, success_probability
 from sim.model.valuation import outside_options, party_values
@@ -218,7 +218,32 @@ def test_each_proposal_has_its_own_stream_keyed_by_city_step_and_index():
 
 def test_partnership_models_are_the_five_types():
     assert [m.letter for m in MODELS.values()] == ["A", "B", "C", "D", "E"]
-    assert MODELS["public_private_spc"].ring_fenced
+    # that the SPC is ring-fenced is held by what an election does to its pilots
+    # (tests/test_behaviour.py), not by its flag
     assert MODELS["city_led"].lead[0] == 1.0
     with pytest.raises(ValueError, match="lead must sum to 1"):
         PartnershipModel("x", "X", "", (0.5, 0, 0, 0), (1, 1, 1, 1), 0.5, (1, 1, 1, 1), 1, False)
+
+
+# --- politics: log-odds ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x", [-1e308, -1e4, -800.0, 800.0, 2600.0, 1e308, math.inf, -math.inf])
+def test_logistic_never_overflows(x: float) -> None:
+    p = logistic(x)
+    assert 0.0 <= p <= 1.0
+    assert p == (1.0 if x > 0 else pytest.approx(0.0, abs=1e-300))
+
+
+@given(st.floats(-700, 700))
+def test_logistic_is_the_inverse_of_logit(x: float) -> None:
+    p = logistic(x)
+    if abs(x) < 10:  # beyond, p is too close to 0 or 1 to keep the digits of x
+        assert logit(p) == pytest.approx(x, abs=1e-9)
+    assert logistic(-x) == pytest.approx(1.0 - p, abs=1e-15)
+
+
+@pytest.mark.parametrize("p", [0.0, 1.0, -0.1, 1.5, math.nan])
+def test_logit_refuses_what_is_not_a_probability(p: float) -> None:
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        logit(p)

@@ -33,6 +33,31 @@ def test_nash_split_without_zone():
         nash_split(2.0, [2.0, 1.0], [1.0, 1.0])
 
 
+def test_a_zone_lost_to_rounding_is_an_empty_zone_not_none():
+    # 1.1 + 2.2 is 3.3000000000000003 in floating point: the zone is 0, not negative.
+    np.testing.assert_allclose(nash_split(3.3, [1.1, 2.2], [2, 5]), [1.1, 2.2])
+    result = zeuthen(3.3, [1.1, 2.2], [2, 5], step=0.05)
+    assert (result.agreed, result.reason) == (True, "agreed")
+    np.testing.assert_allclose(result.shares, [1.1, 2.2])
+
+
+def test_a_zone_short_by_more_than_rounding_is_still_none():
+    with pytest.raises(NoZoneOfAgreement):
+        nash_split(3.3 - 1e-9, [1.1, 2.2], [2, 5])
+    assert zeuthen(3.3 - 1e-9, [1.1, 2.2], [2, 5], step=0.05).reason == "no_zone"
+
+
+@given(
+    st.lists(st.floats(0.01, 1e9, allow_nan=False), min_size=1, max_size=6),
+    st.lists(st.floats(0.1, 10), min_size=6, max_size=6),
+)
+def test_a_surplus_equal_to_the_disagreement_total_always_has_a_zone(payoffs, weights):
+    surplus = math.fsum(payoffs)  # the exact sum, rounded once; np.sum may differ in the last bit
+    split = nash_split(surplus, payoffs, weights[: len(payoffs)])
+    np.testing.assert_allclose(split, payoffs, atol=1e-12 * surplus)
+    assert zeuthen(surplus, payoffs, weights[: len(payoffs)], step=0.1).agreed
+
+
 @pytest.mark.parametrize("weights", [[1.0, 0.0], [1.0, -1.0], [1.0]])
 def test_nash_split_rejects_bad_weights(weights):
     with pytest.raises(ValueError):

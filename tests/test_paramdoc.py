@@ -139,7 +139,7 @@ def test_rows_show_defaults_bounds_units_and_choices():
     # columns after the key: default, unit, bounds, description, source
     assert tables["pilots"]["base_success"][:3] == ["`0.35`", "probability", "(0, 1)"]
     assert tables["time"]["steps"][2] == "[1, 2000]"
-    assert tables["cities[]"]["annual_budget"][2] == "[0, ∞)"
+    assert tables["cities[]"]["annual_budget"][2] == "[0, 1e+12]"
     assert tables["negotiation"]["protocol"][2] == "one of `zeuthen`, `alternating`"
     assert tables["incentives"]["testbed"][:3] == ["`false`", "-", "`true`, `false`"]
     # a section's defaults are those its parent sets, not the class defaults

@@ -4,6 +4,7 @@ Against a small toy schema (not the real one).
 """
 
 import copy
+import os
 import textwrap
 from collections.abc import Callable
 from enum import StrEnum
@@ -17,15 +18,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.scenario.errors import NO_VALUE, ScenarioError
-from sim.scenario.files import (
-    deep_merge,
-    dump,
-    load,
-    load_many,
-    read_yaml,
-    resolve_extends,
-    validate_data,
-)
+from sim.scenario.extends import PROJECT_SCENARIOS, deep_merge, resolve_extends
+from sim.scenario.files import dump, load, load_many, validate_data
+from sim.scenario.reader import read_yaml
 
 # --- toy schema ------------------------------------------------------------------------------
 
@@ -368,21 +363,81 @@ def test_extends_list_in_child_replaces_base_list(tmp_path: Path) -> None:
 def test_extends_paths_are_relative_to_the_extending_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write(tmp_path, "shared/base.yaml", BASE)
-    write(tmp_path, "shared/bases/city.yaml", "extends: ../base.yaml\nname: city\n")
-    child = write(tmp_path, "runs/lyon/child.yaml", "extends: ../../shared/bases/city.yaml\n")
-    monkeypatch.chdir(tmp_path / "runs")
+    write(tmp_path, "runs/base.yaml", BASE)
+    write(tmp_path, "runs/bases/city.yaml", "extends: ../base.yaml\nname: city\n")
+    child = write(tmp_path, "runs/child.yaml", "extends: bases/city.yaml\n")
+    monkeypatch.chdir(tmp_path / "runs" / "bases")
     assert load(child, Toy).name == "city"
-    assert load(Path("lyon/child.yaml"), Toy).name == "city"
+    assert load(Path("../child.yaml"), Toy).name == "city"
+
+
+RULE = (
+    "allowed: the path of a regular YAML file, relative to the folder of the file that names it, "
+    "inside the folder of the file given (or a folder below it) or inside the project's "
+    "scenarios/ folder"
+)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["../shared/base.yaml", "/etc/passwd", "/dev/zero", "../../../../../../../../etc/hostname"],
+)
+def test_extends_outside_the_allowed_folders_is_refused(tmp_path: Path, reference: str) -> None:
+    write(tmp_path, "shared/base.yaml", BASE)
+    child = write(tmp_path, "runs/child.yaml", f"extends: {reference}\n")
+    err = error_of(resolve_extends, child)
+    assert str(err).startswith(f"{child}: extends: base file ")
+    assert "is outside the folders a base may be in" in str(err)
+    assert str(err).endswith(RULE)
+
+
+def test_extends_through_a_link_that_leaves_the_folder_is_refused(tmp_path: Path) -> None:
+    secret = write(tmp_path, "secret/base.yaml", "name: secret\npassword: hunter2\n")
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "base.yaml").symlink_to(secret)
+    child = write(tmp_path, "runs/child.yaml", "extends: base.yaml\n")
+    err = error_of(resolve_extends, child)
+    assert "is outside the folders a base may be in" in str(err)
+    assert "hunter2" not in str(err)
+
+
+def test_extends_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "base.yaml")
+    child = write(tmp_path, "child.yaml", "extends: base.yaml\n")
+    err = error_of(resolve_extends, child)
+    assert str(err) == (
+        f"{child}: not a regular file (a device, FIFO or socket) (in base file "
+        f"{tmp_path / 'base.yaml'}); allowed: the path of a YAML file"
+    )
+
+
+def test_extends_the_project_scenarios_from_anywhere(tmp_path: Path) -> None:
+    child = write(tmp_path, "child.yaml", f"extends: {PROJECT_SCENARIOS / 'base.yaml'}\n")
+    assert resolve_extends(child)["name"] == "base"
+
+
+def test_an_error_in_a_base_names_the_file_given_and_never_its_text(tmp_path: Path) -> None:
+    base = write(tmp_path, "bases/base.yaml", "name: x\npassword: [hunter2\n")
+    child = write(tmp_path, "child.yaml", "extends: bases/base.yaml\n")
+    err = error_of(resolve_extends, child)
+    assert str(err).startswith(f"{child}: invalid YAML at line 3, column 1: ")
+    assert str(err).endswith(f"(in base file {base})")
+    assert "hunter2" not in str(err)
+
+
+def test_extends_name_too_long_for_the_file_system(tmp_path: Path) -> None:
+    child = write(tmp_path, "child.yaml", f"extends: {'x' * 5000}.yaml\n")
+    err = error_of(resolve_extends, child)
+    assert str(err).startswith(f"{child}: extends: ")
+    assert "\n" not in str(err)
 
 
 def test_extends_missing_base(tmp_path: Path) -> None:
-    child = write(tmp_path, "runs/child.yaml", "extends: ../bases/nope.yaml\nsteps: 3\n")
+    child = write(tmp_path, "runs/child.yaml", "extends: bases/nope.yaml\nsteps: 3\n")
     err = error_of(resolve_extends, child)
-    looked_for = tmp_path / "runs" / "../bases/nope.yaml"
+    looked_for = tmp_path / "runs" / "bases/nope.yaml"
     assert str(err) == (
-        f"{child}: extends: base file not found: {looked_for}; got '../bases/nope.yaml'; "
-        "allowed: the path of a base scenario file, relative to the folder of this file"
+        f"{child}: extends: base file not found: {looked_for}; got 'bases/nope.yaml'; {RULE}"
     )
     assert (err.path, err.key) == (str(child), "extends")
 
@@ -393,8 +448,8 @@ def test_extends_cycle(tmp_path: Path) -> None:
     c = write(tmp_path, "c.yaml", "extends: a.yaml\n")
     err = error_of(resolve_extends, a)
     assert str(err) == (
-        f"{c}: extends: extends cycle: {a} -> {b} -> {c} -> {a}; got 'a.yaml'; "
-        "allowed: a chain of base files that never comes back to a file already in it"
+        f"{a}: extends: extends cycle: {a} -> {b} -> {c} -> {a} (in base file {c}); "
+        f"got 'a.yaml'; {RULE}"
     )
 
 
@@ -409,18 +464,16 @@ def test_extends_itself_is_a_cycle(tmp_path: Path) -> None:
 def test_extends_not_a_string(tmp_path: Path, text: str, value: object) -> None:
     path = write(tmp_path, "s.yaml", text + "\nname: x\n")
     err = error_of(load, path, Toy)
-    assert str(err) == (
-        f"{path}: extends: not a file path; got {value!r}; "
-        "allowed: the path of a base scenario file, relative to the folder of this file"
-    )
+    assert str(err) == (f"{path}: extends: not a file path; got {value!r}; {RULE}")
 
 
-def test_error_in_base_file_names_the_base(tmp_path: Path) -> None:
+def test_error_in_base_file_names_the_file_given_then_the_base(tmp_path: Path) -> None:
     base = write(tmp_path, "base.yaml", "name: [unclosed\n")
     child = write(tmp_path, "child.yaml", "extends: base.yaml\n")
     err = error_of(load, child, Toy)
-    assert err.path == str(base)
-    assert str(err).startswith(f"{base}: invalid YAML at line 2")
+    assert err.path == str(child)
+    assert str(err).startswith(f"{child}: invalid YAML at line 2")
+    assert f"(in base file {base})" in str(err)
 
 
 # --- validation: unknown keys ----------------------------------------------------------------

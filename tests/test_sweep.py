@@ -485,6 +485,8 @@ def test_store_drops_half_written_flushes_when_resuming(folder):
         "started_utc": None,
         "ended_utc": None,
         "executor": "serial",
+        "partnersim_version": store.code["partnersim_version"],
+        "git_revision": store.code["git_revision"],
         "skipped": 0,
         "recorded": 0,
         "failed": 0,

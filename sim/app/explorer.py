@@ -23,6 +23,7 @@ from typing import Any, Literal
 from sim.finance.instruments import INSTRUMENTS
 from sim.model.model import PartnershipModel
 from sim.model.partnership import MODELS
+from sim.runs.outdir import OutputError, inside
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import StrPath, dump, load, validate_data
 from sim.scenario.keypaths import expand, value_at, with_values
@@ -322,29 +323,44 @@ SAVED_SUFFIXES = (".yaml", ".yml")
 
 
 def save_settings(
-    base: Scenario, values: Mapping[str, Any], path: StrPath, *, source: StrPath | None = None
+    base: Scenario,
+    values: Mapping[str, Any],
+    name: StrPath,
+    *,
+    folder: StrPath,
+    source: StrPath | None = None,
 ) -> Scenario:
     """Write a scenario with the levers set to ``values`` as a fully resolved YAML file.
 
-    The saved scenario is named after the file; its description says where it came from and
-    which levers moved. The file is read back and validated before this returns, so
-    ``partnersim run PATH`` runs exactly what the app ran.
+    The file goes into ``folder``, the folder the user chose for the app's files
+    (``partnersim app --save-dir``), and nowhere else. The saved scenario is named after the
+    file; its description says where it came from and which levers moved. The file is read back
+    and validated before this returns, so ``partnersim run PATH`` runs exactly what the app ran.
 
     Args:
         base: The scenario the app started from.
         values: Lever values by lever name, in control units.
-        path: The file to write (``.yaml`` or ``.yml``); missing folders are created.
-        source: The file ``base`` was loaded from; refused as ``path``, so that saving never
-            replaces it.
+        name: The file to write (``.yaml`` or ``.yml``), relative to ``folder``; missing
+            folders are created.
+        folder: The folder files may be saved in.
+        source: The file ``base`` was loaded from; refused as the target, so that saving
+            never replaces it.
 
     Returns:
         The scenario as read back from the file.
 
     Raises:
-        ScenarioError: A lever value is not allowed, the path is not a YAML file name, is the
-            source file, or cannot be written.
+        ScenarioError: A lever value is not allowed, the name is not a YAML file name, leads
+            out of ``folder``, is the source file, or cannot be written.
     """
-    path = Path(path)
+    try:
+        path = inside(Path(folder), name)
+    except OutputError as exc:
+        raise ScenarioError(
+            f"not a file inside the folder the app saves into ({exc})",
+            path=name,
+            allowed=f"a file name inside {folder}, e.g. settings.yaml",
+        ) from None
     if path.suffix not in SAVED_SUFFIXES:
         raise ScenarioError(
             "not a YAML file name", path=path, allowed="a path ending in .yaml or .yml"

@@ -22,9 +22,10 @@ from mesa.visualization.utils import update_counter
 
 from sim.app import figures as app_figures
 from sim.app.explorer import LEVERS, ExplorerModel, controls, save_settings
-from sim.app.launch import DEFAULT_SCENARIO, ENV_SCENARIO, ENV_SEED
+from sim.app.launch import DEFAULT_SAVE_DIR, DEFAULT_SCENARIO, ENV_SAVE_DIR, ENV_SCENARIO, ENV_SEED
 from sim.model.metrics import METRICS
 from sim.outputs.style import display_unit
+from sim.runs.outdir import safe_name
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import load
 from sim.scenario.schema import Scenario
@@ -54,9 +55,14 @@ def configured() -> tuple[Path, int]:
     return Path(os.environ.get(ENV_SCENARIO, DEFAULT_SCENARIO)), int(os.environ.get(ENV_SEED, "0"))
 
 
-def default_save_path(scenario: Scenario) -> str:
-    """Return where the page offers to save settings: ``results/app/<name>-settings.yaml``."""
-    return str(Path("results") / "app" / f"{scenario.name}-settings.yaml")
+def save_folder() -> Path:
+    """Return the folder the page saves settings into, and nowhere else (from the environment)."""
+    return Path(os.environ.get(ENV_SAVE_DIR, DEFAULT_SAVE_DIR))
+
+
+def default_save_name(scenario: Scenario) -> str:
+    """Return the file name the page offers for settings: ``<name>-settings.yaml``."""
+    return f"{safe_name(scenario.name)}-settings.yaml"
 
 
 def readout(model: ExplorerModel) -> list[str]:
@@ -120,16 +126,19 @@ def RunPanel(model: ExplorerModel):
     """The run's progress and latest metrics, the settings it uses, and saving them."""
     update_counter.get()
     source, _ = configured()
-    path = solara.use_reactive(default_save_path(model.base))
+    folder = save_folder()
+    path = solara.use_reactive(default_save_name(model.base))
     message = solara.use_reactive(("", ""))
 
     def save() -> None:
         try:
-            saved = save_settings(model.base, model.levers, path.value, source=source)
+            saved = save_settings(
+                model.base, model.levers, path.value, folder=folder, source=source
+            )
         except ScenarioError as err:
             message.set(("error", str(err)))
             return
-        message.set(("success", f"saved {path.value} (scenario {saved.name!r})"))
+        message.set(("success", f"saved {folder / path.value} (scenario {saved.name!r})"))
 
     with solara.Columns([1, 1]):
         with solara.Column(gap="2px", classes=["partnersim-readout"]):
@@ -141,7 +150,9 @@ def RunPanel(model: ExplorerModel):
             for line in settings_text(model):
                 solara.Text(line, style=LINE)
     with solara.Row(style={"align-items": "center"}):
-        solara.InputText("save settings to (YAML file)", value=path, continuous_update=True)
+        solara.InputText(
+            f"save settings to (YAML file in {folder})", value=path, continuous_update=True
+        )
         solara.Button("Save settings", color="primary", on_click=save)
     kind, text = message.value
     if kind == "error":

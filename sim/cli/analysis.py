@@ -54,6 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="S",
         help="seed of the bootstrap intervals, a positive integer (default: fixed)",
     )
+    _add_force(sens)
     sens.set_defaults(handler=sensitivity_command)
 
     disc = subparsers.add_parser(
@@ -100,7 +101,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="output folder (default RESULTS/discovery, or RESULTS/discovery-vs-<B> for pairs)",
     )
+    _add_force(disc)
     disc.set_defaults(handler=discover_command)
+
+
+def _add_force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the results already in the output folder (only partnersim results)",
+    )
 
 
 def _error(message: str) -> int:
@@ -131,10 +141,12 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     """
     from sim.experiments import sensitivity as sa
     from sim.outputs.analyses import write_sensitivity
+    from sim.runs.outdir import check_folder, replace_with
 
     if args.bootstrap_seed is not None and args.bootstrap_seed < 1:
         return _error(f"--bootstrap-seed must be a positive integer; got {args.bootstrap_seed}")
     seed = sa.SEED if args.bootstrap_seed is None else args.bootstrap_seed
+    out = check_folder(args.out or args.results / "sensitivity", force=args.force)
     results = sa.load_results(args.results)
     sa.check_design(results)
     for metric in args.metric or []:
@@ -152,8 +164,8 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"{'error' if args.metric else 'skipped'}: {problem}", file=sys.stderr)
     if analyses:
-        out = args.out or args.results / "sensitivity"
-        print(f"wrote {_files(write_sensitivity(analyses, out))} to {out}")
+        written = replace_with(out, lambda folder: write_sensitivity(analyses, folder))
+        print(f"wrote {_files(written)} to {out}")
     if (problems and args.metric) or not analyses:
         return 2
     return 0
@@ -164,6 +176,7 @@ def discover_command(args: argparse.Namespace) -> int:
     from sim.experiments import discovery
     from sim.experiments.sensitivity import failures_note, load_results
     from sim.outputs.analyses import write_discovery
+    from sim.runs.outdir import check_folder, replace_with, safe_name
 
     if args.boxes < 1:
         return _error(f"--boxes must be at least 1; got {args.boxes}")
@@ -178,24 +191,27 @@ def discover_command(args: argparse.Namespace) -> int:
             else ("--below and --above ask about one sweep: drop RESULTS_B or use --better")
         )
         return _error(need)
+    if paired:
+        default = args.results / f"discovery-vs-{safe_name(args.results_b.resolve().name)}"
+    else:
+        default = args.results / "discovery"
+    out = check_folder(args.out or default, force=args.force)
     results = load_results(args.results)
     _note(failures_note(results))
     if paired:
         other = load_results(args.results_b)
         _note(failures_note(other))
         outcome = discovery.paired_outcome(results, other, args.metric, better=args.better)
-        default = args.results / f"discovery-vs-{args.results_b.resolve().name}"
     else:
         outcome = discovery.threshold_outcome(
             results, args.metric, below=args.below, above=args.above
         )
-        default = args.results / "discovery"
     try:
         found = discovery.discover(outcome, boxes=args.boxes, density=density)
     except ImportError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(discovery.boxes_text(outcome, found))
-    out = args.out or default
-    print(f"wrote {_files(write_discovery(outcome, found, out))} to {out}")
+    written = replace_with(out, lambda folder: write_discovery(outcome, found, folder))
+    print(f"wrote {_files(written)} to {out}")
     return 0

@@ -2,9 +2,11 @@
 
 The command checks the scenario file (a bad one is refused with the scenario error and exit
 code 2 before any server starts), finds the port, prints the address and runs Solara's server in
-this process until Ctrl-C. It listens on 127.0.0.1 unless told otherwise, and warns when asked to
-listen on an address other machines can reach: anyone who can open the page can run models on
-this machine and save scenario files into its folders.
+this process until Ctrl-C, which stops it without a traceback. The page saves settings only
+into the folder given by ``--save-dir`` (default ``results/app``). It listens on 127.0.0.1
+unless told otherwise, and warns when asked to listen on an address other machines can reach:
+anyone who can open the page can run models on this machine and save scenario files into that
+folder.
 
 Only the standard library is imported at top level, so ``partnersim --help`` stays fast; Solara
 and the model load when the command runs.
@@ -13,13 +15,21 @@ and the model load when the command runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import os
 import socket
 import sys
 from pathlib import Path
 
-from sim.app.launch import APP_MODULE, DEFAULT_SCENARIO, ENV_SCENARIO, ENV_SEED
+from sim.app.launch import (
+    APP_MODULE,
+    DEFAULT_SAVE_DIR,
+    DEFAULT_SCENARIO,
+    ENV_SAVE_DIR,
+    ENV_SCENARIO,
+    ENV_SEED,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -62,6 +72,13 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help=f"address to listen on (default {DEFAULT_HOST}: this machine only)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed the page starts with (default 0)")
+    parser.add_argument(
+        "--save-dir",
+        type=Path,
+        default=DEFAULT_SAVE_DIR,
+        metavar="DIR",
+        help=f"the only folder the page may save settings into (default {DEFAULT_SAVE_DIR})",
+    )
     parser.set_defaults(handler=main)
     return parser
 
@@ -72,6 +89,7 @@ def main(args: argparse.Namespace) -> int:
     Args:
         args: Parsed arguments with ``scenario``, ``port``, ``host`` and ``seed``.
     """
+    from sim.runs.outdir import OutputError, check_path
     from sim.scenario.errors import ScenarioError
     from sim.scenario.files import load
     from sim.scenario.schema import Scenario
@@ -81,13 +99,16 @@ def main(args: argparse.Namespace) -> int:
         return 2
     try:
         scenario = load(args.scenario, Scenario)
-    except ScenarioError as err:
+        check_path(args.save_dir)
+        if args.save_dir.exists() and not args.save_dir.is_dir():
+            raise OutputError(f"{args.save_dir}: a file is in the way of --save-dir")
+    except (ScenarioError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if not is_loopback(args.host):
         print(
             f"warning: listening on {args.host}, which other machines may reach: anyone who "
-            "opens the page can run models here and save scenario files on this machine",
+            f"opens the page can run models here and save scenario files into {args.save_dir}",
             file=sys.stderr,
         )
     try:
@@ -101,10 +122,12 @@ def main(args: argparse.Namespace) -> int:
         return 2
     os.environ[ENV_SCENARIO] = str(args.scenario)  # as given: the server keeps this folder
     os.environ[ENV_SEED] = str(args.seed)
+    os.environ[ENV_SAVE_DIR] = str(args.save_dir)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"partnersim app: {scenario.name} ({args.scenario}) at http://{shown}:{port}/")
-    print("press Ctrl-C to stop", flush=True)
+    print(f"settings are saved into {args.save_dir}; press Ctrl-C to stop", flush=True)
     serve(args.host, port)
+    print("partnersim app: stopped")
     return 0
 
 
@@ -131,26 +154,29 @@ def free_port(host: str, port: int) -> int:
 
 
 def serve(host: str, port: int) -> None:
-    """Run Solara's server for :data:`APP_MODULE` until interrupted (production mode).
+    """Run Solara's server for :data:`APP_MODULE` until Ctrl-C, then return (production mode).
 
     Solara's usage telemetry and its check for a newer version on PyPI are switched off:
     the app sends nothing anywhere.
     """
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    import click
     from solara.__main__ import cli
 
-    cli.main(
-        args=[
-            "run",
-            APP_MODULE,
-            "--host",
-            host,
-            "--port",
-            str(port),
-            "--production",
-            "--no-open",
-            "--no-check-version",
-        ],
-        prog_name="partnersim app",
-        standalone_mode=False,
-    )
+    # Ctrl-C: the server shuts down and Click reports it as Abort; nothing more to say
+    with contextlib.suppress(KeyboardInterrupt, click.exceptions.Abort):
+        cli.main(
+            args=[
+                "run",
+                APP_MODULE,
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--production",
+                "--no-open",
+                "--no-check-version",
+            ],
+            prog_name="partnersim app",
+            standalone_mode=False,
+        )

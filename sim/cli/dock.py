@@ -41,6 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--seeds", type=int, default=None, help="agent runs per size (default: the scenario's)"
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the results already in the output folder (only partnersim results)",
+    )
     parser.set_defaults(handler=main)
     return parser
 
@@ -54,6 +59,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.docking.audit import dock, report_text
     from sim.docking.page import write
     from sim.docking.schema import load_docking
+    from sim.runs.outdir import OutputError, check_folder, replace_with, safe_name
     from sim.scenario.errors import ScenarioError
 
     if args.sizes is not None and any(n < 2 for n in args.sizes):
@@ -64,12 +70,13 @@ def main(args: argparse.Namespace) -> int:
         return 2
     try:
         scenario = load_docking(args.scenario)
-    except ScenarioError as err:
+        out = args.out or Path("results") / f"dock-{safe_name(scenario.name)}"
+        check_folder(out, force=args.force)
+    except (ScenarioError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     docking = dock(scenario, sizes=args.sizes, seeds=args.seeds, progress=print)
-    out = args.out or Path("results") / f"dock-{scenario.name}"
-    written = write(docking, out)
+    written = replace_with(out, lambda folder: write(docking, folder))
     print()
     print(report_text(docking))
     print()

@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="output folder (default results/<name>-seed<N>)"
     )
     run.add_argument("--agents", action="store_true", help="also record per-agent state")
+    add_force(run)
 
     compare = sub.add_parser(
         "compare",
@@ -87,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="output folder (default results/compare)",
     )
+    add_force(compare)
 
     validate = sub.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
@@ -94,6 +96,15 @@ def _parser() -> argparse.ArgumentParser:
     for register in _registrars():
         register(sub)
     return parser
+
+
+def add_force(parser: argparse.ArgumentParser) -> None:
+    """Give a command that writes results the ``--force`` flag (:mod:`sim.runs.outdir`)."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the results already in the output folder (only partnersim results)",
+    )
 
 
 def _registrars():
@@ -114,6 +125,7 @@ def _registrars():
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 failure, 2 bad input)."""
     args = _parser().parse_args(argv)
+    from sim.runs.outdir import OutputError
     from sim.scenario.errors import ScenarioError
 
     bad = _bad_number(args)
@@ -128,9 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(args, "handler"):
             return args.handler(args)  # a registered command: 0 ok, 1 failure, 2 bad input
         return _run(args)
-    except ScenarioError as err:
+    except (ScenarioError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing written", file=sys.stderr)
+        return 130
 
 
 NUMBER_FLOORS: dict[str, int] = {"reps": 1, "workers": 1, "steps": 1, "seed": 0}
@@ -148,39 +163,50 @@ def _bad_number(args: argparse.Namespace) -> str | None:
 
 
 def _validate(files: Sequence[Path]) -> int:
-    """Check model, docking and sweep files, each against its own schema."""
-    from sim.docking.schema import DockingScenario, is_docking_file
-    from sim.experiments.spec import is_sweep_file
-    from sim.scenario.errors import ScenarioError
-    from sim.scenario.files import load_many
-    from sim.scenario.schema import Scenario
-
+    """Check model, docking and sweep files, each read once and checked against its own schema."""
     bad = 0
     for path in files:
-        if is_sweep_file(path):
-            from sim.experiments.plan import plan_or_error  # every design point, not just the file
-
-            outcome = plan_or_error(path)
-        else:
-            schema = DockingScenario if is_docking_file(path) else Scenario
-            ((_, outcome),) = load_many([path], schema)
-        if not isinstance(outcome, ScenarioError):
-            print(f"ok: {path} ({outcome.name})")
+        outcome = _checked(path)
+        if isinstance(outcome, str):
+            print(f"ok: {path} ({outcome})")
         else:
             bad += 1
             print(f"error: {outcome}", file=sys.stderr)
     return 2 if bad else 0
 
 
+def _checked(path: Path):
+    """Return the name of the scenario, docking scenario or sweep in ``path``, or its error."""
+    from sim.docking.schema import DockingScenario, is_docking
+    from sim.experiments.spec import SweepSpec, is_sweep
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.files import resolve_extends, validate_data
+    from sim.scenario.schema import Scenario
+
+    try:
+        data = resolve_extends(path)
+        if is_sweep(data):
+            from sim.experiments.plan import plan_sweep  # every design point, not just the file
+
+            spec = validate_data(data, SweepSpec, source=path)
+            return plan_sweep(spec, source=path).spec.name
+        schema = DockingScenario if is_docking(data) else Scenario
+        return validate_data(data, schema, source=path).name
+    except ScenarioError as err:
+        return err
+
+
 def _run(args: argparse.Namespace) -> int:
+    from sim.runs.outdir import check_folder, replace_with, safe_name
     from sim.runs.runner import as_scenario, run
 
     scenario = as_scenario(args.scenario)
     if args.agents:
         scenario = scenario.override({"output": {"agent_state": True}})
+    out = args.out or Path("results") / f"{safe_name(scenario.name)}-seed{args.seed}"
+    check_folder(out, force=args.force)
     result = run(scenario, seed=args.seed, steps=args.steps)
-    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
-    result.write(out)
+    replace_with(out, result.write)
     print(summary_text(result.final(), title=f"{scenario.name}, seed {args.seed}"))
     print(f"wrote {', '.join(sorted(result.tables))} and manifest.json to {out}")
     return 0
@@ -198,13 +224,19 @@ def _compare(args: argparse.Namespace) -> int:
         return 2
 
     from sim.runs.compare import HEADLINE_METRICS, compare, summary, summary_text
+    from sim.runs.outdir import check_folder, replace_with
 
+    out = check_folder(args.out, force=args.force)
     # compare() refuses duplicate scenario names (a ScenarioError) before anything runs
     comparison = compare(
         args.scenarios, reps=args.reps, workers=args.workers, base_seed=args.seed, steps=args.steps
     )
-    out = comparison.write(args.out)
-    figures, left_out = _figures(comparison, out / "figures")
+
+    def write(folder: Path) -> tuple[list[str], list[str]]:
+        comparison.write(folder)
+        return _figures(comparison, folder / "figures")
+
+    figures, left_out = replace_with(out, write)
     steps = comparison.tables["steps"]
     shown = [name for name in HEADLINE_METRICS if name in steps.columns]
     print(summary_text(summary(steps, shown, order=comparison.scenarios)))

@@ -36,6 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="PDF",
         help="PDF to write (default RESULTS/report.pdf); the HTML page goes beside it (.html)",
     )
+    parser.add_argument(
+        "--force", action="store_true", help="replace the report's PDF and HTML if they exist"
+    )
     parser.set_defaults(handler=main)
     return parser
 
@@ -50,10 +53,11 @@ def main(args: argparse.Namespace) -> int:
         print(f"error: --out must name a .pdf file; got {args.out}", file=sys.stderr)
         return 2
     from sim.outputs.report import ResultsError, write_report
+    from sim.runs.outdir import OutputError
 
     try:
-        pdf, html, pages = write_report(args.results, args.out)
-    except ResultsError as err:
+        pdf, html, pages = write_report(args.results, args.out, force=args.force)
+    except (ResultsError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(f"wrote {pdf} ({pages} A4 pages) and {html}")

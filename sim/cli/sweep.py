@@ -1,10 +1,13 @@
-"""``partnersim sweep SWEEP.yaml [--workers N] [--scheduler ADDRESS|local] [--resume] [--out DIR]``.
+"""``partnersim sweep SWEEP.yaml [--workers N] [--scheduler ADDRESS|local] [--out DIR] ...``.
+
+Further flags: ``--resume``, ``--force`` and ``--no-progress``.
 
 Only the standard library is imported at the top, so that registering the command keeps ``partnersim
 --help`` fast; the sweep machinery (:mod:`sim.experiments.sweep`) is imported when it runs.
 
 Exit codes: 0 every run finished; 1 some runs failed (they are in ``failures.parquet``); 2 bad
-input (the sweep file, or an output folder in the way), nothing run; 130 interrupted (Ctrl-C or
+input (the sweep file, an output folder in the way or holding other results, or results of
+another version of the code to resume without ``--force``), nothing run; 130 interrupted (Ctrl-C or
 SIGTERM), what finished is on disk and ``--resume`` carries on.
 """
 
@@ -67,6 +70,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="DIR",
         help="output folder (default results/sweep-<name>)",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the results already in OUT (only partnersim results); with --resume, "
+        "carry on even though the code that recorded them was another version",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(handler=main)
     return parser
@@ -81,6 +90,7 @@ def main(args: argparse.Namespace) -> int:
     """
     from sim.experiments.store import SweepError
     from sim.experiments.sweep import SweepInterrupted, run_sweep, summary_text
+    from sim.runs.outdir import OutputError
     from sim.scenario.errors import ScenarioError
 
     previous = signal.signal(signal.SIGTERM, _interrupt)  # a batch system's stop: keep results
@@ -90,10 +100,11 @@ def main(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
             resume=args.resume,
+            force=args.force,
             out=args.out,
             progress=False if args.no_progress else None,
         )
-    except (ScenarioError, SweepError) as err:
+    except (ScenarioError, SweepError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:  # SweepInterrupted, or a stop while starting or compacting

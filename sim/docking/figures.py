@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sim.docking.audit import Docking, game_centre, inspection_h_of, tuple_text
+from sim.runs.outdir import safe_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -254,10 +255,11 @@ def plot_distance(data: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
 
 
 def figures(docking: Docking) -> dict[str, Figure]:
-    """Return the figures of one docking run by file stem."""
-    out = {f"docking_{docking.name}_trajectories": plot_trajectories(docking)}
+    """Return the figures of one docking run by file stem (its name made safe for a path)."""
+    stem = safe_name(docking.name)
+    out = {f"docking_{stem}_trajectories": plot_trajectories(docking)}
     if docking.game.size == 3:
-        out[f"docking_{docking.name}_phase"] = plot_phase(docking)
+        out[f"docking_{stem}_phase"] = plot_phase(docking)
     if docking.scenario.inspection is not None:
-        out[f"docking_{docking.name}_orbit"] = plot_orbit(docking)
+        out[f"docking_{stem}_orbit"] = plot_orbit(docking)
     return out

@@ -19,8 +19,8 @@ Sources cited by short key (see :mod:`sim.scenario.schema` for the others):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, ClassVar, Literal
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -34,9 +34,8 @@ from sim.docking.games import (
     inspection_game,
     three_population_game,
 )
-from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import Section, param
-from sim.scenario.files import StrPath, load, resolve_extends
+from sim.scenario.files import StrPath, load
 
 KINDS: tuple[str, ...] = ("three_population", "inspection")
 """The kinds of docking scenario."""
@@ -48,17 +47,23 @@ SHARE = "share"
 
 DEFAULT_SIZES: tuple[int, ...] = (100, 1_000, 10_000)
 """Agents per population compared in a docking run."""
+PAYOFF_MAX = 1e6
+"""Largest payoff term (payoff units): the published sets use terms up to 40."""
+COEFFICIENT_MAX = 100.0
+"""Largest coefficient without a natural ceiling of 1 (subsidy, penalty, reputation terms)."""
+SIZE_MAX = 1_000_000
+"""Most agents per population (a run of 10,000 takes about a second per seed)."""
 
 
 def _share(description: str) -> Any:
     return param(..., unit=SHARE, ge=0, le=1, description=description, source="WANG-2023")
 
 
-def _money(description: str, *, le: float | None = None, ge: float | None = 0) -> Any:
+def _money(description: str, *, le: float = PAYOFF_MAX, ge: float = 0) -> Any:
     return param(..., unit=PAYOFF, ge=ge, le=le, description=description, source="WANG-2023")
 
 
-def _coefficient(description: str, *, le: float | None = 1) -> Any:
+def _coefficient(description: str, *, le: float = 1) -> Any:
     return param(..., unit="1", ge=0, le=le, description=description, source="WANG-2023")
 
 
@@ -101,8 +106,12 @@ class EnterpriseVector(_Vector):
     CA: float = _money("Cost of full abatement.")
     eA: float = _coefficient("Abatement effort level of a controlling enterprise.")
     Rc: float = _money("Enterprise's benefit from emission reduction.")
-    alpha: float = _coefficient("Subsidy coefficient: share of P paid when regulated.", le=None)
-    beta: float = _coefficient("Penalty coefficient: share of P fined when regulated.", le=None)
+    alpha: float = _coefficient(
+        "Subsidy coefficient: share of P paid when regulated.", le=COEFFICIENT_MAX
+    )
+    beta: float = _coefficient(
+        "Penalty coefficient: share of P fined when regulated.", le=COEFFICIENT_MAX
+    )
     gamma: float = _coefficient("Innovation capability: share of abatement cost saved.")
 
 
@@ -116,7 +125,7 @@ class PublicVector(_Vector):
     order: ClassVar[tuple[str, ...]] = PUBLIC_KEYS
 
     y0: float = _share("Initial share of citizens who participate.")
-    CH: float = _money("Health loss from pollution (entered negative).", ge=None, le=0)
+    CH: float = _money("Health loss from pollution (entered negative).", ge=-PAYOFF_MAX, le=0)
     CB1: float = _money("Cost of participating in supervision.")
     delta: float = _coefficient("Difficulty of the participation channel.")
     CB0: float = _money("Cost of self-protection when not participating.")
@@ -124,9 +133,11 @@ class PublicVector(_Vector):
     Rp: float = _money("Environmental benefit to participating citizens.")
     zeta: float = _coefficient("Share of the public with expertise.")
     eta: float = _coefficient(
-        "Enterprise's innovation gain (share of PA) from participation.", le=None
+        "Enterprise's innovation gain (share of PA) from participation.", le=COEFFICIENT_MAX
     )
-    theta: float = _coefficient("Reputation multiplier from public participation.", le=None)
+    theta: float = _coefficient(
+        "Reputation multiplier from public participation.", le=COEFFICIENT_MAX
+    )
     lambda_: float = Field(
         ...,
         alias="lambda",
@@ -154,20 +165,36 @@ class InspectionConfig(Section):
     """The inspection game (DOMAIN: validation by docking); centre (1 - C/(F+L), G/F)."""
 
     F: float = param(
-        ..., unit=PAYOFF, gt=0, description="Fine a shirking firm pays if caught.", source="DOMAIN"
+        ...,
+        unit=PAYOFF,
+        gt=0,
+        le=PAYOFF_MAX,
+        description="Fine a shirking firm pays if caught.",
+        source="DOMAIN",
     )
     G: float = param(
-        ..., unit=PAYOFF, gt=0, description="Firm's gain from shirking.", source="DOMAIN"
+        ...,
+        unit=PAYOFF,
+        gt=0,
+        le=PAYOFF_MAX,
+        description="Firm's gain from shirking.",
+        source="DOMAIN",
     )
     L: float = param(
         ...,
         unit=PAYOFF,
         ge=0,
+        le=PAYOFF_MAX,
         description="City's loss from an undetected shirking firm.",
         source="DOMAIN",
     )
     C: float = param(
-        ..., unit=PAYOFF, gt=0, description="City's cost of one inspection.", source="DOMAIN"
+        ...,
+        unit=PAYOFF,
+        gt=0,
+        le=PAYOFF_MAX,
+        description="City's cost of one inspection.",
+        source="DOMAIN",
     )
     x0: float = param(0.5, unit=SHARE, gt=0, lt=1, description="Initial share of diligent firms.")
     y0: float = param(
@@ -261,12 +288,13 @@ class DockingScenario(Section):
         None,
         unit="equation time",
         gt=0,
+        le=10_000,
         description="Time span over which agents and equations are compared point by point "
         "(default: the whole horizon); for cycling games keep it to a few turns, since small "
         "differences in the period add up to a phase lag.",
     )
-    seed: int = param(0, unit="1", ge=0, description="Seed of the first agent run.")
-    sizes: list[int] = Field(
+    seed: int = param(0, unit="1", ge=0, le=2**63 - 1, description="Seed of the first agent run.")
+    sizes: list[Annotated[int, Field(ge=2, le=SIZE_MAX)]] = Field(
         default_factory=lambda: list(DEFAULT_SIZES),
         min_length=1,
         description="Agents per population compared with the equations (unit: agents).",
@@ -335,15 +363,9 @@ def load_docking(path: StrPath) -> DockingScenario:
     return load(path, DockingScenario)
 
 
-def is_docking_file(path: StrPath) -> bool:
-    """Tell whether a YAML file is a docking scenario (top-level ``kind`` one of :data:`KINDS`).
+def is_docking(data: Mapping[str, Any]) -> bool:
+    """Tell whether data read from a YAML file is a docking scenario (``kind`` in :data:`KINDS`).
 
-    Follows ``extends:`` chains. A file that cannot be read counts as not a docking scenario, so
-    that the caller's loader reports the problem. Lets ``partnersim validate`` pick the schema of
-    each file.
+    Lets ``partnersim validate`` pick each file's schema from the data it has read once.
     """
-    try:
-        data = resolve_extends(path)
-    except ScenarioError:
-        return False
     return data.get("kind") in KINDS

@@ -120,7 +120,9 @@ the published spread and right tail (sd 8.95, up to 58) together with the mean a
 
 ALSO_MEASURED: tuple[str, ...] = (
     "financed",
+    "ended",
     "success_share",
+    "expected_success_share",
     "consortium_size_min",
     "consortium_size_max",
     "duration_p01_months",
@@ -196,7 +198,7 @@ def pilot_figures(pilots: pd.DataFrame, events: pd.DataFrame, steps_per_year: in
 
     Args:
         pilots: The run's ``pilots`` table (``pilot_id``, ``parties``, ``duration`` in steps,
-            ``public_share``).
+            ``public_share``, ``success_prob``).
         events: The run's ``events`` table (``pilot_id``, ``step``, ``to_state``).
         steps_per_year: Steps in a year, to turn steps into months.
 
@@ -206,7 +208,9 @@ def pilot_figures(pilots: pd.DataFrame, events: pd.DataFrame, steps_per_year: in
         ``_max``; ``duration_months``, ``duration_sd_months``, and the 1st and 99th
         percentiles ``duration_p01_months`` and ``duration_p99_months``; ``start_delay_months``
         (mean from the call that proposed a pilot to its start, over pilots that started);
-        ``success_share`` (succeeded over succeeded and failed). NaN where no pilot qualifies.
+        ``ended`` (pilots that succeeded or failed), ``success_share`` (succeeded over those)
+        and ``expected_success_share`` (their mean success probability, which the outcome
+        draw honours). NaN where no pilot qualifies.
     """
     months = MONTHS_PER_YEAR / steps_per_year
     step_of = {
@@ -218,7 +222,8 @@ def pilot_figures(pilots: pd.DataFrame, events: pd.DataFrame, steps_per_year: in
     durations = financed["duration"].to_numpy(dtype=float) * months
     started = step_of["running"]
     delays = (started - step_of["proposed"].reindex(started.index)).to_numpy(dtype=float)
-    ended = events[events["to_state"].isin(["succeeded", "failed"])]["to_state"]
+    ended = events[events["to_state"].isin(["succeeded", "failed"])].set_index("pilot_id")
+    odds = pilots.set_index("pilot_id")["success_prob"].reindex(ended.index).to_numpy(dtype=float)
     return {
         "financed": len(financed),
         "public_share": _mean(financed["public_share"].to_numpy(dtype=float)),
@@ -231,7 +236,9 @@ def pilot_figures(pilots: pd.DataFrame, events: pd.DataFrame, steps_per_year: in
         "duration_p01_months": _percentile(durations, 1),
         "duration_p99_months": _percentile(durations, 99),
         "start_delay_months": _mean(delays * months),
-        "success_share": _mean((ended == "succeeded").to_numpy(dtype=float)),
+        "ended": len(ended),
+        "success_share": _mean((ended["to_state"] == "succeeded").to_numpy(dtype=float)),
+        "expected_success_share": _mean(odds),
     }
 
 

@@ -126,12 +126,13 @@ class SweepPlan:
         }
 
 
-def plan_sweep(sweep: SweepSpec | StrPath) -> SweepPlan:
+def plan_sweep(sweep: SweepSpec | StrPath, *, source: StrPath | None = None) -> SweepPlan:
     """Check a sweep completely and return its plan; nothing runs.
 
     Args:
-        sweep: A sweep file, or a spec built in Python (a relative ``base`` is then taken
-            from the working folder).
+        sweep: A sweep file, or a spec built in Python or read already.
+        source: For a spec, the file it was read from: a relative ``base`` is taken from that
+            file's folder (from the working folder when None), and errors name it.
 
     Returns:
         The :class:`SweepPlan`.
@@ -141,7 +142,7 @@ def plan_sweep(sweep: SweepSpec | StrPath) -> SweepPlan:
             or a design point is invalid; the message names the sweep file and the key.
     """
     if isinstance(sweep, SweepSpec):
-        spec, source = sweep, None
+        spec, source = sweep, None if source is None else str(source)
     else:
         spec, source = load_sweep(sweep), str(sweep)
     scenario = _base_scenario(spec, source)
@@ -172,14 +173,6 @@ def plan_sweep(sweep: SweepSpec | StrPath) -> SweepPlan:
         metrics=metrics,
         spec_hash=hashlib.sha256(digest.encode()).hexdigest(),
     )
-
-
-def plan_or_error(path: StrPath) -> SweepPlan | ScenarioError:
-    """Return the plan of a sweep file, or the `ScenarioError` checking it raised."""
-    try:
-        return plan_sweep(path)
-    except ScenarioError as err:
-        return err
 
 
 def _base_scenario(spec: SweepSpec, source: str | None) -> dict[str, Any] | None:

@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import Section
-from sim.scenario.files import StrPath, load, resolve_extends
+from sim.scenario.files import StrPath, load
 
 PARTNERSIM = "partnersim"
 """The ``model`` of a sweep over the partnership model (the default)."""
@@ -62,10 +62,13 @@ class Parameter(Section):
         min_length=1,
         description="Dot path into the scenario (list items by index, e.g. "
         "cities.0.annual_budget); for a reference model, the name of its input.",
-        examples=["finance.blended.first_loss_share", "cities.0.annual_budget"],
+        examples=["finance.blended.max_first_loss", "cities.0.annual_budget"],
     )
-    bounds: tuple[float, float] | None = Field(
-        None, description="[low, high] of a continuous (or, with integer, whole) parameter."
+    bounds: list[float] | None = Field(
+        None,
+        min_length=2,
+        max_length=2,
+        description="[low, high] of a continuous (or, with integer, whole) parameter.",
     )
     integer: bool = Field(
         False,
@@ -270,16 +273,12 @@ def load_sweep(path: StrPath) -> SweepSpec:
     return load(path, SweepSpec)
 
 
-def is_sweep_file(path: StrPath) -> bool:
-    """Tell whether a YAML file is a sweep file (it has a top-level ``parameters`` or ``design``).
+def is_sweep(data: Mapping[str, Any]) -> bool:
+    """Tell whether data read from a YAML file is a sweep (top-level ``parameters`` or ``design``).
 
-    No scenario has either key. A file that cannot be read counts as not a sweep file, so that
-    the caller's loader reports the problem. Lets ``partnersim validate`` pick each file's schema.
+    No scenario has either key. Lets ``partnersim validate`` pick each file's schema from the
+    data it has read once.
     """
-    try:
-        data = resolve_extends(path)
-    except ScenarioError:
-        return False
     return "parameters" in data or "design" in data
 
 

@@ -12,8 +12,9 @@ memory stays bounded however many runs there are), and removed:
 
 * ``manifest.json``: the sweep (:meth:`sim.experiments.plan.SweepPlan.manifest`), counts
   (``finished``: runs recorded, ok or failed; ``failed``: of those, how many raised),
-  ``complete``, the metric columns, one entry per session (started, ended, executor, runs
-  skipped as already recorded, runs recorded, interrupted) and provenance;
+  ``complete``, the metric columns, one entry per session (started, ended, executor, package
+  version and git revision, runs skipped as already recorded, runs recorded, interrupted) and
+  provenance;
 * ``points.parquet``: one row per design point (written when the sweep starts);
 * ``runs.parquet``: one row per recorded run, sorted by ``run``: ``run``, ``point``,
   ``replicate``, ``seed``, ``status`` ("ok" or "failed"), the parameters as applied, then one
@@ -67,6 +68,10 @@ FAILURE_COLUMNS: dict[str, str] = {
 
 _NO_RUNS = {"run": [], "status": [], "session": []}
 
+CODE_KEYS: tuple[str, ...] = ("partnersim_version", "git_revision")
+"""The provenance that names the version of the model; a sweep resumes only on the same one
+(each session records its own, so a forced resume across versions stays visible)."""
+
 
 class SweepError(Exception):
     """A sweep that cannot start or go on here.
@@ -89,12 +94,15 @@ class SweepStore:
         parameter_dtypes: The dtype of each parameter's applied values, by key.
         resume: Carry on with the runs recorded in ``out``; without it, ``out`` must be missing
             or empty.
+        any_version: With ``resume``, carry on even though the runs in ``out`` were recorded by
+            another version of the code (another git revision or package version).
         flush_seconds: See :data:`FLUSH_SECONDS`.
         flush_runs: See :data:`FLUSH_RUNS`.
 
     Raises:
         SweepError: ``out`` holds results and ``resume`` is False; or ``resume`` is True and
-            ``out`` holds results of another sweep, or of this sweep file before it changed.
+            ``out`` holds results of another sweep, of this sweep file before it changed, or
+            (unless ``any_version``) of another version of the code.
     """
 
     def __init__(
@@ -104,6 +112,7 @@ class SweepStore:
         parameter_dtypes: Mapping[str, str],
         *,
         resume: bool = False,
+        any_version: bool = False,
         flush_seconds: float = FLUSH_SECONDS,
         flush_runs: int = FLUSH_RUNS,
     ) -> None:
@@ -113,7 +122,8 @@ class SweepStore:
         self.parameter_dtypes = dict(parameter_dtypes)
         self.flush_seconds = flush_seconds
         self.flush_runs = flush_runs
-        previous = self._previous(resume)
+        self.code = {key: value for key, value in provenance().items() if key in CODE_KEYS}
+        previous = self._previous(resume, any_version=any_version)
         self.sessions: list[dict[str, Any]] = previous.get("sessions", [])
         self.compacted = bool(previous.get("complete"))
         self.recorded, self.failed = self._recorded()
@@ -127,7 +137,7 @@ class SweepStore:
 
     # ---------------------------------------------------------------- opening
 
-    def _previous(self, resume: bool) -> dict[str, Any]:
+    def _previous(self, resume: bool, *, any_version: bool) -> dict[str, Any]:
         """Return the manifest already in ``out`` (empty if none), checking it may be resumed."""
         if self.out.exists() and not self.out.is_dir():
             raise SweepError(f"{self.out} is a file, not a folder; choose another --out")
@@ -154,6 +164,18 @@ class SweepStore:
                 f"(source {previous.get('source')}); the sweep or its base scenario has changed "
                 "since, so resuming would mix results. Resume with the original sweep file, "
                 "or run the changed sweep into another --out folder"
+            )
+        recorded_by = {key: previous.get(key) for key in CODE_KEYS}
+        if recorded_by != self.code and not any_version:
+            changed = ", ".join(
+                f"{key} {recorded_by[key]} then, {self.code[key]} now"
+                for key in CODE_KEYS
+                if recorded_by[key] != self.code[key]
+            )
+            raise SweepError(
+                f"{self.out} holds runs recorded by another version of the code ({changed}); "
+                "resuming would mix results of two models. Resume with --force to carry on "
+                "anyway, or run the sweep into another --out folder"
             )
         return previous
 
@@ -215,6 +237,7 @@ class SweepStore:
                 "started_utc": _now(),
                 "ended_utc": None,
                 "executor": executor,
+                **self.code,
                 "skipped": self.skipped,
                 "recorded": None,
                 "failed": None,

@@ -35,6 +35,7 @@ from sim.experiments.spec import SweepSpec
 from sim.experiments.store import MANIFEST, SweepError, SweepStore
 from sim.experiments.worker import run_task
 from sim.runs.execution import Executor, make_executor
+from sim.runs.outdir import check_folder, clear, safe_name
 from sim.scenario.files import StrPath
 
 DEFAULT_OUT = Path("results")
@@ -113,8 +114,8 @@ class SweepInterrupted(KeyboardInterrupt):
 
 
 def default_out(name: str) -> Path:
-    """Return the default output folder of a sweep: ``results/sweep-<name>``."""
-    return DEFAULT_OUT / f"sweep-{name}"
+    """Return the default output folder of a sweep: ``results/sweep-<name>`` (name made safe)."""
+    return DEFAULT_OUT / f"sweep-{safe_name(name)}"
 
 
 def run_sweep(
@@ -123,6 +124,7 @@ def run_sweep(
     workers: int = 1,
     scheduler: str | None = None,
     resume: bool = False,
+    force: bool = False,
     out: StrPath | None = None,
     progress: bool | None = None,
 ) -> SweepResult:
@@ -134,8 +136,11 @@ def run_sweep(
             processes (or, with ``scheduler="local"``, a local Dask cluster of that many).
         scheduler: A Dask scheduler address (``tcp://host:8786``), ``"local"``, or None.
         resume: Carry on with the runs already recorded in ``out``, running only the others.
+        force: Without ``resume``, replace the results in ``out`` (only partnersim results);
+            with it, carry on even though they were recorded by another version of the code
+            (another git revision or package version).
         out: Output folder (default ``results/sweep-<name>``); must be missing or empty unless
-            ``resume``.
+            ``resume`` or ``force`` (:mod:`sim.runs.outdir`).
         progress: Show a progress bar on stderr; None shows it when stderr is a terminal.
 
     Returns:
@@ -143,8 +148,11 @@ def run_sweep(
 
     Raises:
         ScenarioError: The sweep is invalid (nothing has run).
-        SweepError: ``out`` holds other results, the sweep changed since they were started, or
-            the Dask scheduler cannot be reached.
+        OutputError: ``out`` cannot be written, or holds results and neither ``resume`` nor
+            ``force`` is given (checked before any run).
+        SweepError: ``out`` holds results of another sweep, the sweep or its base scenario
+            changed since they were started, they were recorded by another version of the code
+            (unless ``force``), or the Dask scheduler cannot be reached.
         SweepInterrupted: Ctrl-C; the finished runs are on disk, resume with ``resume=True``.
         ValueError: ``workers`` is less than 1.
     """
@@ -152,7 +160,12 @@ def run_sweep(
         raise ValueError(f"workers must be at least 1; got {workers}")
     plan = plan_sweep(sweep)
     out = Path(out) if out is not None else default_out(plan.spec.name)
-    store = SweepStore(out, plan.manifest(), plan.parameter_dtypes(), resume=resume)
+    check_folder(out, force=force, resume=resume)
+    if force and not resume:
+        clear(out)
+    store = SweepStore(
+        out, plan.manifest(), plan.parameter_dtypes(), resume=resume, any_version=force
+    )
     todo = plan.runs - store.skipped
     shown = sys.stderr.isatty() if progress is None else progress
     with _executor(min(workers, max(todo, 1)), scheduler if todo else None) as executor:

@@ -39,6 +39,13 @@ Outcome = Literal["agreed", "no_zone", "costs_exhausted", "deadline"]
 TIE_TOLERANCE = 1e-9
 """Relative tolerance within which Zeuthen pressures count as tied (tied parties all concede)."""
 
+ZONE_TOLERANCE = 1e-12
+"""Relative tolerance within which a negative zone of agreement counts as empty but not missing.
+
+Sums of money in floating point carry rounding of a few units in the last place (1.1 + 2.2 is
+3.3000000000000003), so a surplus that equals the disagreement total on paper may fall short by
+that much; a shortfall within this share of the amounts involved is rounding, and the zone is 0."""
+
 FloatVector = NDArray[np.float64]
 
 
@@ -76,6 +83,17 @@ def _check_unit_interval(name: str, values: ArrayLike, *, open_low: bool, open_h
         raise ValueError(f"{name} must be in {interval}, got {values!r}")
 
 
+def _zone(surplus: float, disagreement: FloatVector) -> float:
+    """Return the zone of agreement ``surplus - sum(disagreement)``, rounding noise taken as 0.
+
+    A negative zone within :data:`ZONE_TOLERANCE` of the amounts is 0; a larger shortfall stays
+    negative (no zone).
+    """
+    zone = surplus - disagreement.sum()
+    scale = max(abs(surplus), float(np.abs(disagreement).sum()))
+    return 0.0 if -ZONE_TOLERANCE * scale <= zone < 0.0 else float(zone)
+
+
 def _read_only(array: ArrayLike) -> FloatVector:
     """Return a read-only float copy of ``array`` (so frozen results stay frozen)."""
     out = np.array(array, dtype=np.float64)
@@ -98,13 +116,14 @@ def nash_split(surplus: float, disagreement: ArrayLike, weights: ArrayLike) -> F
         Each party's payoff x_i, money; the payoffs sum to ``surplus``.
 
     Raises:
-        NoZoneOfAgreement: If ``surplus < sum(disagreement)``.
+        NoZoneOfAgreement: If ``surplus < sum(disagreement)`` by more than rounding
+            (:data:`ZONE_TOLERANCE`).
         ValueError: If the weights are not positive or the lengths differ.
 
     """
     d = _vector("disagreement", disagreement)
     w = _normalised_weights(weights, d.shape[0])
-    zone = surplus - d.sum()
+    zone = _zone(surplus, d)
     if zone < 0.0:
         raise NoZoneOfAgreement(f"surplus {surplus!r} is below the disagreement total {d.sum()!r}")
     return d + w * zone
@@ -248,7 +267,7 @@ def zeuthen(
     if max_rounds < 1:
         raise ValueError(f"max_rounds must be >= 1, got {max_rounds!r}")
     failed = np.zeros(n)
-    zone0 = surplus - d.sum()
+    zone0 = _zone(surplus, d)
     if zone0 < 0.0:
         return Concession(False, failed, 0, "no_zone")
     if opening is None:
@@ -518,9 +537,9 @@ def negotiate_terms(
     _check_unit_interval("data_willingness", willing, open_low=False, open_high=False)
 
     m = max_acceptable_share(v, cost, o, t, capacity, returns)
-    if np.any(m < 0.0) or m.sum() < cost:
+    zone = _zone(float(m.sum()), np.array([cost]))
+    if np.any(m < 0.0) or zone < 0.0:
         return _failed_terms("no_zone", 0, n)
-    zone = m.sum() - cost
     bargaining_zone = zone - formal_rounds * round_cost
     if bargaining_zone < 0.0:
         return _failed_terms("costs_exhausted", formal_rounds, n)

@@ -13,13 +13,26 @@ from sim.scenario.schema import PoliticsConfig
 
 
 def logit(p: float) -> float:
-    """Return the log-odds of a probability in (0, 1)."""
-    return math.log(p / (1.0 - p))
+    """Return the log-odds of a probability in (0, 1).
+
+    ``log(p) - log1p(-p)`` keeps full precision near 0 and 1, where ``p / (1 - p)`` loses it.
+
+    Raises:
+        ValueError: ``p`` is not strictly between 0 and 1.
+    """
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"a probability strictly between 0 and 1 has log-odds; got {p!r}")
+    return math.log(p) - math.log1p(-p)
 
 
 def logistic(x: float) -> float:
-    """Return the probability of log-odds ``x``."""
-    return 1.0 / (1.0 + math.exp(-x))
+    """Return the probability of log-odds ``x``, for any finite or infinite ``x``.
+
+    ``exp`` is only ever taken of ``-|x|``, so it cannot overflow: large positive log-odds give
+    1.0 and large negative ones a tiny probability (0.0 below about -745), never an error.
+    """
+    z = math.exp(-abs(x))
+    return 1.0 / (1.0 + z) if x >= 0 else z / (1.0 + z)
 
 
 def reelection_probability(satisfaction: float, cfg: PoliticsConfig) -> float:

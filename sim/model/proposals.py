@@ -187,31 +187,56 @@ class Proposing:
     def choose_instrument(self, city: CityGovernment, pilot: Pilot) -> str | None:
         """Fix the instrument of a proposal by the city's rule, before anyone negotiates.
 
-        An instrument qualifies if the proposal passes its screens and it has money to lend or
-        spend now; whether the market closes the deal (a lender's hurdle, investors' premium
-        cap) is known only once the consortium, and so the odds, are known, at financing.
-        ``order`` takes the first that qualifies; ``cheapest`` the one whose deal, valued at the
-        odds of the lead and the city alone and at the public part the parties expect, has the
-        lowest expected public cost per EUR of public part (a deal the market would not close
-        counts as infinitely dear). None when no instrument qualifies.
+        Before the consortium forms, the parties value each instrument's deal at the odds a
+        typical consortium of the city would give the pilot (:meth:`expected_odds`) and at the
+        public part they expect. An instrument qualifies if the proposal passes its screens, it
+        has money to lend or spend now and, where the city runs several, its deal is expected
+        to close on the market's terms (a lender's hurdle, investors' premium cap); a city that
+        runs one instrument offers it to every proposal, and the market decides at financing.
+        ``order`` takes the first that qualifies; ``cheapest`` the one with the lowest expected
+        public cost per EUR of public part. None when no instrument qualifies.
         """
         parties = np.array(sorted({pilot.lead, city.idx}))
         pilot.noise_sd = self.evaluation_noise(pilot, parties)
-        success = self.success_odds(pilot, parties)
+        success = self.expected_odds(pilot, city)
         public = self.expected_public(pilot)
+        proposal = self.proposal(pilot, success, public)
+        mix = len(self.instruments) > 1
         options: list[tuple[float, int, str]] = []
         for rank, (name, instrument) in enumerate(self.instruments.items()):
             deal = self.deal(pilot, name, success, public)
-            proposal = self.proposal(pilot, success, public)
             if not passes_screens(deal, proposal, self.config.finance):
                 continue
-            if instrument.capacity(city, pilot) <= 0:
+            if instrument.capacity(city, pilot) <= 0 or (mix and not deal.closes):
                 continue
             per_eur = deal.public_cost / public if public > 0 else 0.0
             options.append(
                 (per_eur if self.config.finance.rule == "cheapest" else rank, rank, name)
             )
         return min(options)[2] if options else None
+
+    def expected_odds(self, pilot: Pilot, city: CityGovernment) -> float:
+        """Return the odds a typical consortium of the city would give a proposal.
+
+        The lead's capability in the pilot's domain averaged with the city's partners' mean
+        capability, co-design if the city has citizen groups, and its firms' mean willingness
+        to share data: what the parties can expect before they know who joins.
+        """
+        pop = self.population
+        pool = self.partner_pool[city.city]
+        firms = pool[pop.sector[pool] == FIRM]
+        lead = pop.capability[pilot.lead, pilot.domain] if pilot.lead != city.idx else None
+        typical = float(pop.capability[pool, pilot.domain].mean()) if len(pool) else 0.0
+        capability = typical if lead is None else (float(lead) + typical) / 2.0
+        return success_probability(
+            capability=capability,
+            codesign=bool((pop.sector[pool] == CIVIL_SOCIETY).any()),
+            data_sharing=float(pop.data_willingness[firms].mean()) if len(firms) else 1.0,
+            bonus=incentives.success_bonus(in_testbed=pilot.in_testbed, cfg=self.config.incentives)
+            + (self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0),
+            capability_mean=self.capability_mean,
+            cfg=self.config.pilots,
+        )
 
     def evaluation_noise(self, pilot: Pilot, parties: np.ndarray) -> float:
         """Return an outcome evaluator's error for a pilot with these parties (SD)."""
@@ -345,9 +370,13 @@ class Proposing:
         sectors = pop.sector[parties]
         firms = parties[sectors == FIRM]
         doers = parties[sectors != GOVERNMENT]
-        capability = float(pop.capability[doers, pilot.domain].mean()) if len(doers) else 0.0
+        capability = (
+            float(pop.capability[doers, pilot.domain].mean())
+            if len(doers)
+            else self.capability_mean
+        )
         return success_probability(
-            capability=capability if len(doers) else self.capability_mean,
+            capability=capability,
             codesign=bool((sectors == CIVIL_SOCIETY).any()),
             data_sharing=float(pop.data_willingness[firms].min()) if len(firms) else 1.0,
             bonus=incentives.success_bonus(in_testbed=pilot.in_testbed, cfg=self.config.incentives)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sim.outputs import analysis_figures, style
+from sim.runs.provenance import write_manifest
 
 if TYPE_CHECKING:
     from sim.experiments.discovery import Box, Outcome
@@ -28,14 +29,16 @@ def write_sensitivity(analyses: Iterable[Sensitivity], out: str | Path) -> list[
         out: Folder to write into (created if missing).
 
     Returns:
-        The files written: ``indices.csv`` (every metric, tidy), ``point_means.csv`` (every
-        metric's mean, sd and n per point), and per metric ``<method>_<metric>.png`` and
-        ``.pdf`` (the bar chart of S1 and ST, or the mu*-sigma scatter).
+        The files written (besides ``manifest.json``): ``indices.csv`` (every metric, tidy),
+        ``point_means.csv`` (every metric's mean, sd and n per point), and per metric
+        ``<method>_<metric>.png`` and ``.pdf`` (the bar chart of S1 and ST, or the mu*-sigma
+        scatter).
     """
     analyses = list(analyses)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "indices.csv", out / "point_means.csv"]
+    write_manifest(out, "sensitivity", metrics=[a.metric for a in analyses])
     pd.concat([a.indices for a in analyses], ignore_index=True).to_csv(written[0], index=False)
     means = [a.means.assign(metric=a.metric)[["metric", *a.means.columns]] for a in analyses]
     pd.concat(means, ignore_index=True).to_csv(written[1], index=False)
@@ -57,13 +60,15 @@ def write_discovery(outcome: Outcome, found: Sequence[Box], out: str | Path) -> 
         out: Folder to write into (created if missing).
 
     Returns:
-        The files written: ``cases.csv`` (points, parameters, values, answer), ``boxes.csv``
-        (limits per box with its coverage, density and mass), ``trajectory.csv``, and per
-        box ``prim_box<k>`` and ``prim_tradeoff<k>`` (PNG and PDF).
+        The files written (besides ``manifest.json``): ``cases.csv`` (points, parameters,
+        values, answer), ``boxes.csv`` (limits per box with its coverage, density and mass),
+        ``trajectory.csv``, and per box ``prim_box<k>`` and ``prim_tradeoff<k>`` (PNG and
+        PDF).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "cases.csv", out / "boxes.csv", out / "trajectory.csv"]
+    write_manifest(out, "discovery", boxes=len(found))
     outcome.cases.to_csv(written[0], index=False)
     limits = [
         box.limits.assign(box=box.number, coverage=box.coverage, density=box.density, mass=box.mass)

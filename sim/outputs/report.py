@@ -555,26 +555,34 @@ def _appendix(
 # --- writing and the command line ----------------------------------------------------------------
 
 
-def write_report(folder: str | Path, out: str | Path | None = None) -> tuple[Path, Path, int]:
+def write_report(
+    folder: str | Path, out: str | Path | None = None, *, force: bool = False
+) -> tuple[Path, Path, int]:
     """Write a comparison's report as a PDF and, beside it, an HTML page.
 
     Args:
         folder: The folder ``partnersim compare --out`` wrote.
         out: The PDF to write (default ``folder/report.pdf``); the HTML page gets the same name
             with ``.html``.
+        force: Replace the PDF and the HTML page if they exist.
 
     Returns:
         The PDF's path, the HTML page's path and the PDF's number of pages.
 
     Raises:
         ResultsError: The folder is not a comparison's results (see :func:`read_results`).
+        OutputError: The PDF or the HTML page cannot be written there, or exists and ``force``
+            is False (checked before the report is built, :mod:`sim.runs.outdir`).
     """
     from sim.outputs.document import write_html
     from sim.outputs.document_pdf import write_pdf
+    from sim.runs.outdir import check_files
 
     folder = Path(folder)
     pdf = Path(out) if out is not None else folder / "report.pdf"
-    document = build_report(read_results(folder), source=folder)
+    results = read_results(folder)
+    check_files([pdf, pdf.with_suffix(".html")], force=force)
+    document = build_report(results, source=folder)
     html = write_html(document, pdf.with_suffix(".html"))
     pages = write_pdf(document, pdf)
     return pdf, html, pages

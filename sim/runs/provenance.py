@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import platform
 import subprocess
 from importlib import metadata
@@ -46,3 +47,23 @@ def provenance() -> dict[str, str]:
         "platform": platform.platform(),
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+
+
+def write_manifest(folder: Path, kind: str, **fields: object) -> Path:
+    """Write ``manifest.json`` into ``folder``: what was made (``kind``), from what, provenance.
+
+    For outputs that have no manifest of their own (a docking, an analysis of a sweep): it marks
+    the folder as partnersim results, so that ``--force`` may replace it (:mod:`sim.runs.outdir`).
+
+    Args:
+        folder: The output folder.
+        kind: What the folder holds, e.g. ``"docking"``.
+        **fields: Further entries (JSON-serialisable, or written as text).
+
+    Returns:
+        The manifest's path.
+    """
+    path = folder / "manifest.json"
+    manifest = {"kind": kind, **fields, **provenance()}
+    path.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    return path

@@ -5,7 +5,7 @@ Sources are cited by the short keys listed in :mod:`sim.scenario.schema`.
 
 from __future__ import annotations
 
-from sim.scenario.fields import OBJECTIVES, Section, param
+from sim.scenario.fields import MONEY_MAX, MULTIPLE_MAX, OBJECTIVES, Section, param
 
 
 class Objectives(Section):
@@ -67,16 +67,28 @@ class OrganisationConfig(Section):
     """Attribute distributions of organisations (DOMAIN: stakeholders)."""
 
     startup_capital: float = param(
-        0.4e6, unit="EUR", gt=0, description="Mean starting capital of a start-up (lognormal)."
+        0.4e6,
+        unit="EUR",
+        gt=0,
+        le=MONEY_MAX,
+        description="Mean starting capital of a start-up (lognormal).",
     )
     incumbent_capital: float = param(
-        8e6, unit="EUR", gt=0, description="Mean starting capital of an incumbent (lognormal)."
+        8e6,
+        unit="EUR",
+        gt=0,
+        le=MONEY_MAX,
+        description="Mean starting capital of an incumbent (lognormal).",
     )
     academia_capital: float = param(
-        2e6, unit="EUR", gt=0, description="Mean research funds of an academic institution."
+        2e6,
+        unit="EUR",
+        gt=0,
+        le=MONEY_MAX,
+        description="Mean research funds of an academic institution.",
     )
     citizen_group_capital: float = param(
-        0.05e6, unit="EUR", gt=0, description="Mean funds of a citizen group."
+        0.05e6, unit="EUR", gt=0, le=MONEY_MAX, description="Mean funds of a citizen group."
     )
     capital_sd: float = param(
         0.5, unit="1", ge=0, le=3, description="Log-scale spread of starting capital."
@@ -85,7 +97,11 @@ class OrganisationConfig(Section):
         0.4, unit="1", gt=0, lt=1, description="Mean capability per domain (beta distribution)."
     )
     capability_concentration: float = param(
-        4.0, unit="1", gt=0, description="Beta concentration of capabilities (higher = tighter)."
+        4.0,
+        unit="1",
+        gt=0,
+        le=MULTIPLE_MAX,
+        description="Beta concentration of capabilities (higher = tighter).",
     )
     hurdle_rate: float = param(
         0.12,
@@ -119,6 +135,7 @@ class OrganisationConfig(Section):
         5e3,
         unit="EUR/pilot",
         ge=0,
+        le=MONEY_MAX,
         description="Citizen group's cost of taking part in a pilot (co-design time).",
     )
 
@@ -136,5 +153,6 @@ class CitizenConfig(Section):
         0.02,
         unit="1/(kEUR per citizen)",
         ge=0,
+        le=MULTIPLE_MAX,
         description="Satisfaction gained per 1,000 EUR of public value per citizen reached.",
     )

@@ -1,9 +1,12 @@
 """Errors raised for invalid scenario files, worded for the person who wrote the file."""
 
+import numbers
 import os
+import reprlib
 from enum import Enum
 
 _MAX_VALUE_CHARS = 80
+_DIGITS_SHOWN = 20
 _IN_MEMORY = "<data>"
 
 
@@ -22,9 +25,49 @@ def _one_line(text: str) -> str:
     return " ".join(text.splitlines())
 
 
+class _ShortRepr(reprlib.Repr):
+    """A ``repr`` that looks at no more of a value than it shows.
+
+    Containers show their first few items and levels, text its first characters, so the cost
+    does not grow with the value (a value built from nested YAML aliases may stand for billions
+    of items). Whole numbers too long to write out (Python refuses beyond 4,300 digits) show
+    their length instead.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            maxlevel=3,
+            maxtuple=6,
+            maxlist=6,
+            maxarray=6,
+            maxdict=4,
+            maxset=6,
+            maxfrozenset=6,
+            maxdeque=6,
+            maxstring=_MAX_VALUE_CHARS,
+            maxlong=_DIGITS_SHOWN,
+            maxother=_MAX_VALUE_CHARS,
+        )
+
+    def repr_int(self, x: int, level: int) -> str:
+        """Write a whole number out, or give its number of digits when it is long."""
+        if x.bit_length() > 3 * _DIGITS_SHOWN:
+            return f"<a whole number of about {int(x.bit_length() * 0.30103) + 1} digits>"
+        return repr(x)
+
+    def repr_instance(self, x: object, level: int) -> str:
+        """Write a number, a truth value or None; name other objects by their type only."""
+        if isinstance(x, numbers.Number | None):
+            return repr(x)
+        return f"<{type(x).__name__}>"
+
+
+_SHORT = _ShortRepr()
+
+
 def _short_repr(value: object) -> str:
-    """Return ``repr(value)`` on one line, cut to a readable length."""
-    text = _one_line(repr(value))
+    """Return a bounded ``repr(value)`` on one line, cut to a readable length."""
+    text = _one_line(_SHORT.repr(value))
     if len(text) > _MAX_VALUE_CHARS:
         return text[: _MAX_VALUE_CHARS - 3] + "..."
     return text

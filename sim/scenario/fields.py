@@ -1,11 +1,23 @@
 """The building blocks of every scenario schema: parameters with units and sources, sections.
 
+What every field gets from these two, without asking (:class:`Section`, :func:`param`):
+
+* unknown keys are refused;
+* values are strict: a number field takes numbers only (``steps: true`` and ``steps: "4"`` are
+  refused; a whole-number field takes no ``4.0``), a true/false field takes ``true`` or
+  ``false`` only;
+* no number is NaN or infinite, in any field, list or mapping;
+* every parameter declares finite bounds on both sides (:func:`param` refuses one without),
+  so that every value a scenario can hold is one the model can run; money is bounded by
+  :data:`MONEY_MAX`, log-odds by :data:`LOG_ODDS_MAX`.
+
 Also the model's fixed vocabularies: challenge domains, sectors (with their codes) and
 objectives.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +35,20 @@ GOVERNMENT, FIRM, ACADEMIA, CIVIL_SOCIETY = range(len(SECTORS))
 
 OBJECTIVES: tuple[str, ...] = ("profit", "public_value", "knowledge", "legitimacy")
 """What a stakeholder can value, in the order used by objective-weight arrays."""
+
+
+MONEY_MAX = 1e12
+"""Largest amount of money a parameter may hold (EUR). The ledger counts integer cents, and a
+float holds every whole number of cents exactly only up to 2^53 cents (about 9.0e13 EUR); 1e12
+leaves room for sums over the accounts and years of a run."""
+
+LOG_ODDS_MAX = 50.0
+"""Largest log-odds effect (1 per unit of its driver): a probability's log-odds beyond about 37
+round to 0 or 1 in double precision, so larger effects change nothing."""
+
+MULTIPLE_MAX = 1e3
+"""Largest multiple or weight without a natural ceiling (value per EUR of cost, search weights,
+multipliers): three orders of magnitude beyond every published figure the defaults cite."""
 
 
 def param(
@@ -50,7 +76,18 @@ def param(
 
     Returns:
         A pydantic ``FieldInfo``.
+
+    Raises:
+        TypeError: A side has no bound (``ge`` or ``gt``; ``le`` or ``lt``), or a bound is not
+            finite: every parameter needs finite bounds (its physical limits, or
+            :data:`MONEY_MAX`, :data:`LOG_ODDS_MAX` or :data:`MULTIPLE_MAX` above).
     """
+    for side, bound in (
+        ("lower", ge if ge is not None else gt),
+        ("upper", le if le is not None else lt),
+    ):
+        if bound is None or not math.isfinite(bound):
+            raise TypeError(f"parameter {description!r} needs a finite {side} bound")
     return Field(
         default,
         description=description,
@@ -63,6 +100,11 @@ def param(
 
 
 class Section(BaseModel):
-    """Base of every scenario section: unknown keys are rejected, assignments re-validated."""
+    """Base of every scenario section: unknown keys refused, values strict and finite.
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    Assignments are validated as files are (see the module docstring).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False
+    )

@@ -1,16 +1,14 @@
-"""Read, merge, validate and write scenario YAML files.
+"""Load, validate and write scenario YAML files, with one-line errors for every schema.
 
-The loader is generic over any pydantic model class and turns every failure into a
+The loader is generic over any pydantic model class: it reads a file and the chain of files it
+extends (:mod:`sim.scenario.extends`, each through the one YAML reader
+:mod:`sim.scenario.reader`), validates the merged data and turns every failure into a
 `ScenarioError` with a one-line message naming the file, the key path, the bad value and what
-is allowed. Reading, ``extends`` and the error messages are one path for every schema, kept
-in one module. Only pydantic, yaml and the standard library are imported here, so that the
+is allowed. Only pydantic, yaml and the standard library are imported here, so that the
 command-line tool starts quickly.
 """
 
-import copy
 import difflib
-import os
-import re
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -23,15 +21,24 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from sim.scenario.errors import NO_VALUE, ScenarioError
+from sim.scenario.extends import resolve_extends
+from sim.scenario.keypaths import LocPart, key_path
+from sim.scenario.reader import MAPPING_WORDS, StrPath
 
-type StrPath = str | os.PathLike[str]
-type LocPart = int | str
-
-EXTENDS_KEY = "extends"
-"""Top-level key naming the base file a scenario file overrides."""
-
-_MAPPING_WORDS = "a mapping of keys to values"
-_EXTENDS_WORDS = "the path of a base scenario file, relative to the folder of this file"
+__all__ = [
+    "LocPart",
+    "Place",
+    "StrPath",
+    "bound_text",
+    "dump",
+    "field_unit",
+    "key_path",
+    "load",
+    "load_many",
+    "locate",
+    "resolve_extends",
+    "validate_data",
+]
 _BOUND_WORDS = {"gt": "greater than", "ge": "at least", "lt": "less than", "le": "at most"}
 _RANGE_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
 _CHOICE_ERRORS = frozenset({"literal_error", "enum"})
@@ -49,10 +56,9 @@ _TYPE_WORDS = {
     "list_type": "a list",
     "tuple_type": "a list",
     "set_type": "a list",
-    "dict_type": _MAPPING_WORDS,
+    "dict_type": MAPPING_WORDS,
     "none_required": "null",
 }
-_PLAIN_KEY = re.compile(r"[\w-]+")
 
 
 class _Finding(NamedTuple):
@@ -79,167 +85,6 @@ class Place(NamedTuple):
     types: tuple[Any, ...]
     field: FieldInfo | None
     at_field: bool
-
-
-def read_yaml(path: StrPath) -> dict[str, Any]:
-    """Read a YAML file whose top level is a mapping.
-
-    Args:
-        path: The YAML file to read.
-
-    Returns:
-        The mapping at the top level of the file.
-
-    Raises:
-        ScenarioError: The file is missing or unreadable, is not valid YAML, or its top level
-            is not a mapping.
-
-    """
-    text = _read_text(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise _yaml_syntax_error(exc, text, path) from exc
-    if data is None:
-        raise ScenarioError("file is empty", path=path, allowed=_MAPPING_WORDS)
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            "top level is not a mapping", path=path, value=data, allowed=_MAPPING_WORDS
-        )
-    return data
-
-
-def _read_text(path: StrPath) -> str:
-    """Return the text of ``path``, raising `ScenarioError` when it cannot be read."""
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ScenarioError(
-            "file not found", path=path, allowed="the path of an existing YAML file"
-        ) from exc
-    except IsADirectoryError as exc:
-        raise ScenarioError(
-            "is a directory, not a file", path=path, allowed="the path of a YAML file"
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            f"not UTF-8 text (bad byte at offset {exc.start})",
-            path=path,
-            allowed="a UTF-8 encoded YAML file",
-        ) from exc
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file ({exc.strerror})", path=path) from exc
-
-
-def _yaml_syntax_error(exc: yaml.YAMLError, text: str, path: StrPath) -> ScenarioError:
-    """Describe a YAML parse failure by its line and column, showing the offending line."""
-    mark = getattr(exc, "problem_mark", None)
-    if mark is None:
-        return ScenarioError(f"invalid YAML ({exc})", path=path)
-    problem = getattr(exc, "problem", None) or "syntax error"
-    lines = text.splitlines()
-    line = lines[mark.line].strip() if mark.line < len(lines) else NO_VALUE
-    return ScenarioError(
-        f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {problem}",
-        path=path,
-        value=line,
-    )
-
-
-def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge ``override`` into a copy of ``base``.
-
-    Mappings present on both sides are merged recursively; anything else in ``override``
-    (scalars, lists, a mapping replacing a scalar) replaces the value in ``base``. Neither input
-    is modified, and the result shares no mutable values with them.
-
-    Args:
-        base: The values to start from.
-        override: The values that take precedence.
-
-    Returns:
-        A new mapping with the keys of both, in the order of ``base`` then new keys.
-
-    """
-    merged = copy.deepcopy(dict(base))
-    for key, value in override.items():
-        current = merged.get(key)
-        if isinstance(current, Mapping) and isinstance(value, Mapping):
-            merged[key] = deep_merge(current, value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
-def resolve_extends(path: StrPath) -> dict[str, Any]:
-    """Read a scenario file and deep-merge it over the chain of files it extends.
-
-    A file may hold ``extends: other.yaml``, a path relative to the folder of that file; the
-    base may itself extend another file.
-
-    Args:
-        path: The scenario file to read.
-
-    Returns:
-        The merged data, without any ``extends`` key.
-
-    Raises:
-        ScenarioError: A file in the chain cannot be read, an ``extends`` value is not a path,
-            names a missing file, or leads back to a file already in the chain.
-
-    """
-    merged: dict[str, Any] = {}
-    for layer in reversed(_extends_chain(Path(path))):
-        merged = deep_merge(merged, layer)
-    return merged
-
-
-def _extends_chain(path: Path) -> list[dict[str, Any]]:
-    """Read ``path`` and the files it extends, child first, each without its ``extends`` key."""
-    chain = [path]
-    layers = []
-    data = read_yaml(path)
-    while EXTENDS_KEY in data:
-        reference = data.pop(EXTENDS_KEY)
-        base = _base_path(chain[-1], reference)
-        _refuse_cycle(chain, base, reference)
-        layers.append(data)
-        chain.append(base)
-        data = read_yaml(base)
-    layers.append(data)
-    return layers
-
-
-def _base_path(child: Path, reference: object) -> Path:
-    """Return the file that ``child`` extends, checking that ``reference`` names one."""
-    if not isinstance(reference, str) or not reference.strip():
-        raise ScenarioError(
-            "not a file path", path=child, key=EXTENDS_KEY, value=reference, allowed=_EXTENDS_WORDS
-        )
-    base = child.parent / reference
-    if not base.exists():
-        raise ScenarioError(
-            f"base file not found: {base}",
-            path=child,
-            key=EXTENDS_KEY,
-            value=reference,
-            allowed=_EXTENDS_WORDS,
-        )
-    return base
-
-
-def _refuse_cycle(chain: list[Path], base: Path, reference: str) -> None:
-    """Raise `ScenarioError` if ``base`` is already one of the files in ``chain``."""
-    if base.resolve() not in {link.resolve() for link in chain}:
-        return
-    names = " -> ".join(str(link) for link in [*chain, base])
-    raise ScenarioError(
-        f"extends cycle: {names}",
-        path=chain[-1],
-        key=EXTENDS_KEY,
-        value=reference,
-        allowed="a chain of base files that never comes back to a file already in it",
-    )
 
 
 def validate_data[M: BaseModel](
@@ -285,6 +130,9 @@ def _translate(error: ErrorDetails, model_cls: type[BaseModel]) -> _Finding:
     ctx = error.get("ctx", {})
     if kind in _RANGE_ERRORS:
         return _Finding("out of range", key, error["input"], _range_words(ctx, place))
+    if kind == "finite_number":
+        bounds = _range_words(ctx, place)
+        return _Finding("not a finite number", key, error["input"], bounds or "a finite number")
     if kind in _CHOICE_ERRORS:
         return _Finding("invalid choice", key, error["input"], f"one of {ctx['expected']}")
     if kind == "missing":
@@ -316,10 +164,19 @@ def _range_words(ctx: Mapping[str, Any], place: Place) -> str:
     if place.at_field:
         bounds |= _field_bounds(place.field)
     words = " and ".join(
-        f"{_BOUND_WORDS[name]} {bounds[name]}" for name in _BOUND_WORDS if name in bounds
+        f"{_BOUND_WORDS[name]} {bound_text(bounds[name])}"
+        for name in _BOUND_WORDS
+        if name in bounds
     )
     unit = field_unit(place.field)
     return f"{words} (unit: {unit})" if unit else words
+
+
+def bound_text(value: float) -> str:
+    """Write a bound as a reader would: ``2000``, ``0.5``, ``1e+12`` (in messages and docs)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e7 else f"{value:g}"
+    return repr(value)
 
 
 def _field_bounds(field: FieldInfo | None) -> dict[str, Any]:
@@ -368,23 +225,12 @@ def _expected_type(error: ErrorDetails, place: Place) -> str | None:
     kind = error["type"]
     if kind in _MODEL_TYPE_ERRORS:
         valid = _valid_keys(place.types)
-        return f"a mapping with keys {', '.join(valid)}" if valid else _MAPPING_WORDS
+        return f"a mapping with keys {', '.join(valid)}" if valid else MAPPING_WORDS
     if kind in _TYPE_WORDS:
         return _TYPE_WORDS[kind]
     if kind.endswith(("_type", "_parsing")):
         return error["msg"].removeprefix("Input should be ").split(",")[0]
     return None
-
-
-def key_path(parts: Iterable[LocPart]) -> str:
-    """Render location parts as ``finance.grant.match_rate`` or ``cities[1].budget``."""
-    text = ""
-    for part in parts:
-        if isinstance(part, str) and _PLAIN_KEY.fullmatch(part):
-            text += f".{part}" if text else part
-        else:
-            text += f"[{part!r}]"
-    return text
 
 
 def locate(model_cls: type[BaseModel], loc: tuple[LocPart, ...]) -> Place:

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.fields import Section, param
+from sim.scenario.fields import MONEY_MAX, Section, param
 
 CAPITAL_KINDS: tuple[str, ...] = ("philanthropy", "development_bank", "impact", "commercial")
 """Kinds of capital provider (DOMAIN: stakeholders)."""
@@ -166,7 +166,7 @@ class RevolvingConfig(Section):
         0.0,
         unit="EUR",
         ge=0,
-        le=1e12,
+        le=MONEY_MAX,
         description="One-off capitalisation at set-up (from the treasury).",
     )
     yearly_share: float = param(

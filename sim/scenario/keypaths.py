@@ -1,16 +1,23 @@
-"""Key paths into plain scenario data: read a value, replace values, expand ``[]``.
+"""Key paths into plain scenario data: read a value, replace values, expand ``[]``, render.
 
 A key path names one value of a scenario by its keys joined with dots, list entries by their
 index: ``cities.0.annual_budget``. ``cities[].annual_budget`` stands for that key in every entry
 of the list (:func:`expand`). Sweep parameters (:mod:`sim.experiments.plan`), the EMA Workbench
 adapter (:mod:`sim.experiments.ema`) and the app's levers (:mod:`sim.app.explorer`) all change
-scenarios this way.
+scenarios this way. Error messages name where a problem is with :func:`key_path`
+(``cities[0].annual_budget``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+type LocPart = int | str
+"""One step of a location: a key of a mapping or an index into a list."""
+
+_PLAIN_KEY = re.compile(r"[\w-]+")
 
 EVERY = "[]"
 """Suffix of a list's key that stands for every entry of the list."""
@@ -67,3 +74,14 @@ def with_values(data: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str
             node = node[index]
         node[int(leaf) if isinstance(node, list) else leaf] = value
     return result
+
+
+def key_path(parts: Iterable[LocPart]) -> str:
+    """Render location parts as ``finance.grant.match_rate`` or ``cities[1].budget``."""
+    text = ""
+    for part in parts:
+        if isinstance(part, str) and _PLAIN_KEY.fullmatch(part):
+            text += f".{part}" if text else part
+        else:
+            text += f"[{part!r}]"
+    return text

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.fields import Section, param
+from sim.scenario.fields import LOG_ODDS_MAX, MONEY_MAX, MULTIPLE_MAX, Section, param
 
 
 class PilotConfig(Section):
@@ -26,13 +26,19 @@ class PilotConfig(Section):
         "Poisson; start-ups count more with open data).",
     )
     cost_mean: float = param(
-        1.0e6, unit="EUR", gt=0, description="Mean pilot cost (lognormal).", source="DOMAIN"
+        1.0e6,
+        unit="EUR",
+        gt=0,
+        le=MONEY_MAX,
+        description="Mean pilot cost (lognormal).",
+        source="DOMAIN",
     )
     cost_sd: float = param(0.6, unit="1", ge=0, le=3, description="Log-scale spread of cost.")
     duration_mean: float = param(
         10.6,
         unit="steps",
         gt=0,
+        le=400,
         description="Mean pilot duration: 31.8 months = 10.6 quarters.",
         source="GREAT-SKIN",
     )
@@ -40,6 +46,7 @@ class PilotConfig(Section):
         1.7,
         unit="steps",
         ge=0,
+        le=400,
         description="Spread of duration: 5.1 months = 1.7 quarters.",
         source="GREAT-SKIN",
     )
@@ -47,6 +54,7 @@ class PilotConfig(Section):
         2,
         unit="steps",
         ge=1,
+        le=400,
         description="Floor on a drawn duration (GREAT-SKIN's shortest is 23 months; city pilots "
         "can be shorter).",
     )
@@ -59,10 +67,10 @@ class PilotConfig(Section):
         source="GREAT-SKIN",
     )
     consortium_min: int = param(
-        3, unit="organisations", ge=2, description="Smallest consortium.", source="DOMAIN"
+        3, unit="organisations", ge=2, le=100, description="Smallest consortium.", source="DOMAIN"
     )
     consortium_max: int = param(
-        6, unit="organisations", ge=2, description="Largest consortium.", source="DOMAIN"
+        6, unit="organisations", ge=2, le=100, description="Largest consortium.", source="DOMAIN"
     )
     base_success: float = param(
         0.35,
@@ -73,25 +81,39 @@ class PilotConfig(Section):
         source="CISCO-2017",
     )
     capability_effect: float = param(
-        2.0, unit="1/capability", ge=0, description="Log-odds of success per unit of capability."
+        2.0,
+        unit="1/capability",
+        ge=0,
+        le=LOG_ODDS_MAX,
+        description="Log-odds of success per unit of capability.",
     )
     codesign_effect: float = param(
         0.5,
         unit="log-odds",
         ge=0,
+        le=LOG_ODDS_MAX,
         description="Success log-odds added when a citizen group co-designs.",
     )
     data_effect: float = param(
-        0.5, unit="log-odds", ge=0, description="Success log-odds at full data sharing."
+        0.5,
+        unit="log-odds",
+        ge=0,
+        le=LOG_ODDS_MAX,
+        description="Success log-odds at full data sharing.",
     )
     value_multiple: float = param(
         2.5,
         unit="EUR/EUR",
         ge=0,
+        le=MULTIPLE_MAX,
         description="Public value a successful pilot delivers per EUR of cost.",
     )
     knowledge_multiple: float = param(
-        0.8, unit="EUR/EUR", ge=0, description="Knowledge value per EUR of cost (all partners)."
+        0.8,
+        unit="EUR/EUR",
+        ge=0,
+        le=MULTIPLE_MAX,
+        description="Knowledge value per EUR of cost (all partners).",
     )
     withdrawal_rate: float = param(
         0.005,
@@ -126,14 +148,20 @@ class ConsortiumConfig(Section):
         20, unit="organisations", ge=1, le=1000, description="Candidates scored at each hop."
     )
     trust_weight: float = param(
-        1.0, unit="1", ge=0, description="Weight of trust in a candidate's score."
+        1.0, unit="1", ge=0, le=MULTIPLE_MAX, description="Weight of trust in a candidate's score."
     )
     capability_weight: float = param(
-        1.0, unit="1", ge=0, description="Weight of complementary capability."
+        1.0, unit="1", ge=0, le=MULTIPLE_MAX, description="Weight of complementary capability."
     )
-    history_weight: float = param(0.5, unit="1", ge=0, description="Weight of past collaboration.")
+    history_weight: float = param(
+        0.5, unit="1", ge=0, le=MULTIPLE_MAX, description="Weight of past collaboration."
+    )
     search_cost: float = param(
-        500.0, unit="EUR/candidate", ge=0, description="Cost to the lead of vetting one candidate."
+        500.0,
+        unit="EUR/candidate",
+        ge=0,
+        le=MONEY_MAX,
+        description="Cost to the lead of vetting one candidate.",
     )
 
 
@@ -147,7 +175,11 @@ class NegotiationConfig(Section):
         0.05, unit="1", gt=0, le=1, description="Concession per round as a share of the zone."
     )
     opening_premium: float = param(
-        1.0, unit="1", ge=0, description="How much distrust inflates opening demands."
+        1.0,
+        unit="1",
+        ge=0,
+        le=MULTIPLE_MAX,
+        description="How much distrust inflates opening demands.",
     )
     max_rounds: int = param(
         200, unit="rounds", ge=1, le=100_000, description="Deadline: no agreement after it."
@@ -215,7 +247,9 @@ class TrustConfig(Section):
         description="Dependence amplification of erosion.",
         source="PANT-YU",
     )
-    k: float = param(1.0, unit="1", gt=0, description="Signal sensitivity.", source="PANT-YU")
+    k: float = param(
+        1.0, unit="1", gt=0, le=MULTIPLE_MAX, description="Signal sensitivity.", source="PANT-YU"
+    )
 
 
 class LearningConfig(Section):
@@ -229,7 +263,11 @@ class LearningConfig(Section):
         description="Share of the gap to full capability closed by a completed pilot.",
     )
     academic_spillover: float = param(
-        0.5, unit="1", ge=0, description="Extra learning when an academic partner takes part."
+        0.5,
+        unit="1",
+        ge=0,
+        le=MULTIPLE_MAX,
+        description="Extra learning when an academic partner takes part.",
     )
 
 
@@ -245,10 +283,14 @@ class ScaleUpConfig(Section):
         source="CISCO-2017",
     )
     support_effect: float = param(
-        2.0, unit="log-odds", ge=0, description="Per unit of citizen support above 0.5."
+        2.0,
+        unit="log-odds",
+        ge=0,
+        le=LOG_ODDS_MAX,
+        description="Per unit of citizen support above 0.5.",
     )
     private_effect: float = param(
-        1.0, unit="log-odds", ge=0, description="Per unit of private cost share."
+        1.0, unit="log-odds", ge=0, le=LOG_ODDS_MAX, description="Per unit of private cost share."
     )
     cost_multiple: float = param(
         3.0,
@@ -264,6 +306,7 @@ class ScaleUpConfig(Section):
         0.05,
         unit="EUR/EUR/step",
         ge=0,
+        le=MULTIPLE_MAX,
         description="Public value a programme delivers each step per EUR of pilot cost.",
     )
 
@@ -295,5 +338,6 @@ class ReplicationConfig(Section):
         0.5,
         unit="log-odds",
         ge=0,
+        le=LOG_ODDS_MAX,
         description="Success log-odds a proven design adds.",
     )

@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 import sim.scenario.schema
+from sim.scenario.files import bound_text
 from sim.scenario.schema import Scenario
 
 COLUMNS: tuple[str, ...] = ("key", "default", "unit", "bounds", "description", "source")
@@ -147,10 +148,10 @@ def _default_instance(model: type[BaseModel]) -> BaseModel | None:
 
 
 def _number(value: float) -> str:
-    """Format a bound: integers plainly, floats by ``repr``, infinities as the symbol."""
+    """Format a bound as error messages do (:func:`bound_text`), infinities as the symbol."""
     if isinstance(value, float) and math.isinf(value):
         return "∞" if value > 0 else "-∞"
-    return repr(value)
+    return bound_text(value)
 
 
 def _bounds(field: FieldInfo) -> str:
@@ -318,6 +319,15 @@ def render(schemas: Sequence[Schema], *, command: str) -> str:
         "",
         "Bounds are intervals, `[` and `]` inclusive, `(` and `)` exclusive; unit `1` means "
         "dimensionless. Full references for the sources are in `docs/ODD.md`.",
+        "",
+        "Every number is finite (no `.nan` or `.inf`) and of its field's type: `true` is not a "
+        'number, `4.0` or `"4"` is not a whole number, `1` or `yes` is not `true`. Every '
+        "parameter has finite bounds on both sides; money is bounded by 1e12 EUR (beyond it "
+        "integer cents stop being exact in a float), log-odds effects by 50. Rules that tie "
+        "fields together (a consortium's smallest and largest size, the trust rates, the blended "
+        "stack, ...) are checked on the values together; files are "
+        "read under the rules of `sim/scenario/reader.py` (plain YAML, at most 1 MB) and "
+        "`extends:` under those of `sim/scenario/extends.py`.",
     ]
     for schema in schemas:
         lines += ["", f"# {schema.title}", "", schema.intro]

@@ -30,7 +30,7 @@ Sources cited by short key (full references in ``docs/ODD.md``):
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -40,8 +40,16 @@ from sim.scenario.actors import (
     OrganisationConfig,
     PopulationConfig,
 )
-from sim.scenario.fields import DOMAINS, Section, param
-from sim.scenario.files import deep_merge, validate_data
+from sim.scenario.extends import deep_merge
+from sim.scenario.fields import (
+    DOMAINS,
+    LOG_ODDS_MAX,
+    MONEY_MAX,
+    MULTIPLE_MAX,
+    Section,
+    param,
+)
+from sim.scenario.files import validate_data
 from sim.scenario.finance import FinanceConfig
 from sim.scenario.processes import (
     ConsortiumConfig,
@@ -77,6 +85,7 @@ class CityConfig(Section):
         20e6,
         unit="EUR/year",
         ge=0,
+        le=MONEY_MAX,
         description="Innovation budget appropriated each fiscal year; unspent money lapses.",
     )
     procurement_flexibility: float = param(
@@ -98,14 +107,19 @@ class CityConfig(Section):
         10_000, unit="persons", ge=1, le=10_000_000, description="Citizens simulated (arrays)."
     )
     neighbourhoods: int = param(
-        10, unit="1", ge=1, le=1000, description="Neighbourhoods the citizens live in."
+        10,
+        unit="1",
+        ge=1,
+        le=1000,
+        description="Neighbourhoods the citizens live in.",
     )
     citizen_trust: float = param(
         0.5, unit="1", ge=0, le=1, description="Initial mean citizens' trust in the city."
     )
-    priorities: dict[str, float] | None = Field(
+    priorities: dict[str, Annotated[float, Field(ge=0, le=MULTIPLE_MAX)]] | None = Field(
         None,
-        description="Weight of each challenge domain in the city's calls (default: equal).",
+        description="Weight of each challenge domain in the city's calls (default: equal); "
+        "each weight from 0 to 1,000, with a positive sum.",
     )
     risk_threshold: float = param(
         0.5,
@@ -124,8 +138,8 @@ class CityConfig(Section):
                 raise ValueError(
                     f"unknown domain(s) {unknown} in priorities; allowed: {list(DOMAINS)}"
                 )
-            if any(w < 0 for w in self.priorities.values()) or sum(self.priorities.values()) <= 0:
-                raise ValueError("priorities must be non-negative with a positive sum")
+            if sum(self.priorities.values()) <= 0:
+                raise ValueError("priorities must have a positive sum")
         return self
 
 
@@ -167,14 +181,22 @@ class IncentivesConfig(Section):
         0.25, unit="1", ge=0, lt=1, description="Pilot cost saved inside the test bed."
     )
     testbed_risk_reduction: float = param(
-        0.5, unit="log-odds", ge=0, description="Success log-odds added inside the test bed."
+        0.5,
+        unit="log-odds",
+        ge=0,
+        le=LOG_ODDS_MAX,
+        description="Success log-odds added inside the test bed.",
     )
     open_data: bool = Field(False, description="The city publishes open data.")
     open_data_cost_reduction: float = param(
         0.1, unit="1", ge=0, lt=1, description="Pilot cost saved by open data."
     )
     open_data_proposal_boost: float = param(
-        1.5, unit="1", ge=1, description="Multiplier on start-ups' proposal rate with open data."
+        1.5,
+        unit="1",
+        ge=1,
+        le=10,
+        description="Multiplier on start-ups' proposal rate with open data.",
     )
     convening_platform: bool = Field(
         False, description="A neutral convening platform or multi-stakeholder council exists."
@@ -184,7 +206,7 @@ class IncentivesConfig(Section):
     )
     capacity_building: bool = Field(False, description="Capacity-building programmes run.")
     capacity_learning_boost: float = param(
-        2.0, unit="1", ge=1, description="Multiplier on capability growth from taking part."
+        2.0, unit="1", ge=1, le=10, description="Multiplier on capability growth from taking part."
     )
 
 
@@ -203,7 +225,11 @@ class PoliticsConfig(Section):
         0.5, unit="probability", gt=0, lt=1, description="Incumbent's odds at neutral satisfaction."
     )
     satisfaction_effect: float = param(
-        4.0, unit="log-odds", ge=0, description="Log-odds per unit of satisfaction above 0.5."
+        4.0,
+        unit="log-odds",
+        ge=0,
+        le=LOG_ODDS_MAX,
+        description="Log-odds per unit of satisfaction above 0.5.",
     )
     budget_volatility: float = param(
         0.25,
