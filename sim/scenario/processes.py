@@ -26,7 +26,12 @@ class PilotConfig(Section):
         "Poisson; start-ups count more with open data).",
     )
     cost_mean: float = param(
-        1.0e6, unit="EUR", gt=0, description="Mean pilot cost (lognormal).", source="DOMAIN"
+        1.0e6,
+        unit="EUR",
+        gt=0,
+        floor=1e3,
+        description="Mean pilot cost (lognormal).",
+        source="DOMAIN",
     )
     cost_sd: float = param(0.6, unit="1", ge=0, le=3, description="Log-scale spread of cost.")
     duration_mean: float = param(
