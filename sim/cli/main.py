@@ -7,6 +7,7 @@ Heavy imports (Mesa, pandas) happen inside the commands that run a model, so ``-
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -87,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="output folder (default results/compare)",
     )
+    compare.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar or progress lines (default: a bar on a terminal, else log lines)",
+    )
 
     validate = sub.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
@@ -120,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if bad:
         print(f"error: {bad}", file=sys.stderr)
         return 2
+    shown = _log_to_stderr()
     try:
         if args.command == "validate":
             return _validate(args.files)
@@ -131,6 +138,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    finally:
+        logging.getLogger("sim").removeHandler(shown)
+
+
+def _log_to_stderr() -> logging.Handler:
+    """Show the package's log lines (progress of long runs) on stderr, each with its time.
+
+    Returns:
+        The handler, to remove when the command ends (so that calls in one process, as in
+        tests, neither repeat lines nor write to a stream that has gone).
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    package = logging.getLogger("sim")
+    package.addHandler(handler)
+    package.setLevel(logging.INFO)
+    return handler
 
 
 NUMBER_FLOORS: dict[str, int] = {"reps": 1, "workers": 1, "steps": 1, "seed": 0}
@@ -201,7 +225,12 @@ def _compare(args: argparse.Namespace) -> int:
 
     # compare() refuses duplicate scenario names (a ScenarioError) before anything runs
     comparison = compare(
-        args.scenarios, reps=args.reps, workers=args.workers, base_seed=args.seed, steps=args.steps
+        args.scenarios,
+        reps=args.reps,
+        workers=args.workers,
+        base_seed=args.seed,
+        steps=args.steps,
+        progress=False if args.no_progress else None,
     )
     out = comparison.write(args.out)
     figures, left_out = _figures(comparison, out / "figures")

@@ -67,7 +67,11 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="DIR",
         help="output folder (default results/sweep-<name>)",
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar or progress lines (default: a bar on a terminal, else log lines)",
+    )
     parser.set_defaults(handler=main)
     return parser
 

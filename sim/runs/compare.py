@@ -188,6 +188,7 @@ def compare(
     workers: int = 1,
     base_seed: int = 0,
     steps: int | None = None,
+    progress: bool | None = None,
 ) -> Comparison:
     """Run scenarios side by side over replicates with common random numbers.
 
@@ -198,6 +199,8 @@ def compare(
             :func:`sim.runs.execution.run_many`).
         base_seed: Seed of replicate 0; replicate k uses ``base_seed + k`` in every scenario.
         steps: Steps to run, or None for each scenario's ``time.steps``.
+        progress: True draws a progress bar, None a bar on a terminal and periodic log lines
+            otherwise, False nothing (see :mod:`sim.runs.progress`).
 
     Returns:
         The :class:`Comparison`.
@@ -214,7 +217,7 @@ def compare(
         for _, config in resolved
     ]
     specs = design(configs, reps=reps, base_seed=base_seed, steps=steps)
-    results = run_many(specs, workers=workers)
+    results = run_many(specs, workers=workers, progress=progress, desc="compare")
     names = [config.name for config in configs]
     tables = {
         name: _concat([r.tables[name] for r in results])
