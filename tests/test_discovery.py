@@ -168,8 +168,7 @@ def test_points_with_the_metric_undefined_fail_the_question_by_default(tmp_path)
         "2 more" in text
     )
     assert (
-        "1 point where the metric is undefined in some runs; their means use the others: 12"
-        in text
+        "1 point where the metric is undefined in some runs; their means use the others: 12" in text
     )
 
 

@@ -404,7 +404,7 @@ def test_plot_sobol_draws_paired_bars_with_intervals():
     assert [round(b.get_height(), 6) for b in bars] == [0.375, 0.125, 0.5, 0.25]
     assert {b.get_facecolor()[:3] for b in bars[:2]} != {b.get_facecolor()[:3] for b in bars[2:]}
     assert [t.get_text() for t in ax.get_xticklabels()] == ["p", "q"]
-    assert "dimensionless" in ax.get_ylabel()
+    assert ax.get_ylabel() == "share of output variance"
     # one error bar per bar, from lower to upper
     segments = [seg for coll in ax.collections for seg in coll.get_segments()]
     spans = sorted((round(s[0][1], 6), round(s[1][1], 6)) for s in segments)

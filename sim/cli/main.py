@@ -221,6 +221,7 @@ def _compare(args: argparse.Namespace) -> int:
     if errors:
         return 2
 
+    from sim.outputs.plotting import LEFT_OUT_REASONS as REASONS
     from sim.runs.compare import HEADLINE_METRICS, compare, summary, summary_text
 
     # compare() refuses duplicate scenario names (a ScenarioError) before anything runs
@@ -237,8 +238,9 @@ def _compare(args: argparse.Namespace) -> int:
     steps = comparison.tables["steps"]
     shown = [name for name in HEADLINE_METRICS if name in steps.columns]
     print(summary_text(summary(steps, shown, order=comparison.scenarios)))
-    if left_out:
-        print(f"not in the step table, left out of the figures: {', '.join(left_out)}")
+    for reason, names in left_out.items():
+        if names:
+            print(f"left out of the figures, {REASONS[reason]}: {', '.join(names)}")
     print(
         f"wrote {', '.join(sorted(comparison.tables))} (Parquet), manifest.json and summary.csv "
         f"to {out}; figures ({', '.join(figures)}, PNG and PDF) to {out / 'figures'}"
@@ -246,7 +248,7 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _figures(comparison, out: Path) -> tuple[list[str], list[str]]:
+def _figures(comparison, out: Path) -> tuple[list[str], dict[str, list[str]]]:
     """Draw and save the standard figures; return their names and the metrics left out."""
     from sim.outputs import plotting, style
 

@@ -59,7 +59,6 @@ UNDEFINED: tuple[str, ...] = ("no", "yes", "drop")
 """What a point whose metric is undefined counts as: a no (the default), a yes, or left out."""
 
 
-
 @dataclass(frozen=True, eq=False)
 class Outcome:
     """A yes/no question answered at every design point of a sweep.

@@ -37,6 +37,10 @@ class Metric:
         fn: The reporter, ``fn(model) -> float``.
         label: Plain-language name for figures and tables.
         share: Whether the value is a share in [0, 1] (its intervals must stay inside).
+        fixed_by: The inputs that can fix the value by construction, in words (e.g. "the
+            tranche shares of the blended stack"); "" if none. Reports mark a metric that
+            does not vary across replicates as fixed by its inputs rather than as a finding,
+            and name these inputs when given.
     """
 
     name: str
@@ -45,17 +49,20 @@ class Metric:
     fn: Callable[[ModelState], float]
     label: str
     share: bool = False
+    fixed_by: str = ""
 
 
 METRICS: dict[str, Metric] = {}
 """Every metric by name, in the order of the step table's columns."""
 
 
-def metric(unit: str, description: str, *, label: str, share: bool = False) -> Callable:
+def metric(
+    unit: str, description: str, *, label: str, share: bool = False, fixed_by: str = ""
+) -> Callable:
     """Register a reporter function under its own name, with its unit, meaning and label."""
 
     def register(fn: Callable[[ModelState], float]) -> Callable[[ModelState], float]:
-        METRICS[fn.__name__] = Metric(fn.__name__, unit, description, fn, label, share)
+        METRICS[fn.__name__] = Metric(fn.__name__, unit, description, fn, label, share, fixed_by)
         return fn
 
     return register
@@ -220,6 +227,7 @@ def impact_capital(model: ModelState) -> float:
     "EUR/EUR",
     "Commercial capital per unit of concessional capital (NaN without any).",
     label="Commercial per concessional euro",
+    fixed_by="the tranche shares of the blended stack, when every deal has the same stack",
 )
 def leverage(model: ModelState) -> float:
     """Return commercial capital mobilised per concessional unit (Convergence's leverage)."""

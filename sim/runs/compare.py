@@ -314,10 +314,12 @@ def summary(
 ) -> pd.DataFrame:
     """Summarise each metric at the end of the horizon, per scenario, across replicates.
 
-    The value of a run is its last step's. Runs where a metric is NaN (for example
-    ``public_cost_per_success`` before any success) are left out, and ``n`` shows how many
-    remain. The interval is the Student-t interval of the mean; it is NaN for fewer than two
-    values.
+    The value of a run is its last step's. Runs where a metric is NaN (for example a cost per
+    success before any success) are left out, and ``n`` shows how many remain. The interval is
+    the Student-t interval of the mean, or for a share (``Metric.share``) the bootstrap
+    percentile interval (:func:`share_interval`), which stays in [0, 1]; it is NaN for fewer
+    than two values. ``p5`` and ``p95`` are the 5th and 95th percentiles across runs: what one
+    run (one city) might live through, beside how precisely the mean is known.
 
     Args:
         steps: Step table with ``scenario`` and ``step`` columns and, for several runs per
@@ -328,13 +330,15 @@ def summary(
 
     Returns:
         One row per scenario and metric (scenarios in order, metrics as asked) with columns
-        scenario, metric, unit, step (the last), n, mean, lower, upper, level.
+        scenario, metric, unit, step (the last), n, mean, lower, upper, level, p5, p95.
 
     Raises:
         ValueError: A metric is not in the table, or ``level`` is not between 0 and 1.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1; got {level}")
+    from sim.model.metrics import METRICS
+
     metrics = metric_columns(steps) if metrics is None else list(metrics)
     check_columns(steps, metrics)
     unit = units(metrics)
@@ -344,24 +348,72 @@ def summary(
         runs = end[end["scenario"] == name]
         for metric in metrics:
             values = runs[metric].to_numpy(dtype=float)
-            mean, lower, upper = mean_interval(values[~np.isnan(values)], level)
+            kept = values[~np.isnan(values)]
+            share = metric in METRICS and METRICS[metric].share
+            mean, lower, upper = (share_interval if share else mean_interval)(kept, level)
+            p5, p95 = np.percentile(kept, [5, 95]) if len(kept) else (math.nan, math.nan)
             rows.append(
                 {
                     "scenario": name,
                     "metric": metric,
                     "unit": unit[metric],
                     "step": int(runs["step"].max()),
-                    "n": int((~np.isnan(values)).sum()),
+                    "n": len(kept),
                     "mean": mean,
                     "lower": lower,
                     "upper": upper,
                     "level": level,
+                    "p5": float(p5),
+                    "p95": float(p95),
                 }
             )
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-SUMMARY_COLUMNS = ["scenario", "metric", "unit", "step", "n", "mean", "lower", "upper", "level"]
+SUMMARY_COLUMNS = [
+    "scenario",
+    "metric",
+    "unit",
+    "step",
+    "n",
+    "mean",
+    "lower",
+    "upper",
+    "level",
+    "p5",
+    "p95",
+]
+"""Columns of :func:`summary`."""
+
+BOOTSTRAP_RESAMPLES = 4000
+"""Resamples of a share's bootstrap interval."""
+
+BOOTSTRAP_SEED = 20240501
+"""Seed of the bootstrap, fixed so that the same runs always give the same interval."""
+
+
+def share_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Return the mean of shares in [0, 1] and its bootstrap percentile interval.
+
+    A Student-t interval is symmetric and runs past 0 or 1 when the mean is near either (an
+    interval of a share reaching 1.032); the percentile interval of resampled means (Efron &
+    Tibshirani 1993, ch. 13) is made of means of values in [0, 1], so it stays inside. The
+    resampling is seeded (:data:`BOOTSTRAP_SEED`).
+
+    Args:
+        values: One share per run, NaN removed.
+        level: Confidence level.
+
+    Returns:
+        ``(mean, lower, upper)``; NaN bounds for fewer than two values.
+    """
+    n = len(values)
+    if n < 2:
+        return mean_interval(values, level)
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    means = values[rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))].mean(axis=1)
+    lower, upper = np.quantile(means, [0.5 - level / 2, 0.5 + level / 2])
+    return float(values.mean()), float(lower), float(upper)
 
 
 def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
