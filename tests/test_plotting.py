@@ -263,6 +263,8 @@ def test_quantity_axes_start_at_zero(steps):
     end = plot_end_metrics(steps, metrics=["pilots_succeeded"]).axes[0]
     low, high = end.get_xlim()
     assert -0.03 * high <= low <= 0
+    upper = end_intervals(steps, ["pilots_succeeded"])["upper"].max()
+    assert high >= upper  # every interval drawn whole
 
 
 def test_overlapping_lines_are_told_apart_by_style_and_width(steps):

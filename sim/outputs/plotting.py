@@ -474,6 +474,7 @@ def plot_end_metrics(
         scale, words = metric_unit(metric, unit)
         money = scale == MILLION
         runs: list[float] = []  # means and single runs' percentiles: can the quantity be < 0?
+        ends: list[float] = []  # the intervals' ends, which the axis must reach
         for name in names:
             if name not in rows.index or not np.isfinite(rows.loc[name, "mean"]):
                 continue
@@ -493,6 +494,7 @@ def plot_end_metrics(
                 runs += [row["p5"] / scale, row["p95"] / scale]
                 spread = True
             if np.isfinite(row["lower"]) and np.isfinite(row["upper"]):
+                ends += [row["lower"] / scale, row["upper"] / scale]
                 ax.plot(
                     [row["lower"] / scale, row["upper"] / scale],
                     [y, y],
@@ -512,7 +514,7 @@ def plot_end_metrics(
         style_axes(ax, title=metric_title(metric, 22))
         ax.grid(False, axis="y")
         ax.set_xlabel(words)
-        from_zero(ax, runs, axis="x")
+        from_zero(ax, runs, axis="x", drawn=ends)
     if given is None:
         level = table["level"].iloc[0] if "level" in table.columns and len(table) else 0.95
         extra = "\nthin line under money: 5th to 95th percentile of single runs" if spread else ""

@@ -230,7 +230,13 @@ def line_styles(names: Sequence[str]) -> dict[str, dict[str, object]]:
     }
 
 
-def from_zero(ax: Axes, values: Sequence[float] | np.ndarray, *, axis: str = "y") -> None:
+def from_zero(
+    ax: Axes,
+    values: Sequence[float] | np.ndarray,
+    *,
+    axis: str = "y",
+    drawn: Sequence[float] | np.ndarray = (),
+) -> None:
     """Start a quantity's axis at zero when none of its values is negative.
 
     The axis starts a hair below zero (2 % of the range), so that a line or a point at zero is
@@ -238,15 +244,19 @@ def from_zero(ax: Axes, values: Sequence[float] | np.ndarray, *, axis: str = "y"
 
     Args:
         ax: The axes.
-        values: Every value drawn on that axis (NaN ignored).
+        values: The values that say whether the quantity can be negative (NaN ignored).
         axis: "x" or "y".
+        drawn: Further values drawn on that axis (an interval's ends), which the axis must
+            reach but which do not decide where it starts.
     """
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
-    if len(finite) and finite.min() >= 0:
-        top = max(float(finite.max()), 1e-12)
-        limits = (-0.02 * top, top * 1.05)
-        ax.set_xlim(*limits) if axis == "x" else ax.set_ylim(*limits)
+    if not len(finite) or finite.min() < 0:
+        return
+    reach = np.r_[finite, np.asarray(drawn, dtype=float)]
+    top = max(float(np.nanmax(reach)), 1e-12)
+    limits = (-0.02 * top, top * 1.05)
+    ax.set_xlim(*limits) if axis == "x" else ax.set_ylim(*limits)
 
 
 def colours_for(names: Sequence[str], colours: Mapping[str, str] | None) -> dict[str, str]:
