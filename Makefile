@@ -14,8 +14,11 @@ $(UV):
 # --compile-bytecode: every new process (a pool worker, a notebook kernel, the app's server) imports
 # Mesa and pandas from .pyc instead of compiling them, which matters where PYTHONDONTWRITEBYTECODE
 # is set: a sweep worker then starts in about 2 s instead of 5-6 s.
+# Then the app's front-end files from the npm registry into Solara's cache, so that the app's page
+# works offline (sim/app/assets.py); a machine without a network still gets a working setup.
 setup: $(UV)
 	$(UV) sync --locked --all-extras --compile-bytecode --quiet
+	-.venv/bin/python -m sim.app.assets
 
 FINANCE := scenarios/finance/grant.yaml scenarios/finance/blended.yaml \
 	scenarios/finance/revolving.yaml scenarios/finance/outcome_based.yaml

@@ -69,7 +69,7 @@ def test_lever_values_read_the_files_keys(base):
         "annual_budget": 20.0,
         "erosion_ratio": 3.0,
         "procurement_flexibility": 0.5,
-        "election_interval": 16,
+        "election_interval": 4.0,  # years: 16 quarterly steps
         "partnership_model": "city_private",
     }
     assert lever_values(fund)["instrument"] == "revolving + grant"
@@ -85,7 +85,7 @@ def test_moved_levers_set_their_keys_in_every_city():
             "annual_budget": 12.5,
             "erosion_ratio": 2.0,
             "procurement_flexibility": 0.2,
-            "election_interval": 8,
+            "election_interval": 2.0,  # years
             "partnership_model": "public_private_spc",
         },
     )
@@ -94,7 +94,7 @@ def test_moved_levers_set_their_keys_in_every_city():
     assert [c.procurement_flexibility for c in moved.cities] == [0.2, 0.2, 0.2]
     assert [c.name for c in moved.cities] == ["north", "centre", "south"]
     assert moved.trust.erosion_ratio == 2.0
-    assert moved.time.election_interval == 8
+    assert moved.time.election_interval == 8  # steps: 2 years of 4 quarters
     assert moved.partnership.model == "public_private_spc"
     # everything else is the file's
     assert moved.replication == cities.replication
@@ -139,7 +139,14 @@ def test_controls_start_at_the_file_and_stay_valid(base):
         "max": 40.0,
         "step": 0.1,
     }
-    assert params["election_interval"]["type"] == "SliderInt"
+    assert params["election_interval"] == {
+        "type": "SliderFloat",
+        "label": "election cycle, years",
+        "value": 4.0,
+        "min": 0.25,
+        "max": 10.0,
+        "step": 0.25,
+    }
     assert params["partnership_model"]["values"] == [
         "city_led",
         "city_private",
@@ -194,13 +201,14 @@ def test_adapter_applies_moved_levers(base):
 
 
 def test_saved_settings_round_trip_and_run_as_the_app_ran(base, tmp_path):
-    values = {"annual_budget": 7.5, "instrument": "revolving", "election_interval": 8}
+    values = {"annual_budget": 7.5, "instrument": "revolving", "election_interval": 2.0}
     saved = save_settings(base, values, "nested/explored.yaml", folder=tmp_path, source=BASE)
     path = tmp_path / "nested" / "explored.yaml"
     assert saved == load(path, Scenario)
     assert saved.name == "explored"
     assert "annual_budget = 7.5" in saved.description
-    assert "election_interval = 8" in saved.description
+    assert "election_interval = 2.0" in saved.description
+    assert saved.time.election_interval == 8
     expected = apply_levers(base, values)
     assert saved.model_dump(exclude={"name", "description"}) == expected.model_dump(
         exclude={"name", "description"}
@@ -416,3 +424,51 @@ def test_loopback_hosts_and_free_ports():
     assert [is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "127.3.2.1")] == [True] * 4
     assert [is_loopback(h) for h in ("0.0.0.0", "192.168.1.5", "example.org", "::")] == [False] * 4
     assert free_port("127.0.0.1", 0) > 0
+
+
+def test_the_charts_draw_the_range_of_runs_with_the_next_seeds(base):
+    from sim.app.explorer import BAND_SEEDS
+
+    model = ExplorerModel(base.override({"time": {"steps": 8}}), seed=3)
+    for _ in range(8):
+        model.step()
+    assert [c.seed for c in model.companions] == list(range(4, 4 + BAND_SEEDS))
+    steps = model.datacollector.get_model_vars_dataframe()
+    frames = [c.datacollector.get_model_vars_dataframe() for c in model.companions]
+    assert frames[0]["pilots_proposed"].tolist() != steps["pilots_proposed"].tolist()
+    chart = app_figures.CHARTS["pilots"]
+    fig = app_figures.plot_series(steps, chart, steps_per_year=4, horizon=8, band=frames)
+    ax = fig.axes[0]
+    bands = [c for c in ax.collections if not isinstance(c, PathCollection)]
+    drawn = [column for column in chart.series if not chart.hide_zero or steps[column].any()]
+    assert len(bands) == len(drawn)
+    column = drawn[0]
+    runs = np.vstack([steps[column], *(f[column] for f in frames)])
+    (path,) = bands[0].get_paths()
+    heights = path.vertices[:, 1]
+    assert heights.min() == pytest.approx(runs.min()) and heights.max() == pytest.approx(runs.max())
+    without = app_figures.plot_series(steps, chart, steps_per_year=4, horizon=8)
+    assert not [c for c in without.axes[0].collections if not isinstance(c, PathCollection)]
+
+
+def test_the_pages_front_end_files_are_on_this_machine():
+    """Fails when the app's page would be blank offline: run python -m sim.app.assets."""
+    from sim.app import assets
+
+    wanted = assets.required()
+    assert ("requirejs", "2.3.6") in wanted or any(name == "requirejs" for name, _ in wanted)
+    assert any("solara-vuetify" in name for name, _ in wanted)
+    assert assets.missing() == [], "run 'python -m sim.app.assets' (make setup does)"
+    cache = assets.cache_dir()
+    for name, version in wanted:
+        assert assets.folder(name, version, cache).joinpath("package.json").is_file()
+    vuetify = next(v for n, v in wanted if n == "@widgetti/solara-vuetify3-app")
+    app = assets.folder("@widgetti/solara-vuetify3-app", vuetify, cache)
+    assert (app / "dist" / "solara-vuetify-app8.min.js").stat().st_size > 100_000
+
+
+def test_slider_labels_show_their_values_in_plain_units():
+    from sim.app.page import with_value
+
+    assert with_value("budget per city, M EUR/yr", 20.0) == "budget per city, M EUR/yr: 20"
+    assert with_value("election cycle, years", 2.5) == "election cycle, years: 2.5"

@@ -1,9 +1,13 @@
 """End to end: ``partnersim app`` served on the loopback and driven in a real headless browser.
 
-The test starts ``partnersim app scenarios/base.yaml --port <free port>`` as a process, waits
-for its port, and drives the page with Playwright in Debian's Chromium: the page loads, the
-budget slider moves, Reset builds the model with it, Step advances it and the charts change,
-and the settings are saved as a scenario file that reads back with the moved budget.
+The test starts ``partnersim app scenarios/base.yaml --port <free port>`` as a process with
+Solara's CDN set to an address that answers nothing, so the page must come up offline, from the
+front-end files on this machine (:mod:`sim.app.assets`). It waits for the port and drives the
+page with Playwright in Debian's Chromium: the page loads and every file it asks for is served;
+the sliders show their values in plain units (M EUR, years); Mesa's programmer controls and
+Solara's badge are not there; the budget slider moves, Reset builds the model with it, Step
+advances it and the charts change; and the settings are saved as a scenario file that reads
+back with the moved budget.
 Screenshots go to ``results/screenshots/``; with ``PARTNERSIM_DOCS_SCREENSHOT=1`` the stepped
 page also replaces ``docs/figures/app.png`` (the README's picture).
 
@@ -12,10 +16,10 @@ What it needs and how it gets it:
 * Chromium: ``/usr/bin/chromium`` (found on PATH), else, as root with apt-get, installed with
   ``apt-get install chromium chromium-driver``; the test is skipped, saying why, only when no
   browser can be had.
-* Solara's front-end files (its Vue app, RequireJS, Font Awesome): the Solara server fetches
-  them from a CDN into its asset cache on first use; where the CDN cannot be reached they are
-  put there from the npm registry with ``npm pack``, and the test is skipped only when neither
-  can be had.
+* Solara's front-end files (its Vue app, RequireJS, Font Awesome): ``make setup`` puts them in
+  Solara's asset cache from the npm registry (``python -m sim.app.assets``), and ``partnersim
+  app`` does so before serving if they are missing; ``tests/test_app.py`` fails when they are
+  not there, since the page would then be blank offline.
 
 The server is always stopped at the end; every wait is bounded.
 """
@@ -28,10 +32,7 @@ import signal
 import socket
 import subprocess
 import sys
-import tarfile
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
@@ -51,8 +52,8 @@ START_TIMEOUT = 120.0
 WAIT_MS = 60_000
 """Milliseconds the page may take for any one thing (load, a step, a save)."""
 VIEWPORT = {"width": 1500, "height": 1150}
-CDN_FILE = re.compile(r"/_solara/cdn/((?:@[^/\"'@]+/)?[^/\"'@]+@[^/\"']+)/([^\"'?#\s]+)")
-"""A front-end file the page loads through Solara's CDN proxy: (package@version, path)."""
+OFFLINE_CDN = "http://127.0.0.1:9/"
+"""Where the server is told the CDN is: the discard port, which answers nothing (offline)."""
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +105,7 @@ def server(tmp_path_factory):
                 str(saves),
             ],
             cwd=ROOT,
+            env={**os.environ, "SOLARA_ASSETS_CDN": OFFLINE_CDN},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -143,53 +145,24 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=15)
 
 
-@pytest.fixture(scope="module")
-def assets(server) -> None:
-    """Make sure every front-end file the page loads is in Solara's asset cache."""
-    from solara.server.settings import assets as settings
-
-    with urllib.request.urlopen(server.url, timeout=60) as response:
-        html = response.read().decode()
-    wanted = sorted(set(CDN_FILE.findall(html)))
-    assert wanted, "the page loads no front-end files through Solara's CDN proxy"
-    cache = Path(settings.proxy_cache_dir)
-    missing = sorted({package for package, path in wanted if not (cache / package / path).exists()})
-    if missing and shutil.which("npm") is None:
-        pytest.skip(f"Solara's front-end files {missing} are not cached and npm is not installed")
-    for package in missing:
-        cache_package(package, cache / package)
-
-
-def cache_package(spec: str, target: Path) -> None:
-    """Unpack the npm package ``spec`` (name@version) into ``target``, as the CDN serves it."""
-    with tempfile.TemporaryDirectory() as folder:
-        packed = subprocess.run(
-            ["npm", "pack", spec, "--silent"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if packed.returncode != 0:
-            pytest.skip(f"cannot fetch {spec} from the npm registry: {packed.stderr.strip()}")
-        archive = Path(folder) / packed.stdout.strip().splitlines()[-1]
-        with tarfile.open(archive) as tar:
-            members = [m for m in tar.getmembers() if m.name.startswith("package/")]
-            for member in members:
-                member.name = member.name.removeprefix("package/")
-            tar.extractall(target, members=members, filter="data")
-
-
 @pytest.fixture
-def page(chromium, server, assets):
-    """A fresh headless Chromium page on the app."""
+def page(chromium, server):
+    """A fresh headless Chromium page on the app; ``page.failed`` lists requests that failed."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True)
         try:
             page = browser.new_page(viewport=VIEWPORT)
+            page.failed = []
+            page.on("requestfailed", lambda request: page.failed.append(request.url))
+            page.on(
+                "response",
+                lambda response: (
+                    response.status >= 400
+                    and page.failed.append(f"{response.status} {response.url}")
+                ),
+            )
             page.set_default_timeout(WAIT_MS)
             page.goto(server.url, timeout=WAIT_MS)
             yield page
@@ -217,7 +190,7 @@ def press(page, handle, key: str, times: int) -> None:
         page.keyboard.press(key)
 
 
-def test_page_loads_a_lever_moves_the_model_steps_and_settings_save(page, server):
+def test_page_loads_offline_a_lever_moves_the_model_steps_and_settings_save(page, server):
     step = page.get_by_role("button", name="Step")
     step.wait_for()
     page.get_by_text("partnersim: base").first.wait_for()
@@ -225,6 +198,16 @@ def test_page_loads_a_lever_moves_the_model_steps_and_settings_save(page, server
     readout.get_by_text("Step 0 of 40 (year 0.00 of 10)").wait_for()
     pilots = page.locator(".partnersim-pilots img")
     pilots.wait_for()
+    assert page.failed == []  # every front-end file came from this machine, the CDN being away
+    # what a planner sees: values in plain units, none of Mesa's controls for programmers
+    sidebar = page.get_by_role("navigation")
+    for text in ("budget per city, M EUR/yr: 20", "election cycle, years: 4", "seed: 0"):
+        sidebar.get_by_text(text, exact=True).wait_for()
+    for text in ("Use Threads", "Render Interval (steps)", "Play Interval (ms)", "Time: 0.0"):
+        assert page.get_by_text(text).count() == 0, text
+    assert not page.get_by_text("This website runs on").first.is_visible()
+    thumbs = page.locator(".v-slider-thumb__label")
+    assert thumbs.count() >= 6 and all(thumbs.nth(i).is_visible() for i in range(thumbs.count()))
     screenshot(page, "app-loaded")
 
     # a lever: the budget slider moves 50 steps of 0.1 M EUR down, and Reset applies it
@@ -232,13 +215,16 @@ def test_page_loads_a_lever_moves_the_model_steps_and_settings_save(page, server
     assert budget.get_attribute("aria-valuenow") == "20"
     press(page, budget, "ArrowLeft", 50)
     assert budget.get_attribute("aria-valuenow") == "15"
+    sidebar.get_by_text("budget per city, M EUR/yr: 15", exact=True).wait_for()
     page.get_by_role("button", name="Reset").click()
-    page.get_by_text("budget per city, M EUR/yr: 15", exact=True).wait_for()
+    run = page.locator(".partnersim-run")
+    run.get_by_text("budget per city, M EUR/yr: 15", exact=True).wait_for()  # the new run's
 
-    # each Step advances the render interval: 1 -> 5 quarters (the slider moves by 2)
-    interval = slider(page, "Render Interval (steps)")
-    press(page, interval, "ArrowRight", 2)
+    # each Step advances the quarters per click: 1 -> 5
+    interval = slider(page, "quarters per Step click")
+    press(page, interval, "ArrowRight", 4)
     assert interval.get_attribute("aria-valuenow") == "5"
+    sidebar.get_by_text("quarters per Step click: 5", exact=True).wait_for()
     before = pilots.screenshot()
     for k in range(1, 5):
         step.click()
@@ -261,6 +247,7 @@ def test_page_loads_a_lever_moves_the_model_steps_and_settings_save(page, server
     assert saved.name == "explored"
     assert saved.cities[0].annual_budget == 15e6
     assert saved.finance.instruments == ["grant"]
+    assert page.failed == []
 
 
 def write_docs_screenshot(path: Path) -> None:

@@ -6,9 +6,19 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import BASE
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.cli.main import main
-from sim.runs.compare import Comparison, compare, design, summary, summary_text
+from sim.runs.compare import (
+    Comparison,
+    compare,
+    design,
+    mean_interval,
+    share_interval,
+    summary,
+    summary_text,
+)
 from sim.runs.execution import RunSpec, run_many
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
@@ -143,11 +153,12 @@ def test_figures_from_real_runs(tiny):
         "capital": plotting.plot_capital_by_source(tiny.steps, sources=sources, colours=colours),
         "funnel": plotting.plot_funnel(tiny.steps, colours=colours),
     }
-    assert [len(f.axes) for f in figures.values()] == [4, 4, 1, 1]
+    # leverage: no capital providers, NaN in every run, so no panel rather than "n/a"
+    assert [len(f.axes) for f in figures.values()] == [4, 3, 1, 1]
     years = figures["timeseries"].axes[0].get_lines()[0].get_xdata()
     assert max(years) == pytest.approx(8 / 4)
-    leverage = figures["end"].axes[2]  # no capital providers: NaN in every run
-    assert [t.get_text() for t in leverage.texts] == ["n/a", "n/a"]
+    titles = [ax.get_title() for ax in figures["end"].axes]
+    assert style.metric_title("leverage", 22) not in titles
 
 
 def test_summary_text_shows_mean_and_interval():
@@ -251,3 +262,42 @@ def test_cli_compare_refuses_bad_files_before_running(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "good.yaml" in err[0] and "twin.yaml" in err[0]
     assert not out.exists()
+
+
+# --- intervals of shares -------------------------------------------------------------------------
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=30))
+def test_the_interval_of_a_share_stays_in_zero_one(values):
+    mean, lower, upper = share_interval(np.array(values))
+    assert 0.0 <= lower <= mean + 1e-12 and mean - 1e-12 <= upper <= 1.0
+
+
+def test_a_share_near_one_gets_an_interval_inside_where_student_t_would_leave():
+    values = np.array([1.0, 1.0, 1.0, 0.6, 1.0])
+    _, _, t_upper = mean_interval(values)
+    assert t_upper > 1.0  # the symmetric interval runs past 1 (this was the report's 1.032)
+    mean, lower, upper = share_interval(values)
+    assert mean == pytest.approx(0.92) and upper == 1.0 and 0.6 <= lower < mean
+    assert share_interval(values) == (mean, lower, upper)  # seeded
+
+
+def test_summary_uses_share_intervals_for_shares_and_percentiles_across_runs():
+    steps = pd.DataFrame(
+        {
+            "scenario": "s",
+            "replicate": range(5),
+            "step": 3,
+            "election_survival": [1.0, 1.0, 1.0, 0.6, 1.0],  # a share in the registry
+            "public_spend": [1e6, 2e6, 3e6, 4e6, 5e6],
+        }
+    )
+    table = summary(steps, ["election_survival", "public_spend"]).set_index("metric")
+    assert table.loc["election_survival", "upper"] <= 1.0
+    assert table.loc["public_spend", "p5"] == pytest.approx(1.2e6)
+    assert table.loc["public_spend", "p95"] == pytest.approx(4.8e6)
+    _, lower, upper = mean_interval(steps["public_spend"].to_numpy(dtype=float))
+    assert (table.loc["public_spend", "lower"], table.loc["public_spend", "upper"]) == (
+        pytest.approx(lower),
+        pytest.approx(upper),
+    )

@@ -134,7 +134,97 @@ def test_points_without_an_answer_are_left_out_and_listed(tmp_path):
     outcome = threshold_outcome(load_results(folder), "m", above=0.5)
     assert outcome.left_out == [4, 9]
     assert len(outcome.cases) == 98 and 7 in outcome.cases["point"].tolist()
-    assert "left out 2 points without an answer: 4, 9" in boxes_text(outcome, [])
+    assert "left out 2 points whose every run failed: 4, 9" in boxes_text(outcome, [])
+    assert outcome.undefined == []
+
+
+def undefined_sweep(folder):
+    """Cost per success over 60 points; at points 0-11 no replicate has a success (NaN), at
+    point 12 one of two has none. The cost falls with the first parameter."""
+    x = uniform_points(60, seed=3)
+    cost = np.column_stack([1.0 - x[:, 0], 1.0 - x[:, 0] + 0.01])
+    cost[:12, :] = np.nan
+    cost[12, 1] = np.nan
+    return x, write_sweep(folder, PROBLEM, x, {"cost": cost}, method="lhs")
+
+
+def test_points_with_the_metric_undefined_fail_the_question_by_default(tmp_path):
+    x, folder = undefined_sweep(tmp_path / "a")
+    outcome = threshold_outcome(load_results(folder), "cost", below=0.5)
+    assert len(outcome.cases) == 60  # nothing dropped
+    assert outcome.undefined == list(range(12))
+    assert outcome.left_out == []
+    assert outcome.partly == [12]
+    cases = outcome.cases.set_index("point")
+    assert not cases.loc[range(12), "y"].any()
+    assert not cases.loc[range(12), "defined"].any()
+    expected = 1.0 - x[12:, 0] + 0.005 < 0.5
+    expected[0] = 1.0 - x[12, 0] < 0.5  # point 12: the mean of its one defined replicate
+    assert cases.loc[range(12, 60), "y"].tolist() == expected.tolist()
+    text = boxes_text(outcome, [])
+    assert (
+        "12 points where the metric is undefined in every run (for example no success to "
+        "divide by), counted as no (they fail the question): 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and "
+        "2 more" in text
+    )
+    assert (
+        "1 point where the metric is undefined in some runs; their means use the others: 12" in text
+    )
+
+
+def test_undefined_points_can_count_as_yes_or_be_dropped_but_are_always_listed(tmp_path):
+    _, folder = undefined_sweep(tmp_path / "a")
+    results = load_results(folder)
+    as_yes = threshold_outcome(results, "cost", below=0.5, undefined="yes")
+    assert as_yes.cases.set_index("point").loc[range(12), "y"].all()
+    dropped = threshold_outcome(results, "cost", below=0.5, undefined="drop")
+    assert len(dropped.cases) == 48 and dropped.left_out == list(range(12))
+    assert "counted as yes" in boxes_text(as_yes, [])
+    assert "12 points where the metric is undefined in every run" in boxes_text(dropped, [])
+    assert "left out: 0, 1, 2" in boxes_text(dropped, [])
+    with pytest.raises(ValueError, match="undefined must be one of no, yes, drop; got 'maybe'"):
+        threshold_outcome(results, "cost", below=0.5, undefined="maybe")
+
+
+def test_a_paired_question_counts_a_point_undefined_in_either_sweep(tmp_path):
+    x = uniform_points(60, seed=3)
+    a_cost = x[:, [0]].copy()
+    b_cost = x[:, [1]].copy()
+    a_cost[:5] = np.nan
+    b_cost[5:8] = np.nan
+    a = write_sweep(tmp_path / "A", PROBLEM, x, {"cost": a_cost}, method="lhs")
+    b = write_sweep(tmp_path / "B", PROBLEM, x, {"cost": b_cost}, method="lhs")
+    outcome = paired_outcome(load_results(a), load_results(b), "cost", better="lower")
+    assert outcome.undefined == list(range(8))
+    assert not outcome.cases.set_index("point").loc[range(8), "y"].any()
+
+
+def test_cli_discover_reports_undefined_points(tmp_path, capsys):
+    _, folder = undefined_sweep(tmp_path / "a")
+    assert main(["discover", str(folder), "--metric", "cost", "--below", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "yes at " in out and " of 60 points" in out
+    assert "12 points where the metric is undefined in every run" in out
+    cases = pd.read_csv(folder / "discovery" / "cases.csv")
+    assert len(cases) == 60 and (~cases["defined"]).sum() == 12
+    assert (
+        main(
+            [
+                "discover",
+                str(folder),
+                "--metric",
+                "cost",
+                "--below",
+                "0.5",
+                "--undefined",
+                "drop",
+                "--out",
+                str(tmp_path / "d"),
+            ]
+        )
+        == 0
+    )
+    assert " of 48 points" in capsys.readouterr().out
 
 
 def test_the_model_sees_applied_values_where_the_sweep_recorded_them(tmp_path):

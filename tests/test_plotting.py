@@ -214,7 +214,8 @@ def test_plot_timeseries_panels_lines_bands_and_labels(steps):
     assert isinstance(fig, Figure)
     assert len(fig.axes) == len(TIMESERIES_METRICS)
     for ax, metric in zip(fig.axes, TIMESERIES_METRICS, strict=True):
-        assert ax.get_title() == metric.replace("_", " ")
+        assert ax.get_title() == style.metric_title(metric, 30)
+        assert "_" not in ax.get_title()  # words from the registry, not column names
         assert ax.get_xlabel() == "year"
         assert ax.get_ylabel()
         assert len(lines_with_data(ax)) == len(NAMES)
@@ -230,7 +231,7 @@ def test_plot_timeseries_mean_in_display_units(steps):
     fig = plot_timeseries(steps, metrics=["public_cost_per_success"])
     zeta = fig.axes[0].get_lines()[0]
     assert zeta.get_ydata()[-1] == pytest.approx(6.0)  # 6e6 EUR shown as 6 M EUR/pilot
-    assert fig.axes[0].get_ylabel() == "M EUR/pilot"
+    assert fig.axes[0].get_ylabel() == "M EUR per pilot"
 
 
 def test_a_metric_absent_for_one_scenario_is_not_drawn_for_it(steps):
@@ -240,12 +241,51 @@ def test_a_metric_absent_for_one_scenario_is_not_drawn_for_it(steps):
         scenario_colours(NAMES)["alpha"]
     ]
     fig = plot_end_metrics(steps, metrics=["recycling_multiple"])
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts == ["n/a"]
+    points = [line for line in fig.axes[0].get_lines() if line.get_marker() == "o"]
+    assert [to_hex(p.get_color()) for p in points] == [scenario_colours(NAMES)["alpha"]]
+    assert not fig.axes[0].texts  # no "n/a": a scenario without a value has no point
+
+
+def test_a_panel_with_nothing_to_show_is_left_out(steps):
     nothing = steps.assign(recycling_multiple=math.nan)
-    fig = plot_timeseries(nothing, metrics=["recycling_multiple"])
-    assert not lines_with_data(fig.axes[0])
-    assert [t.get_text() for t in fig.axes[0].texts] == ["no data"]
+    for draw in (plot_timeseries, plot_end_metrics):
+        fig = draw(nothing, metrics=["pilots_succeeded", "recycling_multiple"])
+        assert [ax.get_title() for ax in fig.axes] == [
+            style.metric_title("pilots_succeeded", 30 if draw is plot_timeseries else 22)
+        ]
+        assert not any(t.get_text() in ("n/a", "no data") for ax in fig.axes for t in ax.texts)
+
+
+def test_quantity_axes_start_at_zero(steps):
+    series = plot_timeseries(steps, metrics=["pilots_succeeded"]).axes[0]
+    low, high = series.get_ylim()
+    assert -0.03 * high <= low <= 0  # from zero, a hair below so a line at zero shows whole
+    end = plot_end_metrics(steps, metrics=["pilots_succeeded"]).axes[0]
+    low, high = end.get_xlim()
+    assert -0.03 * high <= low <= 0
+    upper = end_intervals(steps, ["pilots_succeeded"])["upper"].max()
+    assert high >= upper  # every interval drawn whole
+
+
+def test_overlapping_lines_are_told_apart_by_style_and_width(steps):
+    same = steps.assign(pilots_succeeded=0.0)  # both scenarios exactly on top of each other
+    ax = plot_timeseries(same, metrics=["pilots_succeeded"]).axes[0]
+    first, second = lines_with_data(ax)
+    assert first.get_linestyle() != second.get_linestyle()
+    assert first.get_marker() != second.get_marker()
+    assert first.get_linewidth() > second.get_linewidth()  # the one below is wider
+    assert first.get_zorder() < second.get_zorder()
+
+
+def test_money_shows_the_spread_of_single_runs_beside_the_interval_of_the_mean(steps):
+    fig = plot_end_metrics(steps, metrics=["public_spend", "pilots_succeeded"])
+    money, count = fig.axes
+    spread = [line for line in money.get_lines() if line.get_marker() == "|"]
+    table = end_intervals(steps, ["public_spend"]).set_index("scenario")
+    assert [list(line.get_xdata()) for line in spread] == [
+        pytest.approx([table.loc[name, "p5"] / 1e6, table.loc[name, "p95"] / 1e6]) for name in NAMES
+    ]
+    assert not [line for line in count.get_lines() if line.get_marker() == "|"]
 
 
 def test_plot_end_metrics_points_intervals_and_labels(steps):
@@ -256,7 +296,7 @@ def test_plot_end_metrics_points_intervals_and_labels(steps):
         assert ax.get_xlabel()
     ax = fig.axes[END_METRICS.index("pilots_succeeded")]
     points = [line for line in ax.get_lines() if line.get_marker() == "o"]
-    intervals = [line for line in ax.get_lines() if line.get_marker() != "o"]
+    intervals = [line for line in ax.get_lines() if line.get_marker() not in ("o", "|")]
     assert len(points) == len(intervals) == len(NAMES)
     assert points[0].get_xdata()[0] == pytest.approx(3.0)
     assert [t.get_text() for t in ax.get_yticklabels()] == NAMES
@@ -264,8 +304,8 @@ def test_plot_end_metrics_points_intervals_and_labels(steps):
     cost = fig.axes[END_METRICS.index("public_cost_per_success")]
     # alpha has a single value: a point, no interval
     assert len([line for line in cost.get_lines() if line.get_marker() == "o"]) == 2
-    assert len([line for line in cost.get_lines() if line.get_marker() != "o"]) == 1
-    assert cost.get_xlabel() == "M EUR/pilot"
+    assert len([line for line in cost.get_lines() if line.get_marker() not in ("o", "|")]) == 1
+    assert cost.get_xlabel() == "M EUR per pilot"
 
 
 def test_plot_end_metrics_from_a_summary_equals_from_steps(steps):
@@ -374,11 +414,30 @@ def test_save_figure_writes_png_and_pdf(steps, tmp_path):
 
 def test_display_units():
     assert display_unit("EUR") == (1e6, "M EUR")
-    assert display_unit("EUR/pilot") == (1e6, "M EUR/pilot")
-    assert display_unit("EUR/EUR") == (1.0, "EUR/EUR")
+    assert display_unit("EUR/pilot") == (1e6, "M EUR per pilot")
+    assert display_unit("EUR/EUR") == (1.0, "EUR per EUR")
     assert display_unit("pilots") == (1.0, "pilots")
-    assert style.axis_label("public_spend", "EUR") == "public_spend (M EUR)"
-    assert style.metric_title("public_cost_per_success", 22) == "public cost per\nsuccess"
+    assert display_unit("1") == (1.0, "")
+    assert display_unit("1", share=True) == (1.0, "share")
+    assert style.axis_label("public_spend") == "Cash public spend (M EUR)"
+    assert style.axis_label("trust_org_mean") == "Trust between organisations (share)"
+    assert style.metric_title("public_cost_per_success", 22) == (
+        "Net public cost per\nsuccessful pilot"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [
+        ("cities.0.annual_budget", "annual budget, city 1 (M EUR per year)"),
+        ("finance.blended.first_loss_share", "first loss share (blended)"),
+        ("time.election_interval", "election interval (time, steps)"),
+        ("politics.budget_cut", "budget cut (politics)"),
+        ("x1", "x1"),
+    ],
+)
+def test_sweep_parameters_get_readable_names(key, label):
+    assert style.parameter_label(key) == label
 
 
 def test_a_single_run_table_without_replicates_works(steps):
@@ -393,8 +452,14 @@ def test_a_single_run_table_without_replicates_works(steps):
 
 def test_standard_figures_draw_the_four_figures_in_one_set_of_colours(steps):
     figures, left_out = plotting.standard_figures(steps, order=["alpha", "zeta"])
-    assert list(figures) == ["timeseries", "end_metrics", "capital_by_source", "funnel"]
-    assert left_out == []
+    assert list(figures) == [
+        "timeseries",
+        "end_metrics",
+        "differences",
+        "capital_by_source",
+        "funnel",
+    ]
+    assert left_out == {"missing": [], "empty": [], "fixed": []}
     colours = scenario_colours(["alpha", "zeta"])
     series = figures["timeseries"]().axes[0]
     assert [to_hex(line.get_color()) for line in lines_with_data(series)] == list(colours.values())
@@ -411,35 +476,40 @@ def test_standard_figures_draw_the_four_figures_in_one_set_of_colours(steps):
 def test_standard_figures_leave_out_missing_metrics_and_say_which(steps):
     missing = ["fund_balance", "impact_capital", "pilots_scaled"]
     figures, left_out = plotting.standard_figures(steps.drop(columns=missing))
-    assert left_out == ["pilots_scaled", "fund_balance", "impact_capital"]  # in list order
+    assert left_out["missing"] == ["pilots_scaled", "fund_balance", "impact_capital"]
     titles = [ax.get_title() for ax in figures["timeseries"]().axes]
-    assert "fund balance" not in titles and "pilots scaled" not in titles
+    assert "Cash in the fund" not in titles and "Pilots scaled up" not in titles
     stages = [t.get_text() for t in figures["funnel"]().axes[0].get_xticklabels()]
     assert "Scaled" not in stages and len(stages) == len(FUNNEL_STAGES) - 1
 
 
-@pytest.mark.parametrize(
-    "draw",
-    [
-        lambda s, canvas: plot_timeseries(s, canvas=canvas),
-        lambda s, canvas: plot_end_metrics(s, canvas=canvas),
-        lambda s, canvas: plot_capital_by_source(s, canvas=canvas),
-        lambda s, canvas: plot_funnel(s, canvas=canvas),
-    ],
-)
-def test_a_canvas_gets_the_natural_size_and_takes_the_figure(steps, draw):
-    page = Figure(figsize=(8.27, 11.69), layout="constrained")
-    asked = []
+def test_fixed_and_empty_metrics_are_left_out_of_the_figures_and_named(steps):
+    fixed = steps.assign(
+        leverage=np.where(steps["scenario"] == "zeta", 2.5, math.nan),  # the same every replicate
+        fund_balance=0.0,  # no fund anywhere
+    )
+    figures, left_out = plotting.standard_figures(fixed, order=NAMES)
+    assert left_out["fixed"] == ["leverage"]
+    assert left_out["empty"] == ["fund_balance"]
+    titles = [ax.get_title() for ax in figures["end_metrics"]().axes]
+    assert style.metric_title("leverage", 22) not in titles
+    assert "Cash in the fund" not in [ax.get_title() for ax in figures["timeseries"]().axes]
 
-    def canvas(width, height):
-        asked.append((width, height))
-        return page.subfigures(1, 1)
 
-    fig = draw(steps, canvas)
-    assert fig is page  # the root figure, which holds the subfigure
-    natural = draw(steps, None)
-    assert asked == [tuple(natural.get_size_inches())]
-    (sub,) = page.subfigs
-    assert len(sub.axes) == len(natural.axes) == len(page.axes)
-    assert all(ax.get_figure(root=False) is sub for ax in page.axes)  # all on the subfigure
-    assert len(sub.legends) == len(natural.legends)
+def test_the_differences_figure_draws_paired_differences_from_the_reference(steps):
+    from sim.outputs.differences import plot_differences
+    from sim.runs.contrast import paired_differences
+
+    table = paired_differences(steps, ["pilots_succeeded", "public_spend"], base="zeta")
+    fig = plot_differences(table)
+    succeeded, spend = fig.axes
+    row = table.set_index("metric").loc["pilots_succeeded"]
+    point = next(line for line in succeeded.get_lines() if line.get_marker() == "o")
+    assert point.get_xdata()[0] == pytest.approx(row["mean"])
+    interval = next(line for line in succeeded.get_lines() if len(line.get_xdata()) == 2)
+    assert list(interval.get_xdata()) == pytest.approx([row["lower"], row["upper"]])
+    assert spend.get_xlabel() == "minus zeta (M EUR)"
+    zero = [line for line in succeeded.get_lines() if list(line.get_xdata()) == [0, 0]]
+    assert zero  # the line of no difference
+    with pytest.raises(ValueError, match="one reference scenario per figure"):
+        plot_differences(pd.concat([table, table.assign(base="other")]))

@@ -1,4 +1,7 @@
-"""``partnersim report``: the report of a real (small) comparison as PDF and HTML, and bad input."""
+"""The report of a comparison: its summary, content, both forms (PDF by Typst, HTML), bad input.
+
+PDF pages are read with pypdf (from the lock file), so no test depends on a system tool.
+"""
 
 import base64
 import contextlib
@@ -7,33 +10,46 @@ import json
 import math
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import scenario
+from pypdf import PdfReader
 
 from sim.cli.main import main
-from sim.outputs.document import Code, Document, Heading, Paragraph, Row, Table
-from sim.outputs.document_pdf import BODY_WIDTH, text_width, wrap, write_pdf
+from sim.outputs.document import Code, Document, Heading, Items, Paragraph, Row, Table
+from sim.outputs.document_typst import to_typst, write_pdf
+from sim.outputs.findings import findings
 from sim.outputs.report import decimals, estimate_cells, format_value
-from sim.runs.compare import compare, summary
+from sim.outputs.summary import MAIN_FINDINGS, assumed_parameters
+from sim.runs.compare import HEADLINE_METRICS, compare, summary
+from sim.runs.contrast import paired_differences
+from sim.runs.fixed import metric_kinds
 from sim.scenario.files import dump
 
-PDFTOTEXT = shutil.which("pdftotext")
-needs_pdftotext = pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler) not installed")
 FIGURE_TITLES = (
     "Figure 1. Metrics over time",
     "Figure 2. Metrics at the end of the horizon",
-    "Figure 3. Money mobilised by source",
-    "Figure 4. The pilot funnel",
+    "Figure 3. Differences from the reference scenario",
+    "Figure 4. Money mobilised by source",
+    "Figure 5. The pilot funnel",
+)
+SECTIONS = (
+    "Summary for decision makers",
+    "1 What the numbers count",
+    "2 Differences from plain",
+    "3 What this report does not show",
+    "4 Scenarios",
+    "5 Metrics at the end of the horizon",
+    "6 Figures",
+    "A Provenance",
 )
 
 
 @pytest.fixture(scope="session")
 def results(tmp_path_factory) -> Path:
-    """A small comparison from two scenario files, 2 replicates of 6 steps, run serially."""
+    """A small comparison from two scenario files, 3 replicates of 8 steps, run serially."""
     folder = tmp_path_factory.mktemp("report")
     small = scenario(
         population={"startups": 15, "incumbents": 8, "academia": 3, "citizen_groups": 6},
@@ -47,8 +63,18 @@ def results(tmp_path_factory) -> Path:
         dump(small.override({"name": name, "description": f"The {name} city.", **changes}), path)
         files.append(path)
     out = folder / "results"
-    compare(files, reps=2, steps=6, base_seed=1).write(out)
+    compare(files, reps=3, steps=8, base_seed=1).write(out)
     return out
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """Return the text of every page of a PDF."""
+    return [page.extract_text() for page in PdfReader(pdf).pages]
+
+
+def flat(text: str) -> str:
+    """Return text with every run of white space made one space (PDF lines break anywhere)."""
+    return " ".join(text.split())
 
 
 @pytest.fixture(scope="session")
@@ -59,16 +85,8 @@ def report(results) -> dict:
         assert main(["report", str(results)]) == 0
     pdf = results / "report.pdf"
     html = pdf.with_suffix(".html").read_text(encoding="utf-8")
-    text = None
-    if PDFTOTEXT:
-        command = [PDFTOTEXT, "-layout", str(pdf), "-"]
-        text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return {"pdf": pdf, "html": html, "text": text, "printed": printed.getvalue()}
-
-
-def page_count(pdf: Path) -> int:
-    """Count the page objects of a PDF written by Matplotlib (its page dicts are not compressed)."""
-    return len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
+    pages = pdf_pages(pdf)
+    return {"pdf": pdf, "html": html, "pages": pages, "printed": printed.getvalue()}
 
 
 # --- the report of a real comparison -------------------------------------------------------------
@@ -77,8 +95,10 @@ def page_count(pdf: Path) -> int:
 def test_the_command_writes_into_the_results_folder_and_says_so(results, report):
     pdf = report["pdf"]
     assert pdf.read_bytes()[:5] == b"%PDF-"
-    pages = page_count(pdf)
+    pages = len(report["pages"])
     assert report["printed"] == f"wrote {pdf} ({pages} A4 pages) and {results / 'report.html'}\n"
+    box = PdfReader(pdf).pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
 
 
 def test_out_names_the_pdf_and_the_html_goes_beside_it(results, tmp_path, capsys):
@@ -88,32 +108,42 @@ def test_out_names_the_pdf_and_the_html_goes_beside_it(results, tmp_path, capsys
     assert f"wrote {pdf} (" in capsys.readouterr().out
 
 
-@needs_pdftotext
-def test_pdf_pages_hold_the_sections_in_order(report):
-    pages = report["text"].split("\f")[:-1]  # pdftotext ends every page with a form feed
-    assert len(pages) == page_count(report["pdf"])
-    assert "Comparison of 2 scenarios" in pages[0] and "1 Scenarios" not in pages[0]
-    starts = {
-        heading: next(i for i, page in enumerate(pages) if heading in page)
-        for heading in (
-            "1 Scenarios",
-            "2 Metrics at the end of the horizon",
-            "3 Figures",
-            *FIGURE_TITLES,
-            "A Provenance",
-        )
-    }
-    order = list(starts.values())
-    assert order == sorted(order) and order[0] == 1
-    # the first figure follows the section's introduction; each other has a page of its own
-    assert starts["Figure 1. Metrics over time"] == starts["3 Figures"]
-    for title in FIGURE_TITLES[1:]:
-        assert sum(title in page for page in pages) == 1
-    figure_pages = [starts[title] for title in FIGURE_TITLES]
-    assert figure_pages == list(range(figure_pages[0], figure_pages[0] + 4))
-    assert starts["A Provenance"] == figure_pages[-1] + 1
+def test_the_summary_is_the_first_page_and_the_sections_follow_in_order(report):
+    pages = [flat(page) for page in report["pages"]]
+    assert pages[0].startswith("Summary for decision makers")
+    for part in ("The question.", "The scenarios", "Main differences from plain", "Read with care"):
+        assert part in pages[0]
+    assert "1 What the numbers count" not in pages[0]  # the summary fits its page
+    starts = [next(i for i, page in enumerate(pages) if title in page) for title in SECTIONS]
+    assert starts == sorted(starts)
+    figures = [next(i for i, page in enumerate(pages) if t in page) for t in FIGURE_TITLES]
+    assert figures == sorted(figures) and figures[0] >= starts[SECTIONS.index("6 Figures")]
     for number, page in enumerate(pages, start=1):
-        assert re.search(rf"partnersim report of .*page {number}\s*$", page.strip())
+        assert re.search(rf"partnersim report of .*results {number}$", page)
+
+
+def test_the_summary_states_the_clear_differences_made_from_the_numbers(results, report):
+    steps = pd.read_parquet(results / "steps.parquet")
+    kinds = metric_kinds(steps, [m for m in HEADLINE_METRICS if m in steps.columns])
+    varies = [m for m, kind in kinds.items() if kind == "varies"]
+    found = findings(paired_differences(steps, varies, base="plain"))
+    clear = [f for f in found if f.clear]
+    assert clear  # these runs show some difference beyond chance
+    first = flat(report["pages"][0])
+    for finding in clear[:MAIN_FINDINGS]:
+        assert finding.sentence in first
+        assert finding.sentence in report["html"]
+    unclear = [f for f in found if not f.clear]
+    assert all(f.sentence not in first for f in unclear)
+
+
+def test_the_summary_counts_the_assumptions_from_the_schema(report):
+    count = len(assumed_parameters())
+    assert count > 50  # most parameters are assumptions: the report must say so
+    assert f"Assumed: {count} of the model's parameters have no empirical source" in flat(
+        report["pages"][0]
+    )
+    assert "Calibrated: only 3 figures of EU innovation pilots" in flat(report["pages"][0])
 
 
 def test_html_is_one_self_contained_page_with_the_figures(report):
@@ -121,34 +151,28 @@ def test_html_is_one_self_contained_page_with_the_figures(report):
     assert html.startswith("<!DOCTYPE html>")
     assert not re.search(r"""(src|href)=["'](?!data:)""", html)  # nothing loaded from elsewhere
     images = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)"', html)
-    assert len(images) == 4
+    assert len(images) == len(FIGURE_TITLES)
     for image in images:
         assert b"<svg" in base64.b64decode(image)[:500]
-    for title in FIGURE_TITLES:
+    for title in (*FIGURE_TITLES, *SECTIONS):
         assert title in html
 
 
-def test_html_table_holds_the_summary_values(results, report):
+def test_html_and_pdf_carry_the_same_summary_values(results, report):
     steps = pd.read_parquet(results / "steps.parquet")
     metrics = ["pilots_succeeded", "public_spend", "trust_org_mean"]
-    table = summary(steps, metrics)
-    for row in table.itertuples():
+    text = flat(" ".join(report["pages"]))
+    for row in summary(steps, metrics).itertuples():
         mean, interval = estimate_cells(row.mean, row.lower, row.upper, row.unit)
         cells = (
             rf'<td class="left" style="color: #[0-9a-f]{{6}}">{row.scenario}</td>'
             rf'<td class="right">{re.escape(mean)}</td>'
-            rf'<td class="right">{re.escape(interval)}</td><td class="right">{row.n}</td>'
+            rf'<td class="right">{re.escape(interval)}</td>'
         )
         assert re.search(cells, report["html"]), (row.metric, row.scenario)
-    assert "public spend (M EUR): Cash public spend" in report["html"]
-
-
-@needs_pdftotext
-def test_pdf_holds_the_same_values(results, report):
-    steps = pd.read_parquet(results / "steps.parquet")
-    row = summary(steps, ["pilots_agreed"]).iloc[1]
-    mean, interval = estimate_cells(row["mean"], row["lower"], row["upper"], row["unit"])
-    assert re.search(rf"testbed\s+{re.escape(mean)}\s+{re.escape(interval)}\s+2", report["text"])
+        assert re.search(rf"{row.scenario} {re.escape(mean)} {re.escape(interval)}", text)
+    assert "Cash public spend (M EUR)" in report["html"]
+    assert "Cash public spend: net money out of the cities" in report["html"]  # from the registry
 
 
 def test_scenarios_are_described_by_how_they_differ(report):
@@ -170,19 +194,90 @@ def test_provenance_is_complete_enough_to_rerun(results, report):
     html = report["html"]
     assert manifest["git_revision"] in html
     assert manifest["mesa_version"] in html
-    assert '<td class="left">1, 2</td>' in html  # the seeds, base seed 1
     sources = " \\\n    ".join(entry["source"] for entry in manifest["scenarios"])
-    command = f"partnersim compare \\\n    {sources} \\\n    --reps 2 \\\n    --seed 1"
-    assert command in html and f"--steps 6 \\\n    --out {results}" in html
+    command = f"partnersim compare \\\n    {sources} \\\n    --reps 3 \\\n    --seed 1"
+    assert command in html and f"--steps 8 \\\n    --out {results}" in html
     # every scenario as a file: the testbed block says what it changes
     assert re.search(r"<pre>name: testbed\n.*incentives:\n  testbed: true\n", html, re.S)
+    text = " ".join(report["pages"])
+    assert manifest["git_revision"] in text and "testbed: true" in text
 
 
-@needs_pdftotext
-def test_pdf_holds_the_provenance(results, report):
-    manifest = json.loads((results / "manifest.json").read_text())
-    assert manifest["git_revision"] in report["text"]
-    assert "partnersim compare" in report["text"] and "testbed: true" in report["text"]
+def test_a_quantity_fixed_by_construction_is_marked_not_drawn_as_a_finding(results, tmp_path):
+    folder = tmp_path / "fixed"
+    shutil.copytree(results, folder)
+    steps = pd.read_parquet(folder / "steps.parquet")
+    steps["appropriated"] = 35e6  # the same in every replicate, as its inputs fix it
+    steps.to_parquet(folder / "steps.parquet")
+    assert main(["report", str(folder), "--force"]) == 0
+    pages = [flat(page) for page in pdf_pages(folder / "report.pdf")]
+    assert (
+        "Fixed by construction, not a finding: Budget appropriated is 35.0 M EUR in plain; "
+        "35.0 M EUR in testbed, in every replicate: set by the scenario's budgets and what its "
+        "elections set" in pages[0]
+    )
+    assert "Budget appropriated (M EUR): fixed by construction" in " ".join(pages)
+    differences = next(p for p in pages if "2 Differences from plain" in p)
+    assert "Budget appropriated" not in differences
+
+
+def test_a_sensitivity_analysis_names_the_most_influential_assumptions(results, tmp_path):
+    indices = pd.DataFrame(
+        {
+            "metric": ["m", "m", "m"],
+            "method": "morris",
+            "parameter": [
+                "politics.budget_volatility",
+                "cities.0.risk_appetite",
+                "pilots.cost_mean",
+            ],
+            "pair": "",
+            "index": "mu_star",
+            "value": [0.5, 2.0, 9.0],
+            "conf": 0.1,
+        }
+    )
+    indices.to_csv(tmp_path / "indices.csv", index=False)
+    out = tmp_path / "r.pdf"
+    assert main(["report", str(results), "--out", str(out), "--sensitivity", str(tmp_path)]) == 0
+    first = flat(pdf_pages(out)[0])
+    # pilots.cost_mean has a source (DOMAIN): the assumed ones by size of their effect
+    assert "the most influential: risk appetite, city 1, budget volatility (politics)." in first
+    assert (
+        main(
+            [
+                "report",
+                str(results),
+                "--out",
+                str(out),
+                "--force",
+                "--question",
+                "Does a test bed pay?",
+            ]
+        )
+        == 0
+    )
+    assert "The question. Does a test bed pay?" in flat(pdf_pages(out)[0])
+
+
+def test_a_sensitivity_file_that_is_not_one_is_refused(results, tmp_path, capsys):
+    (tmp_path / "indices.csv").write_text("a,b\n1,2\n")
+    assert (
+        main(
+            [
+                "report",
+                str(results),
+                "--out",
+                str(tmp_path / "r.pdf"),
+                "--sensitivity",
+                str(tmp_path),
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "indices.csv: columns missing: metric, parameter" in err
+    assert not (tmp_path / "r.pdf").exists()
 
 
 # --- bad input -----------------------------------------------------------------------------------
@@ -304,18 +399,25 @@ def test_format_value(value, expected):
 # --- the document's PDF form ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mono", [False, True])
-def test_wrapped_lines_fit_and_keep_every_word(mono):
-    text = "  indented " + " ".join(f"word{k}" * (1 + k % 3) for k in range(60))
-    lines = wrap(text, 2.5, 9.0, mono=mono)
-    assert len(lines) > 3
-    assert all(text_width(line, 9.0, mono=mono) <= 2.5 + 1e-9 for line in lines)
-    assert all(line.startswith("  ") for line in lines)  # the indentation carries over
-    assert " ".join(line.strip() for line in lines) == text.strip()
-    assert wrap("x" * 200, 1.0, 9.0)[0] == "x" * len(wrap("x" * 200, 1.0, 9.0)[0])
+def test_text_with_typst_markup_characters_prints_as_written(tmp_path):
+    odd = 'a *b* _c_ #d $e$ @f <g> [h] \\i "j" `k` = 10 % ~ 5'
+    document = Document(
+        title="t",
+        footer="f",
+        blocks=[
+            Heading(odd),
+            Paragraph(odd),
+            Items((odd,)),
+            Table(("x",), (Row((odd,)),)),
+            Code(odd),
+        ],
+    )
+    pdf, pages = write_pdf(document, tmp_path / "odd.pdf")
+    assert pages == 1
+    assert flat(pdf_pages(pdf)[0]).count(flat(odd)) == 5
+    assert "#heading(level: 1)" in to_typst(document, {})
 
 
-@needs_pdftotext
 def test_a_long_table_continues_on_new_pages_under_its_header(tmp_path):
     rows = []
     for group in range(30):
@@ -331,28 +433,12 @@ def test_a_long_table_continues_on_new_pages_under_its_header(tmp_path):
             Code("last: 1"),
         ],
     )
-    pdf = tmp_path / "t.pdf"
-    pages = write_pdf(document, pdf)
-    assert pages == page_count(pdf) > 1
-    text = subprocess.run(
-        [PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout.split("\f")[:-1]
-    assert len(text) == pages
+    pdf, pages = write_pdf(document, tmp_path / "t.pdf")
+    text = pdf_pages(pdf)
+    assert pages == len(text) > 1
     for page in text:
-        lines = [line.strip() for line in page.strip().splitlines() if line.strip()]
-        assert re.fullmatch(r"name\s+value", lines[0 if page is not text[0] else 2])
-        # a group heading is never the last row of a page
-        body = [line for line in lines if not line.startswith("test")]
-        assert not body[-1].startswith("group")
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        header = lines.index("Table") + 2 if page is text[0] else 0
+        assert re.fullmatch(r"name\s*value", lines[header]), lines[:4]
     every = "\n".join(text)
     assert all(f"item {g}-3" in every for g in range(30)) and "last: 1" in every
-
-
-def test_tables_span_the_text_column():
-    from sim.outputs.document_pdf import _column_widths
-
-    table = Table(("a", "b"), (Row(("x", "1")),), "lr")
-    assert sum(_column_widths(table, 8.5)) == pytest.approx(BODY_WIDTH)
-    wide = Table(("a", "b"), (Row(("x", "long words " * 40)),), wrap=1)
-    widths = _column_widths(wide, 8.5)
-    assert sum(widths) == pytest.approx(BODY_WIDTH) and widths[0] < 0.5

@@ -50,6 +50,18 @@ BAD = {
         "time:\n  steps: [1, 2\n",
         ["invalid YAML", "line"],
     ),
+    "budget in millions by mistake": (
+        "cities:\n  - annual_budget: 5\n",
+        ["cities[0].annual_budget", "implausibly small", "did you mean 5 M EUR? write 5.0e6", "5"],
+    ),
+    "unknown time unit": (
+        "time:\n  election_interval: 4 yeras\n",
+        ["time.election_interval", "wrong type", "'4 yeras'", "years, quarters", "'4 years'"],
+    ),
+    "time not whole steps": (
+        "pilots:\n  start_delay: 1 month\n",
+        ["pilots.start_delay", "not a whole number of steps", "'1 month'", "0.333 steps"],
+    ),
     "cross-field rule": (
         "pilots:\n  consortium_min: 7\n  consortium_max: 4\n",
         ["consortium_min (7) must not exceed consortium_max (4)"],

@@ -26,6 +26,7 @@ from sim.experiments.sensitivity import (
     replicate_spread,
     sensitivity,
     sobol_indices,
+    without_effect,
 )
 from sim.outputs.analysis_figures import morris_points, plot_morris, plot_sobol, sobol_bars
 from sim.outputs.style import OKABE_ITO
@@ -204,6 +205,21 @@ def test_morris_measures_of_a_linear_function_are_its_coefficients_times_ranges(
     assert table["mu"].to_numpy() == pytest.approx([2.0, -6.0, 0.0], abs=1e-9)
     assert table["mu_star"].to_numpy() == pytest.approx([2.0, 6.0, 0.0], abs=1e-9)
     assert table["sigma"].to_numpy() == pytest.approx([0.0, 0.0, 0.0], abs=1e-9)
+    analysis = sensitivity(load_results(folder), "y")
+    assert without_effect(analysis.indices) == ["c"]
+    assert "no effect in this design (mu* = 0: y does not change when it moves): c" in (
+        indices_text(analysis)
+    )
+
+
+def test_a_parameter_the_function_ignores_has_no_sobol_effect_and_is_named(tmp_path):
+    x = sobol_sample.sample(ISHIGAMI, 64, calc_second_order=False, seed=7)
+    y = np.sin(x[:, 0]) + 0.5 * x[:, 1]  # x3 ignored
+    options = {"calc_second_order": False}
+    folder = write_sweep(tmp_path / "s", ISHIGAMI, x, {"y": y}, method="sobol", options=options)
+    analysis = sensitivity(load_results(folder), "y")
+    assert without_effect(analysis.indices) == ["x3"]
+    assert "no effect in this design (ST = 0" in indices_text(analysis)
 
 
 def test_morris_sees_that_x3_of_ishigami_acts_only_through_its_interaction(tmp_path):
@@ -248,6 +264,19 @@ def test_replicate_means_and_spread_by_hand():
     between = np.var([2.0, 12.0, 5.0], ddof=1)
     assert spread["between_sd"] == pytest.approx(math.sqrt(between))
     assert spread["noise_share"] == pytest.approx((1 / 3 + 8 / 2 + 0) / 3 / between)
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.01, 0.5, 5.0])
+def test_the_noise_share_is_a_share_even_when_noise_exceeds_the_spread_of_the_means(offset):
+    # two replicates 2 apart at every point: noise variance of a mean 1 / 2 ... against means
+    # that differ by offset between the two points
+    means = pd.DataFrame(
+        {"point": [0, 1], "n": [2, 2], "mean": [0.0, offset], "sd": [math.sqrt(2)] * 2}
+    )
+    spread = replicate_spread(means)
+    between = np.var([0.0, offset], ddof=1)
+    assert 0 <= spread["noise_share"] <= 1
+    assert spread["noise_share"] == pytest.approx(min(1.0, 1.0 / between) if between else 1.0)
 
 
 def test_symmetric_replicate_noise_leaves_the_indices_unchanged(tmp_path):
@@ -375,7 +404,7 @@ def test_plot_sobol_draws_paired_bars_with_intervals():
     assert [round(b.get_height(), 6) for b in bars] == [0.375, 0.125, 0.5, 0.25]
     assert {b.get_facecolor()[:3] for b in bars[:2]} != {b.get_facecolor()[:3] for b in bars[2:]}
     assert [t.get_text() for t in ax.get_xticklabels()] == ["p", "q"]
-    assert "dimensionless" in ax.get_ylabel()
+    assert ax.get_ylabel() == "share of output variance"
     # one error bar per bar, from lower to upper
     segments = [seg for coll in ax.collections for seg in coll.get_segments()]
     spans = sorted((round(s[0][1], 6), round(s[1][1], 6)) for s in segments)

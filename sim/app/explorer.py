@@ -40,6 +40,9 @@ DECIMALS = 6
 SEED_MAX = 99
 """Largest seed the page's seed slider offers (unless the app starts from a larger one)."""
 
+BAND_SEEDS = 4
+"""Runs beside the shown one, with the next seeds, whose range the charts draw as a band."""
+
 
 def _stable_erosion(scenario: Scenario) -> float:
     """Return the largest erosion ratio keeping trust in [0, 1]: l_plus * r * (1 + xi) <= 1."""
@@ -58,6 +61,8 @@ class Lever:
         kind: "number" or "integer" for a slider, "choice" for one of ``choices``,
             "instruments" for a choice of finance instruments (single, or the file's own mix).
         scale: Scenario units per control unit (1e6: the control shows M EUR).
+        per_year: Whether the control shows years of a scenario value in steps (the scale is
+            then the scenario's ``time.steps_per_year``).
         low: Smallest slider value, in control units.
         high: Largest slider value, in control units (raised to the file's value if above).
         step: Slider increment, in control units.
@@ -70,6 +75,7 @@ class Lever:
     path: str
     kind: Kind
     scale: float = 1.0
+    per_year: bool = False
     low: float = 0.0
     high: float = 1.0
     step: float = 1
@@ -113,11 +119,13 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "election_interval",
-        "election cycle, steps",
+        "election cycle, years",
         "time.election_interval",
-        "integer",
-        low=1,
-        high=40,
+        "number",
+        per_year=True,
+        low=0.25,
+        high=10.0,
+        step=0.25,
     ),
     Lever(
         "partnership_model",
@@ -135,32 +143,42 @@ LEVERS_BY_NAME: dict[str, Lever] = {lever.name: lever for lever in LEVERS}
 # ------------------------------------------------------------------------------ values
 
 
-def to_control(lever: Lever, value: Any) -> Any:
-    """Return a scenario value as its control shows it (M EUR, a joined instrument mix)."""
+def scale_of(lever: Lever, scenario: Scenario) -> float:
+    """Return the scenario units per control unit of a lever in a scenario."""
+    return scenario.time.steps_per_year if lever.per_year else lever.scale
+
+
+def to_control(lever: Lever, value: Any, scenario: Scenario) -> Any:
+    """Return a scenario value as its control shows it (M EUR, years, an instrument mix)."""
     if lever.kind == "instruments":
         return INSTRUMENT_JOIN.join(value)
     if lever.kind in ("number", "integer"):
-        shown = value / lever.scale
+        shown = value / scale_of(lever, scenario)
         return int(shown) if lever.kind == "integer" else float(shown)
     return value
 
 
-def to_scenario(lever: Lever, value: Any) -> Any:
-    """Return a control's value in the scenario's units and shape (the inverse of to_control)."""
+def to_scenario(lever: Lever, value: Any, scenario: Scenario) -> Any:
+    """Return a control's value in the scenario's units and shape (the inverse of to_control).
+
+    A value in years of a whole-step field is rounded to whole steps.
+    """
     if lever.kind == "instruments":
         return value.split(INSTRUMENT_JOIN)
-    if lever.kind == "integer":
-        return round(value * lever.scale)
-    if lever.kind == "number":
-        return round(float(value) * lever.scale, DECIMALS)
-    return value
+    if lever.kind == "choice":
+        return value
+    scaled = float(value) * scale_of(lever, scenario)
+    return round(scaled) if lever.kind == "integer" or lever.per_year else round(scaled, DECIMALS)
 
 
 def lever_values(scenario: Scenario) -> dict[str, Any]:
     """Return every lever's value in a scenario, in control units."""
     data = scenario.model_dump()
     first = {lever.name: expand(data, lever.path)[0] for lever in LEVERS}  # cities[]: the first
-    return {lever.name: to_control(lever, value_at(data, first[lever.name])) for lever in LEVERS}
+    return {
+        lever.name: to_control(lever, value_at(data, first[lever.name]), scenario)
+        for lever in LEVERS
+    }
 
 
 def changed(scenario: Scenario, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -198,7 +216,7 @@ def apply_levers(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
         return scenario
     data = scenario.model_dump()
     changes = {
-        path: to_scenario(LEVERS_BY_NAME[name], value)
+        path: to_scenario(LEVERS_BY_NAME[name], value, scenario)
         for name, value in moved.items()
         for path in expand(data, LEVERS_BY_NAME[name].path)
     }
@@ -268,7 +286,9 @@ class ExplorerModel(PartnershipModel):
 
     Mesa's SolaraViz re-creates the model from the page's controls on Reset, calling this class
     with one keyword per lever; a lever left at None keeps the scenario's value. The run stops
-    (``running`` turns False) at the scenario's horizon, where ``partnersim run`` stops.
+    (``running`` turns False) at the scenario's horizon, where ``partnersim run`` stops. Beside
+    it run :data:`BAND_SEEDS` companions with the same settings and the next seeds, stepped
+    with it, so that the charts can show how much one run owes to chance.
 
     Args:
         base: The scenario the app started from.
@@ -278,7 +298,8 @@ class ExplorerModel(PartnershipModel):
         annual_budget: Innovation budget per city (M EUR/year; ``cities[].annual_budget``).
         erosion_ratio: Trust erosion rate / building rate (1; ``trust.erosion_ratio``).
         procurement_flexibility: 0 rigid to 1 agile (1; ``cities[].procurement_flexibility``).
-        election_interval: Steps between elections (steps; ``time.election_interval``).
+        election_interval: Years between elections (years, rounded to whole steps;
+            ``time.election_interval``).
         partnership_model: Smart Cities Index partnership type (``partnership.model``).
 
     Raises:
@@ -294,7 +315,7 @@ class ExplorerModel(PartnershipModel):
         annual_budget: float | None = None,
         erosion_ratio: float | None = None,
         procurement_flexibility: float | None = None,
-        election_interval: int | None = None,
+        election_interval: float | None = None,
         partnership_model: str | None = None,
     ) -> None:
         given = {
@@ -310,10 +331,16 @@ class ExplorerModel(PartnershipModel):
         self.levers = {**lever_values(base), **{k: v for k, v in given.items() if v is not None}}
         """Every lever's value in this run, in control units."""
         super().__init__(apply_levers(base, self.levers), seed=int(seed))
+        self.companions = [
+            PartnershipModel(self.config, seed=int(seed) + k) for k in range(1, BAND_SEEDS + 1)
+        ]
+        """Runs with the same settings and the next seeds (:data:`BAND_SEEDS`)."""
 
     def step(self) -> None:
-        """Advance one quarter; stop running at the scenario's horizon."""
+        """Advance one quarter, with the companions; stop running at the scenario's horizon."""
         super().step()
+        for companion in self.companions:
+            companion.step()
         self.running = self.now < self.config.time.steps
 
 

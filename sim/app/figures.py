@@ -122,6 +122,7 @@ def plot_series(
     *,
     steps_per_year: int,
     horizon: int,
+    band: Sequence[pd.DataFrame] = (),
     ax: Axes | None = None,
 ) -> Figure:
     """Draw a chart's columns against years, over the whole horizon, marking the latest values.
@@ -131,6 +132,8 @@ def plot_series(
         chart: What to draw.
         steps_per_year: Steps per year of the scenario.
         horizon: The run's last step (the x axis ends there).
+        band: Step tables of other runs of the same settings (other seeds): each series gets
+            a shaded band from the lowest to the highest of them and the run, step by step.
         ax: Axes to draw into (default: a new figure).
 
     Returns:
@@ -158,6 +161,10 @@ def plot_series(
         fig = ax.figure
     years = _steps(steps) / steps_per_year
     for column, series in values.items():
+        if band:
+            runs = np.vstack([series, *(_aligned(b[column], len(series)) / scale for b in band)])
+            low, high = np.nanmin(runs, axis=0), np.nanmax(runs, axis=0)
+            ax.fill_between(years, low, high, color=colours[column], alpha=0.18, linewidth=0)
         ax.plot(years, series, color=colours[column], lw=1.6, label=chart.series[column])
         ax.plot(years[-1:], series[-1:], "o", color=colours[column], markersize=4)
     drawn = len(values)
@@ -176,6 +183,12 @@ def plot_series(
     elif drawn:
         ax.legend(fontsize=FONT_SIZE, frameon=False)
     return fig
+
+
+def _aligned(column: pd.Series, length: int) -> np.ndarray:
+    """Return a column's first ``length`` values as floats, NaN where it is shorter."""
+    values = column.to_numpy(dtype=float)[:length]
+    return np.pad(values, (0, length - len(values)), constant_values=np.nan)
 
 
 def _figure(height: float) -> Figure:

@@ -1,11 +1,17 @@
-"""The interactive app: a Mesa SolaraViz page for exploring one scenario in the browser.
+"""The interactive app: a page for exploring one scenario in the browser, built on Mesa's parts.
 
 ``partnersim app [SCENARIO]`` (:mod:`sim.cli.app`) serves :func:`Page` with Solara. The page
-starts from the scenario file named by :data:`sim.app.launch.ENV_SCENARIO`. SolaraViz's sidebar
-holds play, step and reset and one control per lever of :data:`sim.app.explorer.LEVERS` plus the
-seed; moved controls take effect on Reset, as everywhere in SolaraViz. The main area shows live
-charts (:data:`sim.app.figures.CHARTS`), the partner network as it grows, and a panel with the
-run's progress, the settings it uses and a field to save them as a scenario file.
+starts from the scenario file named by :data:`sim.app.launch.ENV_SCENARIO`. The sidebar holds
+Mesa's play, step and reset (:func:`mesa.visualization.solara_viz.ModelController`), how many
+quarters a Step click runs, and one control per lever of :data:`sim.app.explorer.LEVERS` plus
+the seed, each showing its value in plain units (M EUR, years); moved controls take effect on
+Reset. Mesa's own SolaraViz sidebar is not used: its controls for programmers ("Use Threads",
+"Play Interval", "Time: 40.0") mean nothing to a planner. The main area shows live charts
+(:data:`sim.app.figures.CHARTS`) with a band over several seeds, the partner network as it
+grows, and a panel with the run's progress, the settings it uses and a field to save them as a
+scenario file. Solara's "This website runs on Solara" badge, which covered the page's text,
+is hidden (:data:`STYLE`); the page's front-end files come from this machine
+(:mod:`sim.app.assets`), so it works offline.
 
 Run it without the command line with ``solara run sim.app.page`` (the scenario from the
 environment, default ``scenarios/base.yaml``).
@@ -17,11 +23,11 @@ import os
 from pathlib import Path
 
 import solara
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from sim.app import figures as app_figures
-from sim.app.explorer import LEVERS, ExplorerModel, controls, save_settings
+from sim.app.explorer import BAND_SEEDS, LEVERS, ExplorerModel, controls, save_settings
 from sim.app.launch import DEFAULT_SAVE_DIR, DEFAULT_SCENARIO, ENV_SAVE_DIR, ENV_SCENARIO, ENV_SEED
 from sim.model.metrics import METRICS
 from sim.outputs.style import display_unit
@@ -34,6 +40,16 @@ FIGURE_DPI = 110
 """Resolution of the page's figures (pixels per inch)."""
 HEADING = {"font-weight": "bold", "font-size": "15px"}
 LINE = {"font-size": "14px"}
+PLAY_MS = 100
+"""Pause between steps while playing (milliseconds)."""
+STEPS_PER_CLICK = 20
+"""Most quarters one Step click may run."""
+
+STYLE = """
+.solara-footer, .v-footer, div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
+"""
+"""The page's own CSS: hides Solara's badge ("This website runs on Solara"), which sat over
+the run panel's text."""
 
 READOUT: dict[str, str] = {
     "pilots_proposed": "pilots proposed",
@@ -74,10 +90,12 @@ def readout(model: ExplorerModel) -> list[str]:
     ]
     latest = model.datacollector.get_model_vars_dataframe().iloc[-1]
     for name, label in READOUT.items():
-        scale, unit = display_unit(METRICS[name].unit)
+        scale, unit = display_unit(METRICS[name].unit, share=METRICS[name].share)
         value = float(latest[name]) / scale
-        if unit in ("pilots", "dimensionless"):
-            lines.append(f"{label}: {value:,.{0 if unit == 'pilots' else 2}f}")
+        if unit == "pilots":
+            lines.append(f"{label}: {value:,.0f}")
+        elif unit == "share":
+            lines.append(f"{label}: {value:,.2f} (0 to 1)")
         else:
             lines.append(f"{label}: {value:,.2f} {unit}")
     return lines
@@ -105,6 +123,7 @@ def ChartView(model: ExplorerModel, name: str):
         app_figures.CHARTS[name],
         steps_per_year=time.steps_per_year,
         horizon=time.steps,
+        band=[run.datacollector.get_model_vars_dataframe() for run in model.companions],
     )
     solara.FigureMatplotlib(fig, format="png", dpi=FIGURE_DPI)
 
@@ -183,26 +202,86 @@ def Dashboard(model: ExplorerModel):
             chart_card("money")
             with solara.Card("This run", margin=0, classes=["partnersim-run"]):
                 RunPanel(model)
-    solara.Div(style={"height": "48px"})  # room to scroll the last card above Solara's footer
+    solara.Text(
+        f"Lines: the run with this seed. Shaded: the range of {BAND_SEEDS + 1} runs with this "
+        f"seed and the next {BAND_SEEDS}, the same settings otherwise.",
+        style=LINE,
+    )
+
+
+def with_value(label: str, value: object) -> str:
+    """Return a control's label with its current value: "budget per city, M EUR/yr: 20"."""
+    return f"{label}: {shown(value)}"
+
+
+@solara.component
+def LeverControls(specs: dict, parameters: solara.Reactive[dict]):
+    """One control per lever and the seed, each labelled with its current value.
+
+    Args:
+        specs: The controls (:func:`sim.app.explorer.controls`): fixed values and, per lever, a
+            dict with type, label, value and range.
+        parameters: The model's keyword arguments on the next Reset, updated as controls move.
+    """
+    for name, spec in specs.items():
+        if not isinstance(spec, dict):
+            continue
+        value = parameters.value.get(name, spec["value"])
+
+        def change(new: object, name: str = name) -> None:
+            parameters.set({**parameters.value, name: new})
+
+        if spec["type"] == "Select":
+            solara.Select(spec["label"], value=value, values=spec["values"], on_value=change)
+            continue
+        slider = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
+        slider(
+            with_value(spec["label"], value),
+            value=value,
+            min=spec["min"],
+            max=spec["max"],
+            step=spec["step"],
+            on_value=change,
+            thumb_label="always",
+        )
 
 
 @solara.component
 def Page():
-    """The app: SolaraViz's controls over an :class:`ExplorerModel`, and the dashboard.
+    """The app: play, step and reset, the levers, and the dashboard over an ExplorerModel.
 
-    SolaraViz gets the model as a reactive value it replaces on Reset; the dashboard reads
-    the same value. The dashboard is laid out here rather than passed to SolaraViz as
-    components, whose draggable grid does not render with ipyvue 3 (mesa/mesa#3806).
+    Reset builds a new :class:`ExplorerModel` from the levers' current values (Mesa's
+    ModelController); the dashboard reads the same reactive model.
     """
     source, seed = configured()
     base = solara.use_memo(lambda: load(source, Scenario), [str(source)])
     first = solara.use_memo(lambda: ExplorerModel(base, seed=seed), [base])
     model = solara.use_reactive(first)
-    solara.Title(f"partnersim: {base.name}")
-    SolaraViz(
-        model,
-        components=[],
-        model_params=controls(base, seed=seed),
-        name=f"partnersim: {base.name}",
+    specs = solara.use_memo(lambda: controls(base, seed=seed), [base])
+    parameters = solara.use_reactive(
+        {name: spec["value"] if isinstance(spec, dict) else spec for name, spec in specs.items()}
     )
+    per_click = solara.use_reactive(1)
+    solara.Title(f"partnersim: {base.name}")
+    solara.Style(STYLE)
+    with solara.AppBar():
+        solara.AppBarTitle(f"partnersim: {base.name}")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Run"):
+            solara.SliderInt(
+                with_value("quarters per Step click", per_click.value),
+                value=per_click,
+                min=1,
+                max=STEPS_PER_CLICK,
+                thumb_label="always",
+            )
+            ModelController(
+                model,
+                model_parameters=parameters,
+                play_interval=solara.use_reactive(PLAY_MS),
+                render_interval=per_click,
+                use_threads=solara.use_reactive(False),
+            )
+        with solara.Card("Levers (apply on Reset)"):
+            LeverControls(specs, parameters)
     Dashboard(model.value)

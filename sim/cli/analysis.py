@@ -3,7 +3,8 @@
 ``partnersim sensitivity RESULTS [--metric M ...] [--out DIR]`` prints and writes Sobol indices or
 Morris measures per metric of a sweep results folder (:mod:`sim.experiments.sensitivity`);
 ``partnersim discover RESULTS [RESULTS_B] --metric M (--below T | --above T | --better lower|higher)
-[--out DIR]`` finds PRIM boxes where a question holds (:mod:`sim.experiments.discovery`).
+[--undefined no|yes|drop] [--out DIR]`` finds PRIM boxes where a question holds
+(:mod:`sim.experiments.discovery`).
 
 Only the standard library is imported at the top, so ``partnersim --help`` stays fast; the
 handlers import the analysis when they run. Bad input (a missing or incomplete folder, an
@@ -83,6 +84,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--better",
         choices=["lower", "higher"],
         help="yes where A's mean beats B's in this direction (needs RESULTS_B)",
+    )
+    disc.add_argument(
+        "--undefined",
+        choices=["no", "yes", "drop"],
+        default="no",
+        help="what a point where the metric is undefined (e.g. no success to divide by) counts "
+        "as: no (default: it fails the question), yes, or drop (left out); counted and listed "
+        "either way",
     )
     disc.add_argument(
         "--boxes", type=int, default=1, metavar="K", help="boxes to look for (default 1)"
@@ -201,10 +210,12 @@ def discover_command(args: argparse.Namespace) -> int:
     if paired:
         other = load_results(args.results_b)
         _note(failures_note(other))
-        outcome = discovery.paired_outcome(results, other, args.metric, better=args.better)
+        outcome = discovery.paired_outcome(
+            results, other, args.metric, better=args.better, undefined=args.undefined
+        )
     else:
         outcome = discovery.threshold_outcome(
-            results, args.metric, below=args.below, above=args.above
+            results, args.metric, below=args.below, above=args.above, undefined=args.undefined
         )
     try:
         found = discovery.discover(outcome, boxes=args.boxes, density=density)

@@ -120,6 +120,17 @@ def main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from sim.app.assets import ensure
+
+    left = ensure()  # the page's front-end files, so that it works offline
+    if left:
+        names = ", ".join(f"{name}@{version}" for name, version in left)
+        print(
+            f"warning: the page's front-end files {names} are not on this machine and cannot "
+            "be fetched from the npm registry: the page stays blank until they are "
+            "(python -m sim.app.assets, with a network, puts them in place)",
+            file=sys.stderr,
+        )
     os.environ[ENV_SCENARIO] = str(args.scenario)  # as given: the server keeps this folder
     os.environ[ENV_SEED] = str(args.seed)
     os.environ[ENV_SAVE_DIR] = str(args.save_dir)

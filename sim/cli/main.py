@@ -7,6 +7,7 @@ Heavy imports (Mesa, pandas) happen inside the commands that run a model, so ``-
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -89,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
         help="output folder (default results/compare)",
     )
     add_force(compare)
+    compare.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar or progress lines (default: a bar on a terminal, else log lines)",
+    )
 
     validate = sub.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
@@ -132,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if bad:
         print(f"error: {bad}", file=sys.stderr)
         return 2
+    shown = _log_to_stderr()
     try:
         if args.command == "validate":
             return _validate(args.files)
@@ -146,6 +153,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: nothing written", file=sys.stderr)
         return 130
+    finally:
+        logging.getLogger("sim").removeHandler(shown)
+
+
+def _log_to_stderr() -> logging.Handler:
+    """Show the package's log lines (progress of long runs) on stderr, each with its time.
+
+    Returns:
+        The handler, to remove when the command ends (so that calls in one process, as in
+        tests, neither repeat lines nor write to a stream that has gone).
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    package = logging.getLogger("sim")
+    package.addHandler(handler)
+    package.setLevel(logging.INFO)
+    return handler
 
 
 NUMBER_FLOORS: dict[str, int] = {"reps": 1, "workers": 1, "steps": 1, "seed": 0}
@@ -223,13 +247,19 @@ def _compare(args: argparse.Namespace) -> int:
     if errors:
         return 2
 
+    from sim.outputs.plotting import LEFT_OUT_REASONS as REASONS
     from sim.runs.compare import HEADLINE_METRICS, compare, summary, summary_text
     from sim.runs.outdir import check_folder, replace_with
 
     out = check_folder(args.out, force=args.force)
     # compare() refuses duplicate scenario names (a ScenarioError) before anything runs
     comparison = compare(
-        args.scenarios, reps=args.reps, workers=args.workers, base_seed=args.seed, steps=args.steps
+        args.scenarios,
+        reps=args.reps,
+        workers=args.workers,
+        base_seed=args.seed,
+        steps=args.steps,
+        progress=False if args.no_progress else None,
     )
 
     def write(folder: Path) -> tuple[list[str], list[str]]:
@@ -240,8 +270,9 @@ def _compare(args: argparse.Namespace) -> int:
     steps = comparison.tables["steps"]
     shown = [name for name in HEADLINE_METRICS if name in steps.columns]
     print(summary_text(summary(steps, shown, order=comparison.scenarios)))
-    if left_out:
-        print(f"not in the step table, left out of the figures: {', '.join(left_out)}")
+    for reason, names in left_out.items():
+        if names:
+            print(f"left out of the figures, {REASONS[reason]}: {', '.join(names)}")
     print(
         f"wrote {', '.join(sorted(comparison.tables))} (Parquet), manifest.json and summary.csv "
         f"to {out}; figures ({', '.join(figures)}, PNG and PDF) to {out / 'figures'}"
@@ -249,7 +280,7 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _figures(comparison, out: Path) -> tuple[list[str], list[str]]:
+def _figures(comparison, out: Path) -> tuple[list[str], dict[str, list[str]]]:
     """Draw and save the standard figures; return their names and the metrics left out."""
     from sim.outputs import plotting, style
 

@@ -76,7 +76,11 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="replace the results already in OUT (only partnersim results); with --resume, "
         "carry on even though the code that recorded them was another version",
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar or progress lines (default: a bar on a terminal, else log lines)",
+    )
     parser.set_defaults(handler=main)
     return parser
 

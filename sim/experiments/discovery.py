@@ -19,8 +19,11 @@ columns are cast to float because its PRIM breaks on them under pandas 3. From e
 trajectory the box reported is the one of highest coverage among those at least
 :data:`DENSITY` dense, the denser of equals (the densest box if none is that dense).
 
-Points where a question has no answer (no successful replicate, or the metric undefined, such
-as a cost per success without a success) are left out of PRIM and listed, not dropped silently.
+Points where the metric is undefined in every successful replicate (a cost per success without
+a success) are often the worst cases, so by default they count as a "no" (they fail the
+question); ``undefined="yes"`` counts them as a yes and ``undefined="drop"`` leaves them out.
+Either way they are counted and listed, as are points whose metric is undefined in some
+replicates (their means use the others) and points whose every run failed (no answer; left out).
 """
 
 from __future__ import annotations
@@ -32,7 +35,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.experiments.sensitivity import ResultsError, SweepResults, check_metric, replicate_means
+from sim.experiments.sensitivity import (
+    ResultsError,
+    SweepResults,
+    check_metric,
+    listed,
+    replicate_means,
+)
 
 DENSITY = 0.8
 """Smallest density of the box chosen from a peeling trajectory."""
@@ -46,8 +55,8 @@ MASS_MIN = 0.05
 BETTER: tuple[str, ...] = ("lower", "higher")
 """Directions in which one sweep's metric can beat another's."""
 
-_SHOWN_POINTS = 10
-"""How many left-out points a text lists before "and N more"."""
+UNDEFINED: tuple[str, ...] = ("no", "yes", "drop")
+"""What a point whose metric is undefined counts as: a no (the default), a yes, or left out."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,15 +66,23 @@ class Outcome:
     Attributes:
         question: The question in words.
         cases: One row per point with an answer: ``point``, the parameter columns (the values
-            the model saw), the metric value(s) and ``y`` (bool).
+            the model saw), the metric value(s), ``defined`` (whether the metric has a value
+            there) and ``y`` (bool).
         parameters: The parameter columns of ``cases``.
-        left_out: Points without an answer.
+        left_out: Points without an answer: every run failed, or (``undefined="drop"``) the
+            metric is undefined.
+        undefined: Points whose runs succeeded but where the metric is undefined in every one.
+        partly: Points where the metric is undefined in some successful runs, not all.
+        rule: What an undefined point counts as, one of :data:`UNDEFINED`.
     """
 
     question: str
     cases: pd.DataFrame
     parameters: list[str]
     left_out: list[int]
+    undefined: list[int]
+    partly: list[int]
+    rule: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,7 +133,12 @@ def model_inputs(results: SweepResults) -> pd.DataFrame:
 
 
 def threshold_outcome(
-    results: SweepResults, metric: str, *, below: float | None = None, above: float | None = None
+    results: SweepResults,
+    metric: str,
+    *,
+    below: float | None = None,
+    above: float | None = None,
+    undefined: str = "no",
 ) -> Outcome:
     """Ask, at every point, whether a metric's replicate mean is below (or above) a threshold.
 
@@ -125,17 +147,20 @@ def threshold_outcome(
         metric: One of its metrics.
         below: Yes where the mean is strictly below this.
         above: Yes where the mean is strictly above this.
+        undefined: What a point where the metric is undefined counts as (:data:`UNDEFINED`).
 
     Returns:
         The outcome, with the metric's mean as the ``value`` column.
 
     Raises:
-        ValueError: Not exactly one of ``below`` and ``above`` is given.
+        ValueError: Not exactly one of ``below`` and ``above`` is given, or ``undefined`` is
+            not one of :data:`UNDEFINED`.
         ResultsError: The metric is unknown, no point has a value, or every answer is the
             same (nothing to discover).
     """
     if (below is None) == (above is None):
         raise ValueError("give exactly one of below and above")
+    _check_rule(undefined)
     check_metric(results, metric)
     means = replicate_means(results.runs, metric, len(results.points))
     value = means["mean"].to_numpy(dtype=float)
@@ -143,11 +168,16 @@ def threshold_outcome(
     words = f"below {below:g}" if below is not None else f"above {above:g}"
     question = f"{metric} {words} (mean over replicates)"
     cases = _cases(results, {"value": value}, y, means["n"].to_numpy() > 0)
-    return _outcome(question, cases, results)
+    return _outcome(question, cases, results, [(results, metric)], undefined)
 
 
 def paired_outcome(
-    a: SweepResults, b: SweepResults, metric: str, *, better: str = "lower"
+    a: SweepResults,
+    b: SweepResults,
+    metric: str,
+    *,
+    better: str = "lower",
+    undefined: str = "no",
 ) -> Outcome:
     """Ask, at every point, whether sweep A beats sweep B on a metric's replicate mean.
 
@@ -156,17 +186,21 @@ def paired_outcome(
         b: The sweep it is compared with: the same design and seeds.
         metric: A metric of both.
         better: "lower" or "higher": which direction wins. Ties are not wins.
+        undefined: What a point where the metric is undefined in A or in B counts as
+            (:data:`UNDEFINED`).
 
     Returns:
         The outcome, with the means as ``value_a`` and ``value_b``.
 
     Raises:
-        ValueError: ``better`` is not one of :data:`BETTER`.
+        ValueError: ``better`` is not one of :data:`BETTER`, or ``undefined`` not one of
+            :data:`UNDEFINED`.
         ResultsError: The designs differ, the metric is unknown to either, or every answer
             is the same.
     """
     if better not in BETTER:
         raise ValueError(f"better must be one of {', '.join(BETTER)}; got {better!r}")
+    _check_rule(undefined)
     check_metric(a, metric)
     check_metric(b, metric)
     check_same_design(a, b)
@@ -180,7 +214,13 @@ def paired_outcome(
         f"{metric} of A ({_label(a)}) {better} than of B ({_label(b)}) (means over replicates)"
     )
     cases = _cases(a, {"value_a": value_a, "value_b": value_b}, y, answered)
-    return _outcome(question, cases, a)
+    return _outcome(question, cases, a, [(a, metric), (b, metric)], undefined)
+
+
+def _check_rule(undefined: str) -> None:
+    """Raise a ValueError unless ``undefined`` is one of :data:`UNDEFINED`."""
+    if undefined not in UNDEFINED:
+        raise ValueError(f"undefined must be one of {', '.join(UNDEFINED)}; got {undefined!r}")
 
 
 def _label(results: SweepResults) -> str:
@@ -225,29 +265,64 @@ def _seeds(results: SweepResults) -> pd.DataFrame:
 
 
 def _cases(
-    results: SweepResults, values: dict[str, np.ndarray], y: np.ndarray, answered: np.ndarray
+    results: SweepResults, values: dict[str, np.ndarray], y: np.ndarray, defined: np.ndarray
 ) -> pd.DataFrame:
-    """Return the table of points with an answer: point, parameters, values, y."""
+    """Return the table of every point: point, parameters, values, defined, y."""
     table = model_inputs(results)
     table.insert(0, "point", results.points["point"].to_numpy())
     for name, column in values.items():
         table[name] = column
+    table["defined"] = defined
     table["y"] = y
-    return table[answered].reset_index(drop=True)
+    return table
 
 
-def _outcome(question: str, cases: pd.DataFrame, results: SweepResults) -> Outcome:
-    """Check that a question has both answers, and package it."""
-    left_out = sorted(set(results.points["point"]) - set(cases["point"]))
-    yes = int(cases["y"].sum())
-    if yes in (0, len(cases)):
+def _outcome(
+    question: str,
+    cases: pd.DataFrame,
+    results: SweepResults,
+    asked: list[tuple[SweepResults, str]],
+    rule: str,
+) -> Outcome:
+    """Apply the rule for undefined points, check that both answers remain, and package it.
+
+    Args:
+        question: The question in words.
+        cases: Every point (:func:`_cases`).
+        results: The sweep whose points the cases are.
+        asked: Each sweep and metric the answer reads, to tell failed runs from undefined
+            values.
+        rule: What an undefined point counts as (:data:`UNDEFINED`).
+    """
+    points = len(results.points)
+    ran = np.ones(points, dtype=bool)
+    partly: set[int] = set()
+    for sweep, metric in asked:
+        ok = sweep.runs[sweep.runs["status"] == "ok"]
+        ran &= ok.groupby("point").size().reindex(range(points), fill_value=0).to_numpy() > 0
+        missing = ok[metric].isna().groupby(ok["point"]).agg(["any", "all"])
+        partly |= set(missing.index[missing["any"] & ~missing["all"]])
+    undefined = ran & ~cases["defined"].to_numpy(dtype=bool)
+    keep = ran & (cases["defined"].to_numpy(dtype=bool) | (rule != "drop"))
+    cases = cases.assign(y=np.where(undefined, rule == "yes", cases["y"].to_numpy(dtype=bool)))
+    kept = cases[keep].reset_index(drop=True)
+    yes = int(kept["y"].sum())
+    if yes in (0, len(kept)):
         answer = "no" if yes == 0 else "yes"
         raise ResultsError(
-            f"{question}: the answer is {answer} at all {len(cases)} points with an answer, "
+            f"{question}: the answer is {answer} at all {len(kept)} points with an answer, "
             "so there is nothing to discover; choose another threshold or question",
             path=results.folder,
         )
-    return Outcome(question, cases, list(results.parameters), [int(p) for p in left_out])
+    return Outcome(
+        question=question,
+        cases=kept,
+        parameters=list(results.parameters),
+        left_out=[int(p) for p in cases["point"][~keep]],
+        undefined=[int(p) for p in cases["point"][undefined]],
+        partly=sorted(int(p) for p in partly),
+        rule=rule,
+    )
 
 
 # --- PRIM ----------------------------------------------------------------------------------------
@@ -377,12 +452,23 @@ def boxes_text(outcome: Outcome, found: Sequence[Box]) -> str:
         f"question: {outcome.question}",
         f"yes at {yes} of {len(cases)} points ({yes / len(cases):.1%})",
     ]
-    if outcome.left_out:
-        shown = ", ".join(map(str, outcome.left_out[:_SHOWN_POINTS]))
-        more = len(outcome.left_out) - _SHOWN_POINTS
+    if outcome.undefined:
+        counted = {
+            "no": "counted as no (they fail the question)",
+            "yes": "counted as yes",
+            "drop": "left out",
+        }[outcome.rule]
         lines.append(
-            f"left out {len(outcome.left_out)} points without an answer: {shown}"
-            + (f" and {more} more" if more > 0 else "")
+            f"{_points(len(outcome.undefined))} where the metric is undefined in every run "
+            f"(for example no success to divide by), {counted}: {listed(outcome.undefined)}"
+        )
+    failed = sorted(set(outcome.left_out) - set(outcome.undefined))
+    if failed:
+        lines.append(f"left out {_points(len(failed))} whose every run failed: {listed(failed)}")
+    if outcome.partly:
+        lines.append(
+            f"{_points(len(outcome.partly))} where the metric is undefined in some runs; their "
+            f"means use the others: {listed(outcome.partly)}"
         )
     for box in found:
         lines.append(
@@ -418,6 +504,11 @@ def boxes_text(outcome: Outcome, found: Sequence[Box]) -> str:
                 )
             )
     return "\n".join(lines)
+
+
+def _points(n: int) -> str:
+    """Return ``"1 point"`` or ``"12 points"``."""
+    return f"{n} point{'' if n == 1 else 's'}"
 
 
 def _number(value: float) -> str:

@@ -347,21 +347,46 @@ def replicate_spread(means: pd.DataFrame) -> dict[str, float]:
         ``replicates_min`` and ``replicates_max`` (replicates with a value per point),
         ``within_sd`` (root mean within-point variance across replicates, NaN with one
         replicate), ``between_sd`` (standard deviation of the point means) and
-        ``noise_share``: the mean variance of a point mean due to replicate noise
-        (``sd**2 / n``) over the variance of the point means, i.e. the share of the variance
-        being decomposed that is noise rather than the parameters (NaN with one replicate).
+        ``noise_share``, the share of the variance being decomposed that is replicate noise
+        rather than the parameters (NaN with one replicate): noise / (noise + signal), where
+        noise is the mean variance of a point mean due to replicates (``sd**2 / n``) and
+        signal the variance of the point means beyond it, ``max(between - noise, 0)``. It is
+        1 when the point means vary no more than noise alone would make them; the variance
+        of the means estimates noise + signal, so their ratio alone can exceed 1.
     """
     valid = means[means["n"] > 0]
     within = (valid["sd"] ** 2).mean()
     noise = (valid["sd"] ** 2 / valid["n"]).mean()
     between = valid["mean"].var()
+    total = max(between, noise)  # noise + max(between - noise, 0)
     return {
         "replicates_min": float(valid["n"].min()) if len(valid) else 0.0,
         "replicates_max": float(valid["n"].max()) if len(valid) else 0.0,
         "within_sd": float(math.sqrt(within)) if within == within else math.nan,
         "between_sd": float(math.sqrt(between)) if between == between else math.nan,
-        "noise_share": float(noise / between) if between and noise == noise else math.nan,
+        "noise_share": float(noise / total) if total and noise == noise else math.nan,
     }
+
+
+def without_effect(indices: pd.DataFrame) -> list[str]:
+    """Return the parameters that have no effect at all on a metric in this design.
+
+    With common random numbers a parameter the model ignores leaves every output unchanged,
+    so its Morris mu* (the mean absolute elementary effect) or its Sobol total index ST is
+    zero, up to rounding (1e-9 of the largest such index of the metric).
+
+    Args:
+        indices: The index table of one metric (:attr:`Sensitivity.indices`).
+
+    Returns:
+        The parameters, in table order.
+    """
+    rows = indices[indices["index"].isin(["mu_star", "ST"]) & (indices["pair"] == "")]
+    values = rows["value"].abs().to_numpy(dtype=float)
+    if not len(values) or not np.isfinite(values).any():
+        return []
+    tolerance = 1e-9 * float(np.nanmax(values))
+    return [str(p) for p, v in zip(rows["parameter"], values, strict=True) if v <= tolerance]
 
 
 def require_every_point(means: pd.DataFrame, metric: str, folder: str | Path) -> np.ndarray:
@@ -383,7 +408,7 @@ def require_every_point(means: pd.DataFrame, metric: str, folder: str | Path) ->
     if empty:
         raise ResultsError(
             f"{len(empty)} of {len(means)} design points have no run with a value of {metric} "
-            f"(failed, or the metric undefined there): {_some(empty)}; the design needs every "
+            f"(failed, or the metric undefined there): {listed(empty)}; the design needs every "
             "point, so rerun those points or choose another metric",
             path=folder,
         )
@@ -396,8 +421,8 @@ def require_every_point(means: pd.DataFrame, metric: str, folder: str | Path) ->
     return y
 
 
-def _some(items: Sequence[int]) -> str:
-    """List up to :data:`_SHOWN_POINTS` items and say how many more there are."""
+def listed(items: Sequence[int]) -> str:
+    """List up to :data:`_SHOWN_POINTS` items (design points) and say how many more there are."""
     shown = ", ".join(str(i) for i in items[:_SHOWN_POINTS])
     more = len(items) - _SHOWN_POINTS
     return f"{shown} and {more} more" if more > 0 else shown
@@ -641,12 +666,26 @@ def indices_text(analysis: Sensitivity) -> str:
         ]
         lines += _aligned([["pair", "S2"], *rows])
     spread = analysis.spread
+    share = spread["noise_share"]
     lines.append(
         f"replicates per point: {spread['replicates_min']:g}-{spread['replicates_max']:g}; "
         f"sd within points {_number(spread['within_sd'])}, between point means "
         f"{_number(spread['between_sd'])}; replicate noise share of the variance "
-        f"{_number(spread['noise_share'])}"
+        + ("n/a (one replicate)" if share != share else f"{share:.0%}")
+        + (
+            " (all of it: the point means vary no more than replicate noise makes them, so "
+            "the indices say nothing; add replicates)"
+            if share == 1
+            else ""
+        )
     )
+    inert = without_effect(table)
+    if inert:
+        measure = "mu*" if analysis.method == "morris" else "ST"
+        lines.append(
+            f"no effect in this design ({measure} = 0: {analysis.metric} does not change when "
+            f"{'it moves' if len(inert) == 1 else 'they move'}): {', '.join(inert)}"
+        )
     return "\n".join(lines)
 
 

@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
 from sim.experiments.plan import plan_sweep
 from sim.experiments.spec import SweepSpec
@@ -36,6 +34,7 @@ from sim.experiments.store import MANIFEST, SweepError, SweepStore
 from sim.experiments.worker import run_task
 from sim.runs.execution import Executor, make_executor
 from sim.runs.outdir import check_folder, clear, safe_name
+from sim.runs.progress import Progress, choose_mode
 from sim.scenario.files import StrPath
 
 DEFAULT_OUT = Path("results")
@@ -141,7 +140,8 @@ def run_sweep(
             (another git revision or package version).
         out: Output folder (default ``results/sweep-<name>``); must be missing or empty unless
             ``resume`` or ``force`` (:mod:`sim.runs.outdir`).
-        progress: Show a progress bar on stderr; None shows it when stderr is a terminal.
+        progress: True draws a progress bar on stderr, None a bar on a terminal and periodic
+            log lines otherwise (:mod:`sim.runs.progress`), False nothing.
 
     Returns:
         The :class:`SweepResult`; ``result.failed`` counts runs that raised.
@@ -167,31 +167,21 @@ def run_sweep(
         out, plan.manifest(), plan.parameter_dtypes(), resume=resume, any_version=force
     )
     todo = plan.runs - store.skipped
-    shown = sys.stderr.isatty() if progress is None else progress
     with _executor(min(workers, max(todo, 1)), scheduler if todo else None) as executor:
         store.begin(plan.points_table(), executor=executor.describe())
-        bar = tqdm(
-            total=plan.runs,
-            initial=store.skipped,
-            desc=plan.spec.name,
-            unit="run",
-            file=sys.stderr,
-            disable=not shown,
-        )
-        try:
-            for _, record in executor.imap(run_task, plan.tasks(skip=store.recorded)):
-                store.add(record)
-                bar.update()
-                if not record.ok:
-                    bar.set_postfix(failed=store.failures)
-        except KeyboardInterrupt:
-            manifest = store.interrupt()
-            raise SweepInterrupted(_result(store, manifest)) from None
-        except Exception:  # a worker process died, or the cluster went away: keep what finished
-            store.interrupt()
-            raise
-        finally:
-            bar.close()
+        with Progress(
+            plan.runs, desc=plan.spec.name, initial=store.skipped, mode=choose_mode(progress)
+        ) as shown:
+            try:
+                for _, record in executor.imap(run_task, plan.tasks(skip=store.recorded)):
+                    store.add(record)
+                    shown.update(ok=record.ok)
+            except KeyboardInterrupt:
+                manifest = store.interrupt()
+                raise SweepInterrupted(_result(store, manifest)) from None
+            except Exception:  # a worker died, or the cluster went away: keep what finished
+                store.interrupt()
+                raise
     return _result(store, store.finish())
 
 

@@ -36,6 +36,10 @@ class Metric:
         fn: The reporter, ``fn(model) -> float``.
         label: Plain-language name for figures and tables.
         share: Whether the value is a share in [0, 1] (its intervals must stay inside).
+        fixed_by: The inputs that can fix the value by construction, in words (e.g. "the
+            tranche shares of the blended stack"); "" if none. Reports mark a metric that
+            does not vary across replicates as fixed by its inputs rather than as a finding,
+            and name these inputs when given.
     """
 
     name: str
@@ -44,17 +48,20 @@ class Metric:
     fn: Callable[[ModelState], float]
     label: str
     share: bool = False
+    fixed_by: str = ""
 
 
 METRICS: dict[str, Metric] = {}
 """Every metric by name, in the order of the step table's columns."""
 
 
-def metric(unit: str, description: str, *, label: str, share: bool = False) -> Callable:
+def metric(
+    unit: str, description: str, *, label: str, share: bool = False, fixed_by: str = ""
+) -> Callable:
     """Register a reporter function under its own name, with its unit, meaning and label."""
 
     def register(fn: Callable[[ModelState], float]) -> Callable[[ModelState], float]:
-        METRICS[fn.__name__] = Metric(fn.__name__, unit, description, fn, label, share)
+        METRICS[fn.__name__] = Metric(fn.__name__, unit, description, fn, label, share, fixed_by)
         return fn
 
     return register
@@ -168,6 +175,7 @@ def public_spend(model: ModelState) -> float:
     "EUR",
     "Innovation budget appropriated by the cities so far (the envelope every arm starts from).",
     label="Budget appropriated",
+    fixed_by="the scenario's budgets and what its elections set, the same rule in every arm",
 )
 def appropriated(model: ModelState) -> float:
     """Return cumulative appropriations."""
@@ -510,6 +518,21 @@ def election_survival(model: ModelState) -> float:
     latest = max(e["step"] for e in model.elections)
     rows = [e for e in model.elections if e["step"] == latest]
     return _ratio(sum(e["pilots_survived"] for e in rows), sum(e["pilots_at_risk"] for e in rows))
+
+
+@metric(
+    "1",
+    "Share of the pilots at risk at any election so far that came through it (NaN before the "
+    "first pilot at risk).",
+    label="Share of pilots surviving elections",
+    share=True,
+)
+def survival_rate(model: ModelState) -> float:
+    """Return the pilots that survived elections per pilot at risk, over every election."""
+    return _ratio(
+        sum(e["pilots_survived"] for e in model.elections),
+        sum(e["pilots_at_risk"] for e in model.elections),
+    )
 
 
 @metric(

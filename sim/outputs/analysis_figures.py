@@ -26,10 +26,12 @@ from matplotlib.figure import Figure
 from sim.outputs.style import (
     FONT_SIZE,
     OKABE_ITO,
-    display_unit,
     figure_or_axes,
     legend_columns,
+    metric_label,
     metric_title,
+    metric_unit,
+    parameter_label,
     style_axes,
 )
 
@@ -123,7 +125,8 @@ def plot_sobol(data: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     """
     bars = data if "lower" in data.columns else sobol_bars(data)
     params = list(pd.unique(bars["parameter"]))
-    fig, ax = figure_or_axes(ax, height=2.8 + 0.04 * max(len(p) for p in params))
+    names = [parameter_label(str(p)) for p in params]
+    fig, ax = figure_or_axes(ax, height=2.8 + 0.04 * max(len(n) for n in names))
     x = np.arange(len(params))
     width = 0.38
     for i, (index, label) in enumerate(SOBOL_LABELS.items()):
@@ -142,13 +145,15 @@ def plot_sobol(data: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
         )
     ax.axhline(0.0, color="0.3", linewidth=0.8)
     ax.set_xticks(x)
-    long = max(len(p) for p in params) > 10
-    ax.set_xticklabels(params, rotation=25 if long else 0, ha="right" if long else "center")
-    title = f"Sobol indices of {bars['metric'].iloc[0]} (bars: bootstrap interval)"
+    long = max(len(n) for n in names) > 10
+    ax.set_xticklabels(names, rotation=25 if long else 0, ha="right" if long else "center")
+    title = (
+        f"Sobol indices of {metric_label(str(bars['metric'].iloc[0]))} (bars: bootstrap interval)"
+    )
     style_axes(ax, title=metric_title(title, 80))
     ax.grid(False, axis="x")
     ax.set_xlabel("parameter")
-    ax.set_ylabel("share of output variance (dimensionless)")
+    ax.set_ylabel("share of output variance")
     ax.legend(fontsize=FONT_SIZE, frameon=False)
     return fig
 
@@ -160,7 +165,8 @@ def plot_morris(data: pd.DataFrame, *, unit: str = "", ax: Axes | None = None) -
     interactions. The dashed line sigma = mu* separates mostly linear, additive effects
     (below) from mostly non-linear or interacting ones (above). Each parameter has its own
     colour (and marker, past eight) in a legend; the horizontal bars are the bootstrap
-    interval of mu*. Money is shown in millions (:func:`display_unit`).
+    interval of mu*. Parameters are named in words (:func:`parameter_label`), and one with no
+    effect at all (mu* and sigma zero) says so in the legend. Money is shown in millions.
 
     Args:
         data: The index table of one metric from a Morris design, or :func:`morris_points`.
@@ -176,11 +182,17 @@ def plot_morris(data: pd.DataFrame, *, unit: str = "", ax: Axes | None = None) -
     table = data if "mu_star" in data.columns else morris_points(data)
     own = ax is None
     fig, ax = figure_or_axes(ax, height=4.2)
-    scale, shown = display_unit(unit) if unit else (1.0, "output units")
+    metric = str(table["metric"].iloc[0])
+    scale, shown = metric_unit(metric, unit)
+    shown = shown or "output units"
     mu_star = table["mu_star"].to_numpy(dtype=float) / scale
     conf = table["mu_star_conf"].to_numpy(dtype=float) / scale
     sigma = table["sigma"].to_numpy(dtype=float) / scale
-    for i, name in enumerate(table["parameter"]):
+    labels = [
+        parameter_label(str(name)) + (" (no effect)" if mu_star[i] == 0 and sigma[i] == 0 else "")
+        for i, name in enumerate(table["parameter"])
+    ]
+    for i, label in enumerate(labels):
         ax.errorbar(
             [mu_star[i]],
             [sigma[i]],
@@ -190,20 +202,19 @@ def plot_morris(data: pd.DataFrame, *, unit: str = "", ax: Axes | None = None) -
             elinewidth=1.0,
             capsize=3,
             markersize=6,
-            label=str(name),
+            label=label,
         )
     top = float(np.nanmax(np.r_[mu_star + np.nan_to_num(conf), sigma]))
     top = top * 1.1 if top > 0 else 1.0
     ax.plot([0, top], [0, top], "--", color="0.5", linewidth=0.8, label="σ = μ*")
     ax.set_xlim(-0.02 * top, top)  # a margin so that points at zero show whole
     ax.set_ylim(-0.02 * top, top)
-    style_axes(ax, title=metric_title(f"Morris screening of {table['metric'].iloc[0]}", 80))
+    style_axes(ax, title=metric_title(f"Morris screening of {metric_label(metric)}", 80))
     ax.set_xlabel(f"μ*, mean absolute elementary effect ({shown} per parameter range)")
     ax.set_ylabel(f"σ of the effects ({shown})")
     legend = {"fontsize": FONT_SIZE, "frameon": False}
     if own:
-        labels = [*map(str, table["parameter"]), "σ = μ*"]
-        columns = legend_columns(labels, fig.get_figwidth())
+        columns = legend_columns([*labels, "σ = μ*"], fig.get_figwidth())
         fig.legend(loc="outside lower center", ncols=columns, **legend)
     else:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), **legend)
@@ -260,7 +271,7 @@ def plot_prim_box(data: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
             annotation_clip=False,
         )
     ax.set_yticks(range(len(table)))
-    ax.set_yticklabels(list(table["parameter"]))
+    ax.set_yticklabels([parameter_label(str(p)) for p in table["parameter"]])
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.set_xlim(-0.02, 1.02)
     ax.set_xticks(np.linspace(0.0, 1.0, 5))

@@ -1,10 +1,10 @@
-"""A small document model (headings, paragraphs, tables, code, figures) and its HTML form.
+"""A small document model (headings, paragraphs, lists, tables, code, figures) and its HTML form.
 
 A report is built once as a :class:`Document`, a list of blocks, and then written both as a
-self-contained HTML page (:func:`write_html`, here) and as an A4 PDF
-(:func:`sim.outputs.document_pdf.write_pdf`), so the two always carry the same content. Figures are
-kept as drawing functions (:class:`Plot`), because each form draws them on its own canvas: the
-HTML page embeds them as SVG at their natural size, the PDF draws them onto its pages.
+self-contained HTML page (:func:`write_html`, here) and as an A4 PDF typeset by Typst
+(:func:`sim.outputs.document_typst.write_pdf`), so the two always carry the same content.
+Figures are kept as drawing functions (:class:`Plot`) and drawn once per form as SVG: embedded
+in the HTML page, placed by Typst on the PDF's pages.
 """
 
 from __future__ import annotations
@@ -50,6 +50,17 @@ class Paragraph:
 
     text: str
     note: bool = False
+
+
+@dataclass(frozen=True)
+class Items:
+    """A bulleted list of short paragraphs (e.g. the findings of a summary).
+
+    Attributes:
+        items: The text of each item.
+    """
+
+    items: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -108,16 +119,15 @@ class Plot:
     Attributes:
         title: Title shown above the figure (numbered by whoever builds the document).
         caption: What the figure shows and how to read it.
-        draw: Draws the figure: ``draw()`` on a new figure of its natural size, or
-            ``draw(canvas=...)`` on a canvas (see :data:`sim.outputs.style.Canvas`).
+        draw: Draws the figure at its natural size: ``draw() -> Figure``.
     """
 
     title: str
     caption: str
-    draw: Callable[..., Figure]
+    draw: Callable[[], Figure]
 
 
-type Block = Heading | Paragraph | Table | Code | Plot
+type Block = Heading | Paragraph | Items | Table | Code | Plot
 
 
 @dataclass
@@ -135,18 +145,25 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
 
 
-def svg_data_uri(fig: Figure) -> str:
-    """Return a figure as an SVG ``data:`` URI, for an ``<img>`` that needs no other file."""
+def svg_bytes(fig: Figure) -> bytes:
+    """Return a figure as SVG, cropped to what is drawn (as :func:`style.save_figure` crops)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg")
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.05)
+    return buffer.getvalue()
 
 
-def to_html(document: Document) -> str:
+def svg_data_uri(svg: bytes) -> str:
+    """Return SVG as a ``data:`` URI, for an ``<img>`` that needs no other file."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def to_html(document: Document, figures: dict[int, bytes] | None = None) -> str:
     """Return the document as one self-contained HTML page (figures embedded as SVG).
 
     Args:
         document: The document.
+        figures: SVG of each :class:`Plot` by its index in ``document.blocks``, when already
+            drawn (the PDF uses the same); drawn here otherwise.
 
     Returns:
         The HTML text.
@@ -159,29 +176,42 @@ def to_html(document: Document) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    figures = draw_figures(document) if figures is None else figures
     items = [
-        (_kind(block), block, svg_data_uri(block.draw()) if isinstance(block, Plot) else None)
-        for block in document.blocks
+        (_kind(block), block, svg_data_uri(figures[i]) if i in figures else None)
+        for i, block in enumerate(document.blocks)
     ]
     return environment.get_template("document.html").render(document=document, items=items)
 
 
+def draw_figures(document: Document) -> dict[int, bytes]:
+    """Draw every figure of a document once, as SVG, by the index of its block."""
+    return {
+        i: svg_bytes(block.draw())
+        for i, block in enumerate(document.blocks)
+        if isinstance(block, Plot)
+    }
+
+
 def _kind(block: Block) -> str:
-    """Return a block's kind for the template: heading, paragraph, table, code or plot."""
+    """Return a block's kind for the template: heading, paragraph, items, table, code or plot."""
     return type(block).__name__.lower()
 
 
-def write_html(document: Document, path: str | Path) -> Path:
+def write_html(
+    document: Document, path: str | Path, figures: dict[int, bytes] | None = None
+) -> Path:
     """Write the document as a self-contained HTML page.
 
     Args:
         document: The document.
         path: The file to write (its folder is created if missing).
+        figures: The figures as SVG, if already drawn (see :func:`to_html`).
 
     Returns:
         The path written.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_html(document), encoding="utf-8")
+    path.write_text(to_html(document, figures), encoding="utf-8")
     return path

@@ -34,14 +34,14 @@ from sim.outputs.style import (
     FONT_SIZE,
     MILLION,
     SOURCE_COLOURS,
-    Canvas,
     colours_for,
-    display_unit,
     figure_or_axes,
     figure_width,
+    from_zero,
     legend_columns,
+    line_styles,
     metric_title,
-    no_data,
+    metric_unit,
     own_axes,
     panel_grid,
     scenario_colours,
@@ -265,14 +265,27 @@ def _is_prepared(data: pd.DataFrame, key: str) -> bool:
     return {key, "mean"} <= set(data.columns) and "replicate" not in data.columns
 
 
-def _legend_handles(names: Sequence[str], colours: Mapping[str, str]) -> list:
-    """Return legend handles: one line per scenario in its colour, then what the band shows."""
+def _legend_handles(names: Sequence[str], colours: Mapping[str, str], *, band: str | None) -> list:
+    """Return legend handles: one line per scenario in its colour and style, then the band."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    lines = [Line2D([], [], color=colours[name], linewidth=2, label=name) for name in names]
-    band = Patch(color="0.5", alpha=0.3, linewidth=0, label="2.5-97.5 % of replicates")
-    return [*lines, band]
+    styles = line_styles(names)
+    lines = [
+        Line2D([], [], color=colours[name], label=name, **{**styles[name], "linewidth": 1.6})
+        for name in names
+    ]
+    shade = [Patch(color="0.5", alpha=0.3, linewidth=0, label=band)] if band else []
+    return [*lines, *shade]
+
+
+def _drawable(table: pd.DataFrame, metrics: Sequence[str]) -> list[str]:
+    """Return the metrics of a prepared table that have a value for some scenario."""
+    return [
+        metric
+        for metric in metrics
+        if np.isfinite(table.loc[table["metric"] == metric, "mean"].to_numpy(dtype=float)).any()
+    ]
 
 
 def plot_timeseries(
@@ -282,9 +295,14 @@ def plot_timeseries(
     steps_per_year: int | Mapping[str, int] | None = None,
     axes: Sequence[Axes] | None = None,
     colours: Mapping[str, str] | None = None,
-    canvas: Canvas | None = None,
 ) -> Figure:
     """Draw each metric over time: the mean across replicates and its 2.5-97.5 % band.
+
+    Panels are titled with the metric's plain-language label and unit (the registry's); a
+    metric without a value in any scenario gets no panel (on given ``axes``, an empty one).
+    Each scenario has its colour and its own line style and marker, earlier scenarios wider
+    and below, so overlapping lines (two at zero) stay apart. Quantities that are never
+    negative have their axis start at zero.
 
     Args:
         data: The step table, or the output of :func:`timeseries_bands`.
@@ -293,8 +311,6 @@ def plot_timeseries(
         steps_per_year: For a step table: steps per year (see :func:`timeseries_bands`).
         axes: Axes to draw into, one per metric (default: a new figure).
         colours: Colour by scenario (default: :func:`scenario_colours` in data order).
-        canvas: Without ``axes``, gives the (sub)figure to draw on (see :data:`Canvas`), e.g.
-            a region of a report page; default: a new figure.
 
     Returns:
         The figure.
@@ -311,37 +327,43 @@ def plot_timeseries(
     )
     names = scenario_order(bands)
     colours = colours_for(names, colours)
+    styles = line_styles(names)
     given = own_axes(axes, len(metrics))
     if given is None:
-        fig, panels = panel_grid(len(metrics), ncols=3, row_height=2.1, canvas=canvas)
+        metrics = _drawable(bands, metrics)
+        fig, panels = panel_grid(max(len(metrics), 1), ncols=3, row_height=2.1)
     else:
         fig, panels = given[0].figure, given
-    for ax, metric in zip(panels, metrics, strict=True):
+    for ax, metric in zip(panels, metrics, strict=False):
         rows = bands[bands["metric"] == metric]
         unit = str(rows["unit"].iloc[0]) if len(rows) else ""
-        scale, shown = display_unit(unit)
-        drawn = False
+        scale, words = metric_unit(metric, unit)
+        drawn: list[np.ndarray] = []
         for name in names:
             line = rows[rows["scenario"] == name]
-            if not np.isfinite(line["mean"].to_numpy(dtype=float)).any():
+            mean = line["mean"].to_numpy(dtype=float)
+            if not np.isfinite(mean).any():
                 continue  # absent for this scenario (e.g. no fund, no recycling)
             x = line["year"].to_numpy(dtype=float)
-            ax.fill_between(
+            lower = line["lower"].to_numpy(dtype=float) / scale
+            upper = line["upper"].to_numpy(dtype=float) / scale
+            style = styles[name]
+            ax.fill_between(x, lower, upper, color=colours[name], alpha=0.15, linewidth=0)
+            ax.plot(
                 x,
-                line["lower"].to_numpy(dtype=float) / scale,
-                line["upper"].to_numpy(dtype=float) / scale,
+                mean / scale,
                 color=colours[name],
-                alpha=0.18,
-                linewidth=0,
+                markevery=max(1, len(x) // 8),
+                markersize=3.5,
+                **style,
             )
-            ax.plot(x, line["mean"].to_numpy(dtype=float) / scale, color=colours[name], lw=1.5)
-            drawn = True
-        if not drawn:
-            no_data(ax)
+            drawn += [lower, upper, mean / scale]
         style_axes(ax, title=metric_title(metric, 30))
         ax.set_xlabel("year")
-        ax.set_ylabel(shown or "value")
-    _legend(fig, panels, names, colours, own=given is None)
+        ax.set_ylabel(words)
+        if drawn:
+            from_zero(ax, np.concatenate(drawn))
+    _legend(fig, panels, names, colours, own=given is None, band="2.5-97.5 % of replicates")
     return fig.figure
 
 
@@ -381,10 +403,16 @@ def _check_prepared(data: pd.DataFrame, key: str, wanted: Sequence[str]) -> None
 
 
 def _legend(
-    fig: FigureBase, panels: Sequence[Axes], names: Sequence[str], colours: Mapping, *, own: bool
+    fig: FigureBase,
+    panels: Sequence[Axes],
+    names: Sequence[str],
+    colours: Mapping,
+    *,
+    own: bool,
+    band: str | None = None,
 ) -> None:
     """Put one scenario legend outside the panels (in the caller's first axes if theirs)."""
-    handles = _legend_handles(names, colours)
+    handles = _legend_handles(names, colours, band=band)
     if own:
         fig.legend(
             handles=handles,
@@ -403,12 +431,16 @@ def plot_end_metrics(
     metrics: Sequence[str] | None = None,
     axes: Sequence[Axes] | None = None,
     colours: Mapping[str, str] | None = None,
-    canvas: Canvas | None = None,
 ) -> Figure:
-    """Draw each metric at the end of the horizon: a point and its interval per scenario.
+    """Draw each metric at the end of the horizon: per scenario, a point and its intervals.
 
-    One small panel per metric, since their units differ. A scenario whose metric has no
-    value is marked "n/a"; one with a single value has a point without an interval.
+    One small panel per metric, since their units differ, titled with its label and unit. The
+    dot is the mean across replicates and the thick line its 95 % interval (for a share, the
+    bootstrap interval, inside [0, 1]); for money, a thin line beside it spans the 5th to
+    95th percentile across runs: what one city might live through. A metric without a value
+    in any scenario gets no panel (on given ``axes``, an empty one); a scenario without a
+    value has no point. A quantity whose runs are never negative starts at zero, and the
+    Student-t interval of a small count that reaches below zero is cut there.
 
     Args:
         data: The output of :func:`end_intervals` (or :func:`sim.runs.compare.summary`), or a step
@@ -417,8 +449,6 @@ def plot_end_metrics(
             of a summary).
         axes: Axes to draw into, one per metric (default: a new figure).
         colours: Colour by scenario (default: :func:`scenario_colours` in data order).
-        canvas: Without ``axes``, gives the (sub)figure to draw on (see :data:`Canvas`);
-            default: a new figure.
 
     Returns:
         The figure.
@@ -431,34 +461,48 @@ def plot_end_metrics(
     colours = colours_for(names, colours)
     given = own_axes(axes, len(metrics))
     if given is None:
+        metrics = _drawable(table, metrics)
         row_height = max(1.5, 0.8 + 0.25 * len(names))
-        fig, panels = panel_grid(len(metrics), ncols=4, row_height=row_height, canvas=canvas)
+        fig, panels = panel_grid(max(len(metrics), 1), ncols=4, row_height=row_height)
     else:
         fig, panels = given[0].figure, given
     positions = {name: i for i, name in enumerate(names)}
-    for k, (ax, metric) in enumerate(zip(panels, metrics, strict=True)):
-        rows = table[table["metric"] == metric]
+    spread = False
+    for k, (ax, metric) in enumerate(zip(panels, metrics, strict=False)):
+        rows = table[table["metric"] == metric].set_index("scenario")
         unit = str(rows["unit"].iloc[0]) if len(rows) else ""
-        scale, shown = display_unit(unit)
+        scale, words = metric_unit(metric, unit)
+        money = scale == MILLION
+        runs: list[float] = []  # means and single runs' percentiles: can the quantity be < 0?
+        ends: list[float] = []  # the intervals' ends, which the axis must reach
         for name in names:
-            row = rows[rows["scenario"] == name]
-            y = positions[name]
-            mean = float(row["mean"].iloc[0]) if len(row) else float("nan")
-            if np.isnan(mean):
-                ax.text(
-                    0.02,
-                    y,
-                    "n/a",
-                    transform=ax.get_yaxis_transform(),
-                    va="center",
-                    fontsize=FONT_SIZE,
-                    color="0.5",
-                )
+            if name not in rows.index or not np.isfinite(rows.loc[name, "mean"]):
                 continue
-            lower, upper = float(row["lower"].iloc[0]), float(row["upper"].iloc[0])
-            if np.isfinite(lower) and np.isfinite(upper):
-                ax.plot([lower / scale, upper / scale], [y, y], color=colours[name], lw=1.5)
-            ax.plot([mean / scale], [y], "o", color=colours[name], markersize=4.5)
+            row = rows.loc[name]
+            y = positions[name]
+            if money and {"p5", "p95"} <= set(row.index) and np.isfinite(row["p5"]):
+                ax.plot(
+                    [row["p5"] / scale, row["p95"] / scale],
+                    [y + 0.22, y + 0.22],
+                    color=colours[name],
+                    lw=0.9,
+                    alpha=0.7,
+                    solid_capstyle="butt",
+                    marker="|",
+                    markersize=5,
+                )
+                runs += [row["p5"] / scale, row["p95"] / scale]
+                spread = True
+            if np.isfinite(row["lower"]) and np.isfinite(row["upper"]):
+                ends += [row["lower"] / scale, row["upper"] / scale]
+                ax.plot(
+                    [row["lower"] / scale, row["upper"] / scale],
+                    [y, y],
+                    color=colours[name],
+                    lw=2.2,
+                )
+            ax.plot([row["mean"] / scale], [y], "o", color=colours[name], markersize=4.5)
+            runs.append(row["mean"] / scale)
         ax.set_ylim(len(names) - 0.5, -0.5)
         ax.set_yticks(range(len(names)))
         if given is not None or k % 4 == 0:
@@ -469,11 +513,13 @@ def plot_end_metrics(
             ax.set_yticklabels([])
         style_axes(ax, title=metric_title(metric, 22))
         ax.grid(False, axis="y")
-        ax.set_xlabel(shown or "value")
+        ax.set_xlabel(words)
+        from_zero(ax, runs, axis="x", drawn=ends)
     if given is None:
         level = table["level"].iloc[0] if "level" in table.columns and len(table) else 0.95
+        extra = "\nthin line under money: 5th to 95th percentile of single runs" if spread else ""
         fig.suptitle(
-            f"End of horizon: mean and {level:.0%} interval of the mean across replicates",
+            f"End of horizon: mean (dot) and {level:.0%} interval of the mean (thick line){extra}",
             fontsize=FONT_SIZE + 1,
         )
     return fig.figure
@@ -485,7 +531,6 @@ def plot_capital_by_source(
     sources: Mapping[str, str] | None = None,
     ax: Axes | None = None,
     colours: Mapping[str, str] | None = None,
-    canvas: Canvas | None = None,
 ) -> Figure:
     """Draw the mean cumulative capital per scenario as horizontal bars stacked by source.
 
@@ -499,8 +544,6 @@ def plot_capital_by_source(
             every source of a prepared table).
         ax: Axes to draw into (default: a new figure).
         colours: Colour by scenario, for the scenario labels.
-        canvas: Without ``ax``, gives the (sub)figure to draw on (see :data:`Canvas`);
-            default: a new figure.
 
     Returns:
         The figure.
@@ -513,7 +556,7 @@ def plot_capital_by_source(
     colours = colours_for(names, colours)
     labels = dict(zip(table["source"], table["label"], strict=False))
     own = ax is None
-    fig, ax = figure_or_axes(ax, height=2.2 + 0.4 * len(names), canvas=canvas)
+    fig, ax = figure_or_axes(ax, height=2.2 + 0.4 * len(names))
     positive = np.zeros(len(names))
     negative = np.zeros(len(names))
     for i, (source, label) in enumerate(labels.items()):
@@ -567,7 +610,6 @@ def plot_funnel(
     stages: Mapping[str, str] | None = None,
     ax: Axes | None = None,
     colours: Mapping[str, str] | None = None,
-    canvas: Canvas | None = None,
 ) -> Figure:
     """Draw the pilot funnel: mean cumulative count at each stage, bars grouped by stage.
 
@@ -577,8 +619,6 @@ def plot_funnel(
             every stage of a prepared table).
         ax: Axes to draw into (default: a new figure).
         colours: Colour by scenario (default: :func:`scenario_colours` in data order).
-        canvas: Without ``ax``, gives the (sub)figure to draw on (see :data:`Canvas`);
-            default: a new figure.
 
     Returns:
         The figure.
@@ -591,7 +631,7 @@ def plot_funnel(
     colours = colours_for(names, colours)
     labels = dict(zip(table["stage"], table["label"], strict=False))
     own = ax is None
-    fig, ax = figure_or_axes(ax, height=3.2, canvas=canvas)
+    fig, ax = figure_or_axes(ax, height=3.2)
     width = 0.8 / max(len(names), 1)
     x = np.arange(len(labels))
     for i, name in enumerate(names):
@@ -620,54 +660,85 @@ def plot_funnel(
     return fig.figure
 
 
+LEFT_OUT_REASONS: dict[str, str] = {
+    "missing": "not in the step table",
+    "empty": "zero or undefined in every run",
+    "fixed": "fixed by construction (the same value in every replicate)",
+}
+"""Why :func:`standard_figures` leaves a metric out, by key of its ``left_out`` mapping."""
+
+
 def standard_figures(
     steps: pd.DataFrame,
     *,
     order: Sequence[str] | None = None,
     steps_per_year: int | Mapping[str, int] | None = None,
-) -> tuple[dict[str, Callable[..., Figure]], list[str]]:
+) -> tuple[dict[str, Callable[[], Figure]], dict[str, list[str]]]:
     """Prepare the standard figures of a comparison, ready to draw, and name what they leave out.
 
-    The command line, the report and the notebooks all draw a comparison with this. Metrics of
-    the default lists (:data:`TIMESERIES_METRICS`, :data:`END_METRICS`, :data:`CAPITAL_SOURCES`,
-    :data:`FUNNEL_STAGES`) that the step table lacks are left out of the figures and reported,
-    rather than failing a comparison after it has run.
+    The command line, the report and the notebooks all draw a comparison with this. A metric
+    of the default lists (:data:`TIMESERIES_METRICS`, :data:`END_METRICS`,
+    :data:`CAPITAL_SOURCES`, :data:`FUNNEL_STAGES`) is left out of the figures, and named, when
+    the step table lacks it (rather than failing a comparison after it has run), when it is
+    zero or undefined in every run (nothing to show), or when it takes the same value in every
+    replicate (fixed by its inputs, :func:`sim.runs.fixed.metric_kinds`: not a finding).
+    With two scenarios or more, the differences from the first (the reference) are drawn too,
+    paired by replicate (:func:`sim.outputs.differences.plot_differences`).
 
     Args:
         steps: Step table of the comparison.
-        order: Scenario order, which also fixes the colours (default: order of appearance).
+        order: Scenario order, which also fixes the colours (default: order of appearance);
+            the first is the reference.
         steps_per_year: Steps per year, one number or one per scenario (see
             :func:`timeseries_bands`).
 
     Returns:
-        ``(figures, left_out)``: by name (``timeseries``, ``end_metrics``,
-        ``capital_by_source``, ``funnel``), a function that draws the figure from data
-        prepared here, once (call it, optionally with ``canvas=``, to get the
-        :class:`~matplotlib.figure.Figure`); and the metrics left out, in list order.
+        ``(figures, left_out)``: by name (``timeseries``, ``end_metrics``, ``differences``
+        with two scenarios or more, ``capital_by_source``, ``funnel``), a function that
+        draws the figure from data prepared here; and the metrics left out by reason (the
+        keys of :data:`LEFT_OUT_REASONS`), in list order.
     """
+    from sim.outputs.differences import plot_differences
+    from sim.runs.contrast import paired_differences
+    from sim.runs.fixed import metric_kinds
+
     order = scenario_order(steps, order)
     colours = scenario_colours(order)
-    wanted = [*TIMESERIES_METRICS, *END_METRICS, *CAPITAL_SOURCES, *FUNNEL_STAGES]
-    left_out = list(dict.fromkeys(name for name in wanted if name not in steps.columns))
-
-    def present(names: Sequence[str]) -> list[str]:
-        return [name for name in names if name not in left_out]
-
-    bands = timeseries_bands(
-        steps, present(TIMESERIES_METRICS), steps_per_year=steps_per_year, order=order
-    )
-    end = end_intervals(steps, present(END_METRICS), order=order)
-    sources = {key: CAPITAL_SOURCES[key] for key in present(list(CAPITAL_SOURCES))}
-    stages = {key: FUNNEL_STAGES[key] for key in present(list(FUNNEL_STAGES))}
-    figures = {
-        "timeseries": partial(plot_timeseries, bands, colours=colours),
-        "end_metrics": partial(plot_end_metrics, end, colours=colours),
-        "capital_by_source": partial(
-            plot_capital_by_source, capital_by_source(steps, sources, order=order), colours=colours
-        ),
-        "funnel": partial(plot_funnel, funnel(steps, stages, order=order), colours=colours),
+    wanted = list(dict.fromkeys([*TIMESERIES_METRICS, *END_METRICS]))
+    missing = [
+        name
+        for name in dict.fromkeys([*wanted, *CAPITAL_SOURCES, *FUNNEL_STAGES])
+        if name not in steps.columns
+    ]
+    kinds = metric_kinds(steps, [name for name in wanted if name not in missing])
+    over_time = {name: "empty" if not _ever_nonzero(steps[name]) else kinds[name] for name in kinds}
+    left_out = {
+        "missing": missing,
+        "empty": [name for name in wanted if over_time.get(name) == "empty"],
+        "fixed": [name for name in wanted if kinds.get(name) == "fixed"],
     }
+    series = [name for name in TIMESERIES_METRICS if over_time.get(name) == "varies"]
+    ends = [name for name in END_METRICS if kinds.get(name) == "varies"]
+    sources = {key: label for key, label in CAPITAL_SOURCES.items() if key not in missing}
+    stages = {key: label for key, label in FUNNEL_STAGES.items() if key not in missing}
+    bands = timeseries_bands(steps, series, steps_per_year=steps_per_year, order=order)
+    figures: dict[str, Callable[[], Figure]] = {
+        "timeseries": partial(plot_timeseries, bands, colours=colours),
+        "end_metrics": partial(
+            plot_end_metrics, end_intervals(steps, ends, order=order), colours=colours
+        ),
+    }
+    if len(order) > 1:
+        differences = paired_differences(steps, ends, base=order[0], order=order)
+        figures["differences"] = partial(plot_differences, differences, colours=colours)
+    figures["capital_by_source"] = partial(
+        plot_capital_by_source, capital_by_source(steps, sources, order=order), colours=colours
+    )
+    figures["funnel"] = partial(plot_funnel, funnel(steps, stages, order=order), colours=colours)
     return figures, left_out
 
 
-# --- sensitivity analysis and scenario discovery -------------------------------------------------
+def _ever_nonzero(column: pd.Series) -> bool:
+    """Tell whether a step-table column has a finite value other than zero at some step."""
+    values = column.to_numpy(dtype=float)
+    return bool(np.any(np.isfinite(values) & (values != 0)))

@@ -2,20 +2,26 @@
 
 From a folder written by ``partnersim compare`` the report gathers, for a council or a journal:
 
-1. a title page: the scenarios in their colours (one per scenario throughout), how the runs were
-   made, and their provenance in brief;
-2. each scenario's description and, in words, the parameters in which it differs from the
-   first scenario (the base of the comparison; the base itself against the model's defaults);
-3. the end-of-horizon metrics with their means, 95 % intervals, replicates and units;
-4. the standard figures (:func:`sim.outputs.plotting.standard_figures`, the same ones ``compare``
-   draws), each on its own page with a caption saying how to read it;
-5. an appendix: versions, git revision, seeds, the command that reruns the comparison, and each
+* a one-page summary (:mod:`sim.outputs.summary`): the question, the scenarios in plain words,
+  the main differences from the reference scenario (the first) as sentences with 95 %
+  intervals, and what to read with care (calibration, assumptions, quantities fixed by
+  construction);
+1. what each metric counts, from the metric registry;
+2. every paired difference from the reference, with its interval;
+3. what the report does not show;
+4. each scenario's description and, in words, the parameters in which it differs from the
+   reference (the reference itself against the model's defaults);
+5. the end-of-horizon metrics with their means, 95 % intervals, the 5th-95th percentile of
+   single runs for money, and units;
+6. the standard figures (:func:`sim.outputs.plotting.standard_figures`, the same ones
+   ``compare`` draws), each with a caption saying how to read it;
+7. an appendix: versions, git revision, seeds, the command that reruns the comparison, and each
    scenario as the smallest scenario file that reproduces it.
 
 The content is built once as a :class:`sim.outputs.document.Document` and written as a PDF
-(:func:`sim.outputs.document_pdf.write_pdf`) and, beside it, a self-contained HTML page
-(:func:`sim.outputs.document.write_html`). Only the standard library is imported at module level.
-The command itself is :mod:`sim.cli.report`.
+typeset by Typst (:func:`sim.outputs.document_typst.write_pdf`) and, beside it, a
+self-contained HTML page (:func:`sim.outputs.document.write_html`) with the same figures. Only
+the standard library is imported at module level. The command itself is :mod:`sim.cli.report`.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.outputs.document import Block, Document
     from sim.runs.compare import Comparison
 
@@ -38,22 +46,30 @@ STEP_COLUMNS: tuple[str, ...] = ("scenario", "replicate", "step")
 FIGURES: dict[str, tuple[str, str]] = {
     "timeseries": (
         "Metrics over time",
-        "Each panel is one metric over the years of the horizon. The line is the mean across "
-        "replicates; the band holds 95 % of the single replicates (2.5th to 97.5th percentile), "
-        "so it shows how much one run of the city can vary, not how precisely the mean is "
-        "known. Pilot counts are cumulative since the start, except pilots active (running "
-        "now); public spend is the cumulative net public money; fund balance is the money in "
-        "revolving funds now; trust is the mean trust between organisations (0 to 1). Money in "
-        "millions of EUR (M EUR).",
+        "Each panel is one metric over the years of the horizon, named and in the unit the "
+        "table of section 1 gives. The line is the mean across replicates; the band holds 95 % "
+        "of the single replicates (2.5th to 97.5th percentile), so it shows how much one run "
+        "of the city can vary, not how precisely the mean is known. Each scenario has its "
+        "colour, line style and marker; where lines lie on top of each other (two scenarios at "
+        "zero) the wider one is below. Quantities that are never negative start at zero. A "
+        "metric with nothing to show is left out (section 1 says which).",
     ),
     "end_metrics": (
         "Metrics at the end of the horizon",
-        "Each panel is one metric at the end of the horizon. The dot is the mean across "
-        "replicates and the line its 95 % interval (Student t), which shows how precisely the "
-        "mean is known. Each panel has its own scale and unit: M EUR is millions of euros, "
-        "EUR/EUR a ratio of money, dimensionless a share or an index. n/a: the metric is "
-        "undefined in every replicate of that scenario (for example leverage without "
-        "concessional money, or a recycling multiple without a fund). Section 2 gives the "
+        "Each panel is one metric at the end of the horizon, with its own unit. The dot is the "
+        "mean across replicates and the thick line its 95 % interval, which shows how "
+        "precisely the mean is known (for a share, a bootstrap interval that stays between 0 "
+        "and 1). For money, the thin line below spans the 5th to the 95th percentile of single "
+        "runs: what one city might live through. A scenario without a dot has no value (for "
+        "example no fund, so no recycling multiple); metrics fixed by construction or empty "
+        "are left out (section 1). Section 5 gives the numbers.",
+    ),
+    "differences": (
+        "Differences from the reference scenario",
+        "Each panel is one metric: for every scenario, its difference from the reference at "
+        "the end of the horizon, taken replicate by replicate (the runs share their seeds), "
+        "with the 95 % interval of the mean difference. An interval clear of the dashed zero "
+        "line is a difference beyond chance at this number of runs. Section 2 gives the "
         "numbers.",
     ),
     "capital_by_source": (
@@ -85,10 +101,11 @@ MANIFEST_LABELS: dict[str, str] = {
 """Labels of manifest entries whose key alone says too little; others show their key."""
 
 INTERVAL_TEXT = (
-    "Values are at the end of the horizon. The interval is the 95 % Student-t interval of the "
-    "mean across replicates: it shows how precisely the mean is known, not how much single "
-    "runs vary (the bands of Figure 1 show that). n counts the replicates in which the metric "
-    "is defined; n/a marks a metric undefined in every replicate, and a mean from a single "
+    "Values are at the end of the horizon. The interval is the 95 % interval of the mean "
+    "across replicates (Student t; for a share, a bootstrap interval inside [0, 1]): it shows "
+    "how precisely the mean is known. For money, the 5th to 95th percentile of single runs "
+    "shows how much one run (one city) varies. n counts the replicates in which the metric is "
+    "defined; n/a marks a metric undefined in every replicate, and a mean from a single "
     "replicate has no interval (-). Money is shown in millions of EUR (M EUR)."
 )
 
@@ -245,36 +262,58 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _series(values: list[Any]) -> str:
-    """Return a list of values, shortened to its ends when long: ``0, 1, ..., 9``."""
-    if len(values) > 6:
-        return f"{values[0]}, {values[1]}, ..., {values[-1]}"
-    return ", ".join(map(str, values))
-
-
 # --- content -------------------------------------------------------------------------------------
 
 
-def build_report(comparison: Comparison, *, source: str | Path) -> Document:
+def build_report(
+    comparison: Comparison,
+    *,
+    source: str | Path,
+    question: str | None = None,
+    indices: pd.DataFrame | None = None,
+) -> Document:
     """Return the report of a comparison as a document.
 
     Args:
-        comparison: The comparison (tables, scenario order and manifest).
+        comparison: The comparison (tables, scenario order and manifest); its first scenario
+            is the reference.
         source: The results folder, as the report should name it.
+        question: The question the comparison answers, in words (default: generated from the
+            scenarios' names).
+        indices: Indices of a sensitivity analysis (``indices.csv`` of ``partnersim
+            sensitivity``) to name the most influential assumptions; None without one.
 
     Returns:
-        The document: title page, scenarios, metrics, figures, provenance appendix.
+        The document: summary, metrics, differences, limits, scenarios, end metrics,
+        figures, provenance appendix.
     """
     from sim.outputs.document import Document
     from sim.outputs.style import scenario_colours
+    from sim.outputs.summary import summary_blocks
+    from sim.runs.compare import HEADLINE_METRICS
+    from sim.runs.contrast import paired_differences
+    from sim.runs.fixed import metric_kinds
     from sim.runs.provenance import provenance
 
+    steps = comparison.tables["steps"]
+    headline = [name for name in HEADLINE_METRICS if name in steps.columns]
+    kinds = metric_kinds(steps, headline)
+    varies = [name for name in headline if kinds[name] == "varies"]
+    differences = paired_differences(
+        steps, varies, base=comparison.scenarios[0], order=comparison.scenarios
+    )
+    fixed = _fixed_values(comparison, [name for name in headline if kinds[name] == "fixed"])
     colours = scenario_colours(comparison.scenarios)
     now = provenance()  # the code writing the report, beside the manifest's code that ran
     blocks = [
-        *_title_page(comparison, source, colours, now),
+        *summary_blocks(
+            comparison, differences=differences, fixed=fixed, question=question, indices=indices
+        ),
+        *_meaning_section(headline, kinds),
+        *_differences_section(differences, comparison.scenarios[0], colours),
+        *_limits_section(comparison, [name for name in headline if kinds[name] == "empty"]),
         *_scenario_section(comparison, colours),
-        *_metric_section(comparison, colours),
+        *_metric_section(comparison, colours, kinds),
         *_figure_section(comparison),
         *_appendix(comparison, source, colours, now),
     ]
@@ -283,72 +322,93 @@ def build_report(comparison: Comparison, *, source: str | Path) -> Document:
     )
 
 
-def _horizon(comparison: Comparison) -> str:
-    """Return the horizon in words, e.g. "80 quarterly steps (20 years)"."""
-    spans = {
-        (entry["scenario"]["time"]["steps"], entry["scenario"]["time"]["steps_per_year"])
-        for entry in comparison.manifest["scenarios"]
+def _fixed_values(comparison: Comparison, metrics: list[str]) -> dict[str, dict[str, float]]:
+    """Return the value per scenario (where it has one) of each metric fixed by construction."""
+    from sim.runs.compare import summary
+
+    table = comparison.summary(metrics) if metrics else summary(comparison.steps, [])
+    return {
+        metric: {
+            row.scenario: float(row.mean)
+            for row in table[table["metric"] == metric].itertuples(index=False)
+            if row.n > 0
+        }
+        for metric in metrics
     }
-    texts = []
-    for steps, per_year in sorted(spans):
-        period = {4: "quarterly ", 12: "monthly ", 1: "yearly "}.get(per_year, "")
-        texts.append(f"{steps} {period}steps ({format_value(steps / per_year)} years)")
-    return " or ".join(texts)
 
 
-def _title_page(
-    comparison: Comparison, source: str | Path, colours: dict, now: dict[str, str]
-) -> list[Block]:
+def _meaning_section(metrics: list[str], kinds: dict[str, str]) -> list[Block]:
+    from sim.model.metrics import METRICS
     from sim.outputs.document import Heading, Paragraph, Row, Table
+    from sim.outputs.style import metric_label, metric_unit
 
-    manifest = comparison.manifest
-    names = comparison.scenarios
-    seeds = manifest.get("seeds", [])
-    glance = Table(
-        header=("scenario", "what it represents"),
-        rows=tuple(
-            Row((entry["name"], entry.get("description") or "-"), colour=colours[entry["name"]])
-            for entry in manifest["scenarios"]
-        ),
-        wrap=1,
-    )
-    brief = Table(
-        header=("item", "value"),
-        rows=tuple(
-            Row(cells)
-            for cells in (
-                ("results folder", str(source)),
-                ("runs made (UTC)", str(manifest.get("created_utc", "unknown"))),
-                ("partnersim", str(manifest.get("partnersim_version", "unknown"))),
-                ("git revision", str(manifest.get("git_revision", "unknown"))),
-                ("replicates", f"{manifest.get('reps', '?')} per scenario"),
-                ("seeds", _series(seeds)),
-                ("report written (UTC)", now["created_utc"]),
-                (
-                    "report written by",
-                    f"partnersim {now['partnersim_version']}, git {now['git_revision']}",
-                ),
+    notes = {"fixed": " Fixed by construction here.", "empty": " Zero or undefined here."}
+    rows = tuple(
+        Row(
+            (
+                metric_label(name),
+                metric_unit(name)[1] or "number",
+                (METRICS[name].description if name in METRICS else "") + notes.get(kinds[name], ""),
             )
-        ),
-        wrap=1,
+        )
+        for name in metrics
     )
     return [
-        Heading(f"Comparison of {_count(len(names), 'scenario')}", level=0),
+        Heading("1 What the numbers count"),
         Paragraph(
-            f"Each scenario ran {manifest.get('reps', '?')} times over {_horizon(comparison)}. "
-            f"Replicate k of every scenario used seed {manifest.get('base_seed', 0)} + k and the "
-            "same named random streams (common random numbers), so the scenarios differ only "
-            "where their rules differ. Every scenario keeps the colour it has below in every "
-            "table and figure."
+            "The metrics of this report, as the model's metric registry (sim/model/metrics.py) "
+            "defines them. Counts are cumulative from the start of the horizon unless they say "
+            "now; money is in millions of EUR (M EUR). A metric fixed by construction takes "
+            "the same value in every run of a scenario, so its inputs set it and it is not a "
+            "finding; an empty one is zero or undefined in every run."
         ),
-        glance,
-        Heading("Provenance in brief", level=2),
-        brief,
+        Table(header=("metric", "unit", "what it counts"), rows=rows, wrap=2),
+    ]
+
+
+def _differences_section(
+    differences: pd.DataFrame, reference: str, colours: dict[str, str]
+) -> list[Block]:
+    from sim.outputs.document import Heading, Paragraph, Row, Table
+    from sim.outputs.style import metric_title, metric_unit
+
+    rows = []
+    for metric, group in differences.groupby("metric", sort=False):
+        unit = str(group["unit"].iloc[0])
+        words = metric_unit(str(metric), unit)[1]
+        title = metric_title(str(metric), width=1000) + (f" ({words})" if words else "")
+        rows.append(Row((title,), group=True))
+        for row in group.itertuples(index=False):
+            mean, interval = estimate_cells(row.mean, row.lower, row.upper, unit)
+            clear = row.lower > 0 or row.upper < 0
+            verdict = "yes" if clear else "no" if interval not in ("", "-") else ""
+            cells = (row.scenario, mean, interval, verdict, str(row.n))
+            rows.append(Row(cells, colour=colours[row.scenario]))
+    return [
+        Heading(f"2 Differences from {reference}"),
         Paragraph(
-            "Contents: 1 scenarios and how they differ; 2 metrics at the end of the horizon; "
-            "3 figures; A provenance and the scenario files.",
-            note=True,
+            f"Every scenario against the reference, {reference}, metric by metric: the mean "
+            "difference at the end of the horizon (scenario minus reference), taken run by run "
+            "(the runs of both share their seeds), and its 95 % interval (Student t). Beyond "
+            "chance: the interval excludes zero. n counts the pairs of runs in which the "
+            "metric is defined in both; n/a: in none. The figure of differences draws them."
         ),
+        Table(
+            header=("scenario", "difference", "95 % interval", "beyond chance", "n"),
+            rows=tuple(rows),
+            align="lrrrr",
+        ),
+    ]
+
+
+def _limits_section(comparison: Comparison, empty: list[str]) -> list[Block]:
+    from sim.outputs.document import Heading, Items, Paragraph
+    from sim.outputs.summary import limits
+
+    return [
+        Heading("3 What this report does not show"),
+        Paragraph("Read the results with these limits in mind. This report does not show:"),
+        Items(tuple(limits(comparison, empty))),
     ]
 
 
@@ -360,7 +420,7 @@ def _scenario_section(comparison: Comparison, colours: dict) -> list[Block]:
     base = entries[0]
     defaults = Scenario().model_dump(mode="json")
     blocks: list[Block] = [
-        Heading("1 Scenarios"),
+        Heading("4 Scenarios"),
         Paragraph(
             f"The first scenario, {base['name']}, is the base of the comparison: every other "
             "scenario is described by the parameters in which it differs from it. The base "
@@ -415,38 +475,36 @@ def _difference_blocks(
     ]
 
 
-def _metric_section(comparison: Comparison, colours: dict) -> list[Block]:
-    from sim.model.metrics import METRICS
+def _metric_section(comparison: Comparison, colours: dict, kinds: dict[str, str]) -> list[Block]:
     from sim.outputs.document import Heading, Paragraph, Row, Table
-    from sim.outputs.style import display_unit, metric_title
-    from sim.runs.compare import HEADLINE_METRICS, summary
+    from sim.outputs.style import metric_title, metric_unit
 
     steps = comparison.tables["steps"]
-    metrics = [name for name in HEADLINE_METRICS if name in steps.columns]
-    table = summary(steps, metrics, order=comparison.scenarios)
+    table = comparison.summary(list(kinds))
     rows = []
     for metric, group in table.groupby("metric", sort=False):
         unit = str(group["unit"].iloc[0])
-        meaning = METRICS[metric].description if metric in METRICS else ""
-        shown = display_unit(unit)[1]
-        title = metric_title(str(metric), width=1000)
-        rows.append(Row((f"{title} ({shown}): {meaning}",), group=True))
+        scale, words = metric_unit(str(metric), unit)
+        title = metric_title(str(metric), width=1000) + (f" ({words})" if words else "")
+        note = {"fixed": ": fixed by construction, not a finding", "empty": ": empty"}
+        rows.append(Row((title + note.get(kinds[str(metric)], ""),), group=True))
         for row in group.itertuples(index=False):
             mean, interval = estimate_cells(row.mean, row.lower, row.upper, unit)
-            cells = (row.scenario, mean, interval, str(row.n))
+            spread = estimate_cells(row.mean, row.p5, row.p95, unit)[1] if scale > 1 else ""
+            cells = (row.scenario, mean, interval, spread.strip("[]"), str(row.n))
             rows.append(Row(cells, colour=colours[row.scenario]))
     last = int(steps["step"].max())
     return [
-        Heading("2 Metrics at the end of the horizon"),
+        Heading("5 Metrics at the end of the horizon"),
         Paragraph(INTERVAL_TEXT),
         Table(
-            header=("scenario", "mean", "95 % interval of the mean", "n"),
+            header=("scenario", "mean", "95 % interval of the mean", "5-95 % of runs", "n"),
             rows=tuple(rows),
-            align="lrrr",
+            align="lrrrr",
         ),
         Paragraph(
-            f"End of the horizon: step {last}. Units and definitions: sim/model/metrics.py; "
-            "summary.csv in the results folder holds these values unrounded.",
+            f"End of the horizon: step {last}. summary.csv in the results folder holds these "
+            "values unrounded.",
             note=True,
         ),
     ]
@@ -454,7 +512,8 @@ def _metric_section(comparison: Comparison, colours: dict) -> list[Block]:
 
 def _figure_section(comparison: Comparison) -> list[Block]:
     from sim.outputs.document import Heading, Paragraph, Plot
-    from sim.outputs.plotting import standard_figures
+    from sim.outputs.plotting import LEFT_OUT_REASONS, standard_figures
+    from sim.outputs.style import metric_label
 
     figures, left_out = standard_figures(
         comparison.tables["steps"],
@@ -462,18 +521,17 @@ def _figure_section(comparison: Comparison) -> list[Block]:
         steps_per_year=comparison.steps_per_year(),
     )
     blocks: list[Block] = [
-        Heading("3 Figures"),
+        Heading("6 Figures"),
         Paragraph(
-            "The standard figures of a comparison, as partnersim compare draws them, one per "
-            "page. Each scenario has the colour of the title page; sources of money have a "
-            "palette of their own. Both palettes are safe for colour-blind readers (Okabe and "
-            "Ito; Tol)."
+            "The standard figures of a comparison, as partnersim compare draws them. Each "
+            "scenario keeps its colour throughout; sources of money have a palette of their "
+            "own. Both palettes are safe for colour-blind readers (Okabe and Ito; Tol)."
         ),
     ]
-    if left_out:
-        blocks.append(
-            Paragraph(f"Not in the step table, left out: {', '.join(left_out)}.", note=True)
-        )
+    for reason, names in left_out.items():
+        if names:
+            shown = ", ".join(metric_label(name) for name in names)
+            blocks.append(Paragraph(f"Left out, {LEFT_OUT_REASONS[reason]}: {shown}.", note=True))
     for number, (name, draw) in enumerate(figures.items(), start=1):
         title, caption = FIGURES[name]
         blocks.append(Plot(title=f"Figure {number}. {title}", caption=caption, draw=draw))
@@ -556,7 +614,12 @@ def _appendix(
 
 
 def write_report(
-    folder: str | Path, out: str | Path | None = None, *, force: bool = False
+    folder: str | Path,
+    out: str | Path | None = None,
+    *,
+    force: bool = False,
+    question: str | None = None,
+    sensitivity: str | Path | None = None,
 ) -> tuple[Path, Path, int]:
     """Write a comparison's report as a PDF and, beside it, an HTML page.
 
@@ -565,24 +628,56 @@ def write_report(
         out: The PDF to write (default ``folder/report.pdf``); the HTML page gets the same name
             with ``.html``.
         force: Replace the PDF and the HTML page if they exist.
+        question: The question the comparison answers, in words (default: generated).
+        sensitivity: A folder written by ``partnersim sensitivity`` (its ``indices.csv``) or
+            that file, to name the most influential assumptions.
 
     Returns:
         The PDF's path, the HTML page's path and the PDF's number of pages.
 
     Raises:
-        ResultsError: The folder is not a comparison's results (see :func:`read_results`).
+        ResultsError: The folder is not a comparison's results (see :func:`read_results`),
+            or ``sensitivity`` has no readable ``indices.csv``.
         OutputError: The PDF or the HTML page cannot be written there, or exists and ``force``
             is False (checked before the report is built, :mod:`sim.runs.outdir`).
     """
-    from sim.outputs.document import write_html
-    from sim.outputs.document_pdf import write_pdf
+    from sim.outputs.document import draw_figures, write_html
+    from sim.outputs.document_typst import write_pdf
     from sim.runs.outdir import check_files
 
     folder = Path(folder)
     pdf = Path(out) if out is not None else folder / "report.pdf"
     results = read_results(folder)
     check_files([pdf, pdf.with_suffix(".html")], force=force)
-    document = build_report(results, source=folder)
-    html = write_html(document, pdf.with_suffix(".html"))
-    pages = write_pdf(document, pdf)
+    indices = None if sensitivity is None else read_indices(sensitivity)
+    document = build_report(results, source=folder, question=question, indices=indices)
+    figures = draw_figures(document)
+    html = write_html(document, pdf.with_suffix(".html"), figures)
+    _, pages = write_pdf(document, pdf, figures)
     return pdf, html, pages
+
+
+INDEX_FILE_COLUMNS: tuple[str, ...] = ("metric", "parameter", "index", "value")
+"""Columns the report reads from a sensitivity analysis's ``indices.csv``."""
+
+
+def read_indices(path: str | Path) -> pd.DataFrame:
+    """Read ``indices.csv`` of ``partnersim sensitivity`` (or the folder that holds it).
+
+    Raises:
+        ResultsError: No such file, or it lacks the columns :data:`INDEX_FILE_COLUMNS`.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    file = path / "indices.csv" if path.is_dir() else path
+    if not file.is_file():
+        raise ResultsError(file, "no such file; expected indices.csv of partnersim sensitivity")
+    try:
+        table = pd.read_csv(file)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+        raise ResultsError(file, f"not a readable CSV file ({err})") from None
+    lacking = [name for name in INDEX_FILE_COLUMNS if name not in table.columns]
+    if lacking:
+        raise ResultsError(file, f"columns missing: {', '.join(lacking)} (not indices.csv?)")
+    return table

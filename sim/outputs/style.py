@@ -10,7 +10,7 @@ these helpers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +55,17 @@ FONT_SIZE = 8.5
 
 MILLION = 1e6
 
+LINE_STYLES: tuple[tuple[str, str], ...] = (
+    ("-", "o"),
+    ("--", "s"),
+    (":", "^"),
+    ("-.", "D"),
+    ((0, (5, 1, 1, 1, 1, 1)), "v"),
+    ((0, (1, 3)), "P"),
+)
+"""Line style and marker of each scenario in turn, so that lines that overlap (two scenarios
+at zero) stay apart by more than their colour, also in grey print."""
+
 
 def scenario_colours(names: Sequence[str]) -> dict[str, str]:
     """Return one colour per scenario, in order: Okabe-Ito for up to 8, else viridis samples.
@@ -78,33 +89,87 @@ def scenario_colours(names: Sequence[str]) -> dict[str, str]:
     return dict(zip(unique, palette, strict=False))
 
 
-def display_unit(unit: str) -> tuple[float, str]:
-    """Return the divisor and label to show a unit: money in millions of EUR ("M EUR").
+def display_unit(unit: str, *, share: bool = False) -> tuple[float, str]:
+    """Return the divisor and the plain words to show a unit: money in millions of EUR.
 
     Args:
-        unit: A unit from :data:`sim.model.metrics.METRICS`, e.g. "EUR", "EUR/pilot", "1".
+        unit: A unit from :data:`sim.model.metrics.METRICS` or the scenario schema, e.g. "EUR",
+            "EUR/pilot", "EUR/EUR", "1".
+        share: Whether the value is a share in [0, 1] (unit "1" is then called a share).
 
     Returns:
-        ``(scale, label)``: divide values by ``scale`` and label the axis with ``label``.
+        ``(scale, words)``: divide values by ``scale`` and name the unit with ``words``, e.g.
+        ``(1e6, "M EUR per pilot")``; words are "" for a plain number (unit "1", not a share).
     """
-    if unit.startswith("EUR") and unit != "EUR/EUR":
-        return MILLION, f"M {unit}"
+    money, _, per = unit.partition("/")
+    if money == "EUR" and per != "EUR":
+        return MILLION, f"M EUR per {per}" if per else "M EUR"
+    if unit == "EUR/EUR":
+        return 1.0, "EUR per EUR"
     if unit == "1":
-        return 1.0, "dimensionless"
-    return 1.0, unit
+        return 1.0, "share" if share else ""
+    return 1.0, unit.replace("/", " per ")
+
+
+def metric_label(metric: str) -> str:
+    """Return a metric's plain-language label from the registry (else its name in words)."""
+    from sim.model.metrics import METRICS
+
+    return METRICS[metric].label if metric in METRICS else metric.replace("_", " ")
+
+
+def metric_unit(metric: str, unit: str | None = None) -> tuple[float, str]:
+    """Return the divisor and unit words of a metric (:func:`display_unit` from the registry).
+
+    Args:
+        metric: The metric's name.
+        unit: Its unit when the registry lacks it (e.g. from a table's ``unit`` column).
+    """
+    from sim.model.metrics import METRICS
+
+    known = METRICS.get(metric)
+    if known is None:
+        return display_unit(unit or "")
+    return display_unit(known.unit, share=known.share)
 
 
 def metric_title(metric: str, width: int = 24) -> str:
-    """Return a panel title for a metric column: words instead of underscores, wrapped."""
+    """Return a panel title for a metric: its plain-language label, wrapped."""
     import textwrap
 
-    return textwrap.fill(metric.replace("_", " "), width=width)
+    return textwrap.fill(metric_label(metric), width=width)
 
 
-def axis_label(metric: str, unit: str) -> str:
-    """Return an axis label naming a metric and its display unit."""
-    _, shown = display_unit(unit)
-    return f"{metric} ({shown})" if shown else metric
+def axis_label(metric: str, unit: str | None = None) -> str:
+    """Return an axis label naming a metric in words and its unit: "Public spend (M EUR)"."""
+    _, words = metric_unit(metric, unit)
+    return f"{metric_label(metric)} ({words})" if words else metric_label(metric)
+
+
+def parameter_label(key: str) -> str:
+    """Return a sweep parameter's key path in words, with its unit from the scenario schema.
+
+    ``cities.0.annual_budget`` becomes "annual budget, city 1 (M EUR per year)",
+    ``finance.blended.first_loss_share`` "first loss share (blended)" and
+    ``time.election_interval`` "election interval (time, steps)"; a key the schema does not
+    know (a reference model's input) keeps its words.
+
+    Args:
+        key: Dot path, list items by index (``cities.0.annual_budget``).
+    """
+    from sim.scenario.diff import describe
+
+    parts = key.split(".")
+    words = parts[-1].replace("_", " ")
+    path = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in parts).lstrip(".")
+    _, unit = describe(path)
+    notes = [display_unit(unit)[1]] if unit else []
+    if len(parts) > 1 and parts[-2].isdigit():
+        words += f", {'city' if parts[-3] == 'cities' else parts[-3]} {int(parts[-2]) + 1}"
+    elif len(parts) > 1:
+        notes.insert(0, parts[-2].replace("_", " "))
+    notes = [note for note in notes if note]
+    return f"{words} ({', '.join(notes)})" if notes else words
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -112,15 +177,6 @@ def new_figure(width: float, height: float) -> Figure:
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
-
-
-Canvas = Callable[[float, float], FigureBase]
-"""Gives the figure or subfigure to draw on, from a figure's natural width and height (in)."""
-
-
-def draw_area(width: float, height: float, canvas: Canvas | None) -> FigureBase:
-    """Return ``canvas(width, height)``, or a new figure of that size when ``canvas`` is None."""
-    return new_figure(width, height) if canvas is None else canvas(width, height)
 
 
 def figure_width(fig: FigureBase) -> float:
@@ -141,18 +197,66 @@ def style_axes(ax: Axes, *, title: str | None = None) -> None:
         ax.spines[side].set_visible(False)
 
 
-def panel_grid(
-    n: int, ncols: int, row_height: float, canvas: Canvas | None = None
-) -> tuple[FigureBase, list[Axes]]:
-    """Return a new (sub)figure with ``n`` panels in rows of ``ncols``, unused cells removed."""
+def panel_grid(n: int, ncols: int, row_height: float) -> tuple[Figure, list[Axes]]:
+    """Return a new page-wide figure with ``n`` panels in rows of ``ncols``, the rest removed."""
     ncols = max(1, min(ncols, n))
     nrows = -(-n // ncols)
-    fig = draw_area(PAGE_WIDTH, row_height * nrows + 0.5, canvas)
+    fig = new_figure(PAGE_WIDTH, row_height * nrows + 0.5)
     grid = fig.subplots(nrows, ncols, squeeze=False)
     cells = list(grid.flat)
     for ax in cells[n:]:
         ax.remove()
     return fig, cells[:n]
+
+
+def line_styles(names: Sequence[str]) -> dict[str, dict[str, object]]:
+    """Return Matplotlib line keywords per scenario: line style, marker, width and drawing order.
+
+    Earlier scenarios are drawn wider and below later ones, so a line exactly on top of
+    another (both at zero) still shows both: the wide one under the narrow one.
+
+    Args:
+        names: Scenario names in the comparison's order.
+    """
+    unique = list(dict.fromkeys(names))
+    return {
+        name: {
+            "linestyle": LINE_STYLES[i % len(LINE_STYLES)][0],
+            "marker": LINE_STYLES[i % len(LINE_STYLES)][1],
+            "linewidth": 1.2 + 1.2 * (len(unique) - 1 - i) / max(len(unique) - 1, 1),
+            "zorder": 2 + i,
+        }
+        for i, name in enumerate(unique)
+    }
+
+
+def from_zero(
+    ax: Axes,
+    values: Sequence[float] | np.ndarray,
+    *,
+    axis: str = "y",
+    drawn: Sequence[float] | np.ndarray = (),
+) -> None:
+    """Start a quantity's axis at zero when none of its values is negative.
+
+    The axis starts a hair below zero (2 % of the range), so that a line or a point at zero is
+    drawn whole rather than half hidden by the axis line.
+
+    Args:
+        ax: The axes.
+        values: The values that say whether the quantity can be negative (NaN ignored).
+        axis: "x" or "y".
+        drawn: Further values drawn on that axis (an interval's ends), which the axis must
+            reach but which do not decide where it starts.
+    """
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if not len(finite) or finite.min() < 0:
+        return
+    reach = np.r_[finite, np.asarray(drawn, dtype=float)]
+    top = max(float(np.nanmax(reach)), 1e-12)
+    limits = (-0.02 * top, top * 1.05)
+    ax.set_xlim(*limits) if axis == "x" else ax.set_ylim(*limits)
 
 
 def colours_for(names: Sequence[str], colours: Mapping[str, str] | None) -> dict[str, str]:
@@ -185,13 +289,11 @@ def no_data(ax: Axes) -> None:
     ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.5")
 
 
-def figure_or_axes(
-    ax: Axes | None, *, height: float, canvas: Canvas | None = None
-) -> tuple[FigureBase, Axes]:
-    """Return the caller's axes and their figure, or a new page-wide (sub)figure with one axes."""
+def figure_or_axes(ax: Axes | None, *, height: float) -> tuple[FigureBase, Axes]:
+    """Return the caller's axes and their figure, or a new page-wide figure with one axes."""
     if ax is not None:
         return ax.figure, ax
-    fig = draw_area(PAGE_WIDTH, height, canvas)
+    fig = new_figure(PAGE_WIDTH, height)
     return fig, fig.add_subplot()
 
 
@@ -209,6 +311,6 @@ def save_figure(fig: Figure, out_dir: str | Path, name: str) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{name}.png", out_dir / f"{name}.pdf"]
-    fig.savefig(paths[0], dpi=200)
-    fig.savefig(paths[1])
+    fig.savefig(paths[0], dpi=200, bbox_inches="tight", pad_inches=0.05)
+    fig.savefig(paths[1], bbox_inches="tight", pad_inches=0.05)
     return paths

@@ -30,22 +30,24 @@ from sim.scenario.files import load
 from sim.scenario.schema import Scenario
 
 HEADLINE_METRICS: tuple[str, ...] = (
-    "pilots_agreed",
     "pilots_succeeded",
-    "pilots_scaled",
-    "public_spend",
     "public_cost_per_success",
-    "private_capital",
-    "leverage",
+    "net_public_cost",
+    "public_spend",
     "public_failure_cost",
     "investor_failure_cost",
-    "fund_balance",
+    "leverage",
     "recycling_multiple",
+    "survival_rate",
+    "pilots_agreed",
+    "pilots_scaled",
+    "appropriated",
+    "savings_to_treasury",
+    "private_capital",
+    "fund_balance",
     "investor_multiple",
-    "election_survival",
     "trust_org_mean",
     "citizen_satisfaction",
-    "benefit_gini",
 )
 """A comparison's headline: the end metrics ``partnersim compare`` prints and the report tabulates
 (those of them that the step table has)."""
@@ -188,6 +190,7 @@ def compare(
     workers: int = 1,
     base_seed: int = 0,
     steps: int | None = None,
+    progress: bool | None = None,
 ) -> Comparison:
     """Run scenarios side by side over replicates with common random numbers.
 
@@ -198,6 +201,8 @@ def compare(
             :func:`sim.runs.execution.run_many`).
         base_seed: Seed of replicate 0; replicate k uses ``base_seed + k`` in every scenario.
         steps: Steps to run, or None for each scenario's ``time.steps``.
+        progress: True draws a progress bar, None a bar on a terminal and periodic log lines
+            otherwise, False nothing (see :mod:`sim.runs.progress`).
 
     Returns:
         The :class:`Comparison`.
@@ -214,7 +219,7 @@ def compare(
         for _, config in resolved
     ]
     specs = design(configs, reps=reps, base_seed=base_seed, steps=steps)
-    results = run_many(specs, workers=workers)
+    results = run_many(specs, workers=workers, progress=progress, desc="compare")
     names = [config.name for config in configs]
     tables = {
         name: _concat([r.tables[name] for r in results])
@@ -311,10 +316,12 @@ def summary(
 ) -> pd.DataFrame:
     """Summarise each metric at the end of the horizon, per scenario, across replicates.
 
-    The value of a run is its last step's. Runs where a metric is NaN (for example
-    ``public_cost_per_success`` before any success) are left out, and ``n`` shows how many
-    remain. The interval is the Student-t interval of the mean; it is NaN for fewer than two
-    values.
+    The value of a run is its last step's. Runs where a metric is NaN (for example a cost per
+    success before any success) are left out, and ``n`` shows how many remain. The interval is
+    the Student-t interval of the mean, or for a share (``Metric.share``) the bootstrap
+    percentile interval (:func:`share_interval`), which stays in [0, 1]; it is NaN for fewer
+    than two values. ``p5`` and ``p95`` are the 5th and 95th percentiles across runs: what one
+    run (one city) might live through, beside how precisely the mean is known.
 
     Args:
         steps: Step table with ``scenario`` and ``step`` columns and, for several runs per
@@ -325,13 +332,15 @@ def summary(
 
     Returns:
         One row per scenario and metric (scenarios in order, metrics as asked) with columns
-        scenario, metric, unit, step (the last), n, mean, lower, upper, level.
+        scenario, metric, unit, step (the last), n, mean, lower, upper, level, p5, p95.
 
     Raises:
         ValueError: A metric is not in the table, or ``level`` is not between 0 and 1.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1; got {level}")
+    from sim.model.metrics import METRICS
+
     metrics = metric_columns(steps) if metrics is None else list(metrics)
     check_columns(steps, metrics)
     unit = units(metrics)
@@ -341,24 +350,72 @@ def summary(
         runs = end[end["scenario"] == name]
         for metric in metrics:
             values = runs[metric].to_numpy(dtype=float)
-            mean, lower, upper = mean_interval(values[~np.isnan(values)], level)
+            kept = values[~np.isnan(values)]
+            share = metric in METRICS and METRICS[metric].share
+            mean, lower, upper = (share_interval if share else mean_interval)(kept, level)
+            p5, p95 = np.percentile(kept, [5, 95]) if len(kept) else (math.nan, math.nan)
             rows.append(
                 {
                     "scenario": name,
                     "metric": metric,
                     "unit": unit[metric],
                     "step": int(runs["step"].max()),
-                    "n": int((~np.isnan(values)).sum()),
+                    "n": len(kept),
                     "mean": mean,
                     "lower": lower,
                     "upper": upper,
                     "level": level,
+                    "p5": float(p5),
+                    "p95": float(p95),
                 }
             )
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-SUMMARY_COLUMNS = ["scenario", "metric", "unit", "step", "n", "mean", "lower", "upper", "level"]
+SUMMARY_COLUMNS = [
+    "scenario",
+    "metric",
+    "unit",
+    "step",
+    "n",
+    "mean",
+    "lower",
+    "upper",
+    "level",
+    "p5",
+    "p95",
+]
+"""Columns of :func:`summary`."""
+
+BOOTSTRAP_RESAMPLES = 4000
+"""Resamples of a share's bootstrap interval."""
+
+BOOTSTRAP_SEED = 20240501
+"""Seed of the bootstrap, fixed so that the same runs always give the same interval."""
+
+
+def share_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Return the mean of shares in [0, 1] and its bootstrap percentile interval.
+
+    A Student-t interval is symmetric and runs past 0 or 1 when the mean is near either (an
+    interval of a share reaching 1.032); the percentile interval of resampled means (Efron &
+    Tibshirani 1993, ch. 13) is made of means of values in [0, 1], so it stays inside. The
+    resampling is seeded (:data:`BOOTSTRAP_SEED`).
+
+    Args:
+        values: One share per run, NaN removed.
+        level: Confidence level.
+
+    Returns:
+        ``(mean, lower, upper)``; NaN bounds for fewer than two values.
+    """
+    n = len(values)
+    if n < 2:
+        return mean_interval(values, level)
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    means = values[rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))].mean(axis=1)
+    lower, upper = np.quantile(means, [0.5 - level / 2, 0.5 + level / 2])
+    return float(values.mean()), float(lower), float(upper)
 
 
 def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:

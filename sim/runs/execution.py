@@ -335,13 +335,18 @@ def run_spec(spec: RunSpec) -> RunResult:
     return result
 
 
-def run_many(tasks: Sequence[RunSpec], *, workers: int = 1) -> list[RunResult]:
+def run_many(
+    tasks: Sequence[RunSpec], *, workers: int = 1, progress: bool | None = False, desc: str = "runs"
+) -> list[RunResult]:
     """Run every spec and return the results in the order of ``tasks``.
 
     Args:
         tasks: The runs to do.
         workers: 1 runs the specs serially in this process; more runs them in a
             :class:`PoolExecutor` of at most that many worker processes.
+        progress: True draws a bar with the time left, None a bar on a terminal and log lines
+            otherwise, False nothing (see :mod:`sim.runs.progress`).
+        desc: What runs, for the progress lines.
 
     Returns:
         One :class:`RunResult` per spec, in the order of ``tasks``.
@@ -349,10 +354,16 @@ def run_many(tasks: Sequence[RunSpec], *, workers: int = 1) -> list[RunResult]:
     Raises:
         ValueError: ``workers`` is less than 1.
     """
+    from sim.runs.progress import Progress, choose_mode
+
     if workers < 1:
         raise ValueError(f"workers must be at least 1; got {workers}")
     results: list[Any] = [None] * len(tasks)
-    with make_executor(min(workers, max(len(tasks), 1))) as executor:
+    with (
+        make_executor(min(workers, max(len(tasks), 1))) as executor,
+        Progress(len(tasks), desc=desc, mode=choose_mode(progress)) as shown,
+    ):
         for index, result in executor.imap(run_spec, tasks):
             results[index] = result
+            shown.update()
     return results

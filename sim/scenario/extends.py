@@ -41,9 +41,10 @@ EXTENDS_RULE = (
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``override`` into a copy of ``base``.
 
-    Mappings present on both sides are merged recursively; anything else in ``override``
-    (scalars, lists, a mapping replacing a scalar) replaces the value in ``base``. Neither input
-    is modified, and the result shares no mutable values with them.
+    Mappings present on both sides are merged recursively; a list named in
+    :data:`KEYED_LISTS` merges item by item (:func:`merge_items`); anything else in
+    ``override`` (scalars, other lists, a mapping replacing a scalar) replaces the value in
+    ``base``. Neither input is modified, and the result shares no mutable values with them.
 
     Args:
         base: The values to start from.
@@ -58,9 +59,56 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
         current = merged.get(key)
         if isinstance(current, Mapping) and isinstance(value, Mapping):
             merged[key] = deep_merge(current, value)
+        elif key in KEYED_LISTS and _is_records(current) and _is_records(value):
+            merged[key] = merge_items(current, value, KEYED_LISTS[key])
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+KEYED_LISTS: dict[str, str] = {"cities": "name"}
+"""Lists whose items merge with their counterpart in the base, by the key that names them."""
+
+
+def merge_items(
+    base: list[Mapping[str, Any]], override: list[Mapping[str, Any]], identity: str
+) -> list[dict[str, Any]]:
+    """Merge a list of mappings item by item: each item over its counterpart in ``base``.
+
+    ``override`` says which items there are and in which order. An item's counterpart is the
+    item of ``base`` with the same ``identity`` (e.g. the city with the same name); an item
+    without one merges with the item of ``base`` at the same position. An item whose
+    identity ``base`` lacks, or beyond the end of ``base``, starts from nothing (defaults).
+
+    Args:
+        base: The parent's items.
+        override: The child's items.
+        identity: The key that names an item.
+
+    Returns:
+        New items, one per item of ``override``.
+    """
+    named = {_name(item, identity): item for item in base if _name(item, identity) is not None}
+    merged = []
+    for i, item in enumerate(override):
+        name = _name(item, identity)
+        if identity in item:
+            counterpart = named.get(name, {}) if name is not None else {}
+        else:
+            counterpart = base[i] if i < len(base) else {}
+        merged.append(deep_merge(counterpart, item))
+    return merged
+
+
+def _name(item: Mapping[str, Any], identity: str) -> str | None:
+    """Return an item's name, or None when it has none that could match (not text)."""
+    value = item.get(identity)
+    return value if isinstance(value, str) else None
+
+
+def _is_records(value: object) -> bool:
+    """Tell whether ``value`` is a list of mappings."""
+    return isinstance(value, list) and all(isinstance(item, Mapping) for item in value)
 
 
 def resolve_extends(path: StrPath) -> dict[str, Any]:

@@ -30,6 +30,7 @@ class PilotConfig(Section):
         unit="EUR",
         gt=0,
         le=MONEY_MAX,
+        floor=1e3,
         description="Mean pilot cost (lognormal).",
         source="DOMAIN",
     )

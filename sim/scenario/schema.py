@@ -47,6 +47,7 @@ from sim.scenario.fields import (
     MONEY_MAX,
     MULTIPLE_MAX,
     Section,
+    durations_in_field_units,
     param,
 )
 from sim.scenario.files import validate_data
@@ -86,7 +87,9 @@ class CityConfig(Section):
         unit="EUR/year",
         ge=0,
         le=MONEY_MAX,
-        description="Innovation budget appropriated each fiscal year; unspent money lapses.",
+        floor=1e4,
+        description="Innovation budget appropriated each fiscal year; unspent money lapses. "
+        "In whole EUR: 5 M EUR is 5.0e6 (a budget above 0 but below 10,000 is refused).",
     )
     procurement_flexibility: float = param(
         0.5,
@@ -276,7 +279,8 @@ class Scenario(Section):
     def override(self, changes: dict[str, Any]) -> Scenario:
         """Return a new scenario with nested ``changes`` merged in and the result validated.
 
-        Mappings merge key by key; lists and values replace (as with ``extends:`` in files).
+        Mappings merge key by key; cities merge by name, or by position for an item without a
+        name; other lists and values replace (as with ``extends:`` in files).
         Invalid changes raise :class:`sim.scenario.errors.ScenarioError` naming the key path.
         """
         return validate_data(deep_merge(self.model_dump(), changes), Scenario)
@@ -303,6 +307,16 @@ class Scenario(Section):
     finance: FinanceConfig = FinanceConfig()
     replication: ReplicationConfig = ReplicationConfig()
     output: OutputConfig = OutputConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _times_in_steps(cls, data: Any) -> Any:
+        """Convert times written with a unit ("4 years") into their fields' units."""
+        time = data.get("time") if isinstance(data, dict) else None
+        per_year = time.get("steps_per_year") if isinstance(time, dict) else None
+        if not isinstance(per_year, int | float) or per_year <= 0:
+            per_year = TimeConfig.model_fields["steps_per_year"].default
+        return durations_in_field_units(data, cls, per_year)
 
     @model_validator(mode="after")
     def _check_trust_stability(self) -> Scenario:
