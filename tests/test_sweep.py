@@ -118,7 +118,7 @@ BAD = {
     ),
     "wrong base path": (
         {"base": "missing.yaml"},
-        ["base", "base scenario file not found", "missing.yaml", "relative to the folder"],
+        ["base", "scenario file not found", "missing.yaml", "relative to the folder"],
     ),
     "unknown metric": (
         {"metrics": ["pilots_agred"]},

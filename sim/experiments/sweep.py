@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from sim.experiments.plan import plan_sweep
+from sim.experiments.plan import RunPlan, plan_sweep
 from sim.experiments.spec import SweepSpec
 from sim.experiments.store import MANIFEST, SweepError, SweepStore
 from sim.experiments.worker import run_task
@@ -118,7 +118,7 @@ def default_out(name: str) -> Path:
 
 
 def run_sweep(
-    sweep: SweepSpec | StrPath,
+    sweep: SweepSpec | RunPlan | StrPath,
     *,
     workers: int = 1,
     scheduler: str | None = None,
@@ -129,7 +129,8 @@ def run_sweep(
     """Run a sweep and write its results; return where they are and what was done.
 
     Args:
-        sweep: A sweep file, or a :class:`sim.experiments.spec.SweepSpec` built in Python.
+        sweep: A sweep file, a :class:`sim.experiments.spec.SweepSpec` built in Python, or a
+            plan already checked (a robust decision's, :mod:`sim.experiments.decision_plan`).
         workers: 1 runs serially in this process; more runs a local pool of that many worker
             processes (or, with ``scheduler="local"``, a local Dask cluster of that many).
         scheduler: A Dask scheduler address (``tcp://host:8786``), ``"local"``, or None.
@@ -150,7 +151,7 @@ def run_sweep(
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1; got {workers}")
-    plan = plan_sweep(sweep)
+    plan = sweep if isinstance(sweep, RunPlan) else plan_sweep(sweep)
     out = Path(out) if out is not None else default_out(plan.spec.name)
     store = SweepStore(out, plan.manifest(), plan.parameter_dtypes(), resume=resume)
     todo = plan.runs - store.skipped
