@@ -86,16 +86,14 @@ class DecisionPlan:
         """
         per_policy = self.futures * self.spec.replicates
         for index, (policy, plan) in enumerate(zip(self.spec.policies, self.plans, strict=True)):
-            levers = {} if self.spec.is_partnersim else dict(policy.override)
             for task in plan.tasks():
                 run = index * per_policy + task.run
                 if run in skip:
                     continue
                 yield dataclasses.replace(
-                    task,
+                    policy_task(self.spec, policy, task),
                     run=run,
                     point=index * self.futures + task.point,
-                    parameters={**levers, **task.parameters},
                 )
 
     def points_table(self) -> pd.DataFrame:
@@ -240,6 +238,17 @@ def policy_sweep(
         "steps": spec.steps,
     }
     return SweepSpec.model_validate({**fields, **changes})
+
+
+def policy_task(spec: DecisionSpec, policy: Policy, task: RunTask) -> RunTask:
+    """Return a run of a policy's sweep as the policy runs it.
+
+    A partnersim policy's scenario is already in the task; a reference model receives the
+    policy's inputs (its ``override``) beside the future's.
+    """
+    if spec.is_partnersim:
+        return task
+    return dataclasses.replace(task, parameters={**policy.override, **task.parameters})
 
 
 def policy_scenario(

@@ -156,7 +156,7 @@ def run_sweep(
     store = SweepStore(out, plan.manifest(), plan.parameter_dtypes(), resume=resume)
     todo = plan.runs - store.skipped
     shown = sys.stderr.isatty() if progress is None else progress
-    with _executor(min(workers, max(todo, 1)), scheduler if todo else None) as executor:
+    with start_executor(min(workers, max(todo, 1)), scheduler if todo else None) as executor:
         store.begin(plan.points_table(), executor=executor.describe())
         bar = tqdm(
             total=plan.runs,
@@ -183,8 +183,13 @@ def run_sweep(
     return _result(store, store.finish())
 
 
-def _executor(workers: int, scheduler: str | None) -> Executor:
-    """Start the executor, turning a missing Dask or an unreachable scheduler into a SweepError."""
+def start_executor(workers: int, scheduler: str | None) -> Executor:
+    """Start an executor, turning a missing Dask or an unreachable scheduler into a SweepError.
+
+    Args:
+        workers: Worker processes (1: serially in this process), or Dask workers.
+        scheduler: A Dask scheduler address, ``"local"``, or None.
+    """
     try:
         return make_executor(workers, scheduler)
     except (ImportError, OSError) as err:
