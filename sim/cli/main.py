@@ -106,9 +106,17 @@ def _registrars():
     from sim.cli.app import register as register_app
     from sim.cli.dock import register as register_dock
     from sim.cli.report import register as register_report
+    from sim.cli.robust import register as register_robust
     from sim.cli.sweep import register as register_sweep
 
-    return [register_dock, register_app, register_analysis, register_sweep, register_report]
+    return [
+        register_dock,
+        register_app,
+        register_analysis,
+        register_sweep,
+        register_robust,
+        register_report,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,8 +156,9 @@ def _bad_number(args: argparse.Namespace) -> str | None:
 
 
 def _validate(files: Sequence[Path]) -> int:
-    """Check model, docking and sweep files, each against its own schema."""
+    """Check model, docking, sweep and decision files, each against its own schema."""
     from sim.docking.schema import DockingScenario, is_docking_file
+    from sim.experiments.decision_spec import is_decision_file
     from sim.experiments.spec import is_sweep_file
     from sim.scenario.errors import ScenarioError
     from sim.scenario.files import load_many
@@ -157,7 +166,11 @@ def _validate(files: Sequence[Path]) -> int:
 
     bad = 0
     for path in files:
-        if is_sweep_file(path):
+        if is_decision_file(path):
+            from sim.experiments.decision_plan import plan_or_error as plan_decision_or_error
+
+            outcome = plan_decision_or_error(path)  # every policy in every future
+        elif is_sweep_file(path):
             from sim.experiments.plan import plan_or_error  # every design point, not just the file
 
             outcome = plan_or_error(path)

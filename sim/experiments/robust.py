@@ -30,10 +30,11 @@ from typing import Any
 import pandas as pd
 
 from sim.experiments import robustness as measures
-from sim.experiments.decision_plan import plan_decision
+from sim.experiments.decision_plan import DecisionPlan, plan_decision
 from sim.experiments.decision_spec import DecisionSpec, Objective
 from sim.experiments.discovery import Box, model_inputs, prim_boxes
 from sim.experiments.sensitivity import ResultsError, SweepResults, load_results
+from sim.experiments.spec import PARTNERSIM
 from sim.experiments.sweep import SweepResult, run_sweep
 from sim.scenario.files import StrPath
 
@@ -76,6 +77,7 @@ class RobustAnalysis:
         uncertainties: One entry per uncertainty: ``key``, ``label``, ``unit``.
         policies: Policy names in the decision's order.
         quantile: The regret quantile reported.
+        resamples: Bootstrap resamples behind the ranking's confidence and the differences.
         performance: The performance table (:func:`performance_table`).
         futures: One row per future: ``future`` and each uncertainty's value (by key).
         summary: :func:`sim.experiments.robustness.summary`.
@@ -96,6 +98,7 @@ class RobustAnalysis:
     uncertainties: list[dict[str, str]]
     policies: list[str]
     quantile: float
+    resamples: int
     performance: pd.DataFrame
     futures: pd.DataFrame
     summary: pd.DataFrame
@@ -118,6 +121,28 @@ class RobustAnalysis:
         entry = next(u for u in self.uncertainties if u["key"] == key)
         return f"{entry['label']} ({entry['unit']})" if entry["unit"] else entry["label"]
 
+    def objective(self, metric: str) -> Objective:
+        """Return the objective of a metric."""
+        return next(o for o in self.objectives if o.metric == metric)
+
+    def title(self, metric: str) -> str:
+        """Return an objective's words: its label, else the metric's label, else its name."""
+        label = self.objective(metric).label
+        return label or (self._metric(metric).label if self._metric(metric) else metric)
+
+    def unit(self, metric: str) -> str:
+        """Return an objective's unit ("" for a reference model's metric)."""
+        found = self._metric(metric)
+        return found.unit if found else ""
+
+    def _metric(self, metric: str) -> Any:
+        """Return the partnership model's registered metric of that name, or None."""
+        if self.manifest.get("model") != PARTNERSIM:
+            return None
+        from sim.model.metrics import METRICS
+
+        return METRICS.get(metric)
+
 
 def default_out(name: str) -> Path:
     """Return the default output folder of a decision: ``results/robust-<name>``."""
@@ -125,7 +150,7 @@ def default_out(name: str) -> Path:
 
 
 def run_decision(
-    decision: DecisionSpec | StrPath,
+    decision: DecisionSpec | DecisionPlan | StrPath,
     *,
     workers: int = 1,
     scheduler: str | None = None,
@@ -136,7 +161,7 @@ def run_decision(
     """Run every policy of a decision in every future; return where the results are.
 
     Args:
-        decision: A decision file, or a spec built in Python.
+        decision: A decision file, a spec built in Python, or its plan.
         workers: Worker processes (1: serially in this process).
         scheduler: A Dask scheduler address, ``"local"``, or None.
         resume: Carry on with the runs already recorded in ``out``.
@@ -151,7 +176,7 @@ def run_decision(
         SweepError: ``out`` holds other results, or the decision changed since they were made.
         SweepInterrupted: Ctrl-C; the finished runs are on disk, resume with ``resume=True``.
     """
-    plan = plan_decision(decision)
+    plan = decision if isinstance(decision, DecisionPlan) else plan_decision(decision)
     return run_sweep(
         plan,
         workers=workers,
@@ -276,6 +301,7 @@ def analyse(
         uncertainties=list(decision["uncertainties"]),
         policies=[p["name"] for p in decision["policies"]],
         quantile=quantile,
+        resamples=resamples,
         performance=performance,
         futures=futures,
         summary=measures.summary(performance, objectives),

@@ -558,8 +558,11 @@ def _appendix(
 def write_report(folder: str | Path, out: str | Path | None = None) -> tuple[Path, Path, int]:
     """Write a comparison's report as a PDF and, beside it, an HTML page.
 
+    A robust decision's folder (``partnersim robust``) gets its own report
+    (:func:`sim.outputs.robustness.robust_document`).
+
     Args:
-        folder: The folder ``partnersim compare --out`` wrote.
+        folder: The folder ``partnersim compare --out`` (or ``partnersim robust --out``) wrote.
         out: The PDF to write (default ``folder/report.pdf``); the HTML page gets the same name
             with ``.html``.
 
@@ -568,13 +571,18 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> tuple[Pat
 
     Raises:
         ResultsError: The folder is not a comparison's results (see :func:`read_results`).
+        ScenarioError: A robust decision's folder cannot be analysed.
     """
     from sim.outputs.document import write_html
     from sim.outputs.document_pdf import write_pdf
+    from sim.outputs.robustness import is_robust_folder, robust_document
 
     folder = Path(folder)
     pdf = Path(out) if out is not None else folder / "report.pdf"
-    document = build_report(read_results(folder), source=folder)
+    if is_robust_folder(folder):
+        document = robust_document(folder)
+    else:
+        document = build_report(read_results(folder), source=folder)
     html = write_html(document, pdf.with_suffix(".html"))
     pages = write_pdf(document, pdf)
     return pdf, html, pages
