@@ -145,7 +145,7 @@ def test_vulnerabilities_are_boxes_in_the_uncertainties_own_values(choice):
         assert limits.loc["u", "restricted"] and not limits.loc["v", "restricted"]
         assert limits.loc["u", "lower"] == pytest.approx(expected[vulnerable.policy], abs=0.05)
         assert limits.loc["u", "upper"] > 0.95
-        assert limits.loc["u", "parameter"] == "severity (1)"
+        assert limits.loc["u", "parameter"] == "severity"  # a dimensionless unit is not shown
         box = vulnerable.boxes[0]
         inside = vulnerable.cases["u"].between(limits.loc["u", "lower"], limits.loc["u", "upper"])
         assert box.density == pytest.approx(vulnerable.cases.loc[inside, "y"].mean())
@@ -401,7 +401,7 @@ def test_partnersim_robust_prints_the_table_and_writes_analysis_search_and_repor
     printed = capsys.readouterr().out
     assert "hedge: 3 policies x 40 futures x 2 replicates = 240 runs" in printed
     assert "overall" in printed and "cost, lower is better" in printed
-    assert "half misses a threshold in" in printed and "severity (1) from 0.6" in printed
+    assert "half misses a threshold in" in printed and "severity from 0.6" in printed
     assert "Pareto set" in printed and "named policies in the same futures" in printed
     assert (result / "robustness" / "robustness.csv").is_file()
     assert (result / "search" / "search_pareto.csv").is_file()

@@ -1,7 +1,7 @@
 """``partnersim robust DECISION.yaml``: which policy holds up across many futures.
 
 Options: ``--workers N``, ``--scheduler ADDRESS|local``, ``--resume``, ``--out DIR``,
-``--search [N]``, ``--no-progress``.
+``--futures F``, ``--replicates R``, ``--search [N]``, ``--no-progress``.
 
 Runs every policy of a decision file in the same sampled futures on the sweep machinery
 (:mod:`sim.experiments.robust`), then writes the robustness analysis into ``OUT/robustness``
@@ -14,9 +14,9 @@ Only the standard library is imported at the top, so that registering the comman
 ``partnersim --help`` fast.
 
 Exit codes: 0 done; 1 some runs failed (they are in ``failures.parquet``; the analysis needs
-every run); 2 bad input (the decision file, an output folder in the way, a results folder that
-cannot be analysed), nothing run or nothing lost; 130 interrupted, what finished is on disk and
-``--resume`` carries on.
+every run) or the search's optimiser is not installed; 2 bad input (the decision file, an
+output folder in the way, a results folder that cannot be analysed), nothing run or nothing
+lost; 130 interrupted, what finished is on disk and ``--resume`` carries on.
 """
 
 from __future__ import annotations
@@ -78,6 +78,21 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="output folder (default results/robust-<name>)",
     )
     parser.add_argument(
+        "--futures",
+        type=int,
+        default=None,
+        metavar="F",
+        help="futures instead of the file's (a small run to check a file; the folder then "
+        "holds a different decision)",
+    )
+    parser.add_argument(
+        "--replicates",
+        type=int,
+        default=None,
+        metavar="R",
+        help="replicates instead of the file's",
+    )
+    parser.add_argument(
         "--search",
         type=int,
         nargs="?",
@@ -97,7 +112,7 @@ def main(args: argparse.Namespace) -> int:
 
     Args:
         args: Parsed arguments with ``decision``, ``workers``, ``scheduler``, ``resume``,
-            ``out``, ``search`` and ``no_progress``.
+            ``out``, ``futures``, ``replicates``, ``search`` and ``no_progress``.
     """
     from sim.cli.sweep import run_until_stopped
     from sim.experiments.decision_plan import describe, plan_decision
@@ -107,7 +122,11 @@ def main(args: argparse.Namespace) -> int:
 
     if args.search is not None and args.search < SEARCH_FROM_FILE:
         return _error(f"--search must be a positive number of candidates; got {args.search}")
-    plan = run_until_stopped(args, args.decision, lambda: plan_decision(args.decision))
+    plan = run_until_stopped(
+        args,
+        args.decision,
+        lambda: plan_decision(args.decision, futures=args.futures, replicates=args.replicates),
+    )
     if isinstance(plan, int):
         return plan
     if args.search is not None and plan.spec.search is None:
@@ -162,6 +181,9 @@ def _search(args: argparse.Namespace, plan: DecisionPlan, out: Path) -> int:
         )
     except ValueError as err:
         return _error(f"{args.decision}: search: {err}")
+    except ImportError as err:  # the optimiser is an optional extra
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     if isinstance(found, int):
         return found
     print(search_text(found))

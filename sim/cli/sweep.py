@@ -147,6 +147,9 @@ def _resume_hint(args: argparse.Namespace, source: Path, result: SweepResult | N
         command += ["--workers", str(args.workers)]
     if args.scheduler:
         command += ["--scheduler", args.scheduler]
+    for size in ("futures", "replicates"):  # a robust decision run at other sizes than its file's
+        if getattr(args, size, None) is not None:
+            command += [f"--{size}", str(getattr(args, size))]
     kept = (
         f"{result.finished} of {result.runs} runs are recorded in {result.out} "
         f"({result.failed} failed)"

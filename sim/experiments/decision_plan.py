@@ -150,12 +150,15 @@ class DecisionPlan:
         }
 
 
-def plan_decision(decision: DecisionSpec | StrPath) -> DecisionPlan:
+def plan_decision(decision: DecisionSpec | StrPath, **changes: Any) -> DecisionPlan:
     """Check a decision completely and return its plan; nothing runs.
 
     Args:
         decision: A decision file, or a spec built in Python (relative files are then taken
             from the working folder).
+        **changes: Top-level fields of the decision to replace, e.g. ``futures=8,
+            replicates=1`` for a small run that checks a file; None leaves a field as it is.
+            Scenario files stay relative to the decision file.
 
     Returns:
         The :class:`DecisionPlan`.
@@ -169,6 +172,10 @@ def plan_decision(decision: DecisionSpec | StrPath) -> DecisionPlan:
         spec, source = decision, None
     else:
         spec, source = load_decision(decision), str(decision)
+    changes = {name: value for name, value in changes.items() if value is not None}
+    if changes:
+        data = {**spec.model_dump(mode="json", exclude_unset=True), **changes}
+        spec = validate_data(data, DecisionSpec, source=source)
     _check_objectives(spec, source)
     base = _base_scenario(spec, source)
     plans = []

@@ -28,9 +28,11 @@ without being worse on another), beside the named policies on the same criteria 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -40,6 +42,7 @@ from sim.experiments import robustness as measures
 from sim.experiments.decision_plan import DecisionPlan, plan_decision, policy_sweep, policy_task
 from sim.experiments.decision_spec import DecisionSpec, Policy, SearchSpec
 from sim.experiments.design import apply, sampled_range
+from sim.experiments.ema import INSTALL_HINT
 from sim.experiments.plan import SweepPlan, plan_sweep
 from sim.experiments.sweep import start_executor
 from sim.experiments.worker import RunRecord, RunTask, run_task
@@ -282,9 +285,7 @@ class _Judge:
 
     def table(self, names: list[str]) -> pd.DataFrame:
         """Return one row per candidate judged, with its criteria and whether it is Pareto."""
-        from platypus import nondominated
-
-        front = {s.candidate for s in nondominated(self.solutions) if s.feasible}
+        front = {s.candidate for s in platypus().nondominated(self.solutions) if s.feasible}
         levers = pd.DataFrame([{k: v for k, v in r.items() if k != "costs"} for r in self.rows])
         costs = np.array(
             [r["costs"] if r["costs"] is not None else [np.nan] * len(names) for r in self.rows]
@@ -308,15 +309,29 @@ def _criteria_table(
 
 def _optimise(judge: _Judge, search: SearchSpec, evaluations: int, seed: int) -> None:
     """Run NSGA-II over the levers' sampled ranges with Platypus, seeded and contained."""
-    from platypus import NSGAII, Problem, Real
-
+    optimiser = platypus()
     criteria = measures.criteria(judge.spec.objectives)
-    problem = Problem(len(search.levers), len(criteria), 1)
-    problem.types[:] = [Real(*sampled_range(lever, grid=False)) for lever in search.levers]
+    problem = optimiser.Problem(len(search.levers), len(criteria), 1)
+    problem.types[:] = [
+        optimiser.Real(*sampled_range(lever, grid=False)) for lever in search.levers
+    ]
     state = random.getstate()
     random.seed(seed)
     try:
-        algorithm = NSGAII(problem, population_size=search.population, evaluator=judge)
+        algorithm = optimiser.NSGAII(problem, population_size=search.population, evaluator=judge)
         algorithm.run(evaluations)
     finally:
         random.setstate(state)
+
+
+def platypus() -> ModuleType:
+    """Import Platypus, with a clear message when it is missing.
+
+    Raises:
+        ImportError: Platypus is not installed; the message says how to install the extra
+            that brings it (with EMA Workbench).
+    """
+    try:
+        return importlib.import_module("platypus")
+    except ImportError as err:
+        raise ImportError(f"Platypus is not available ({err}); {INSTALL_HINT}") from err

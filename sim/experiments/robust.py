@@ -117,9 +117,13 @@ class RobustAnalysis:
         return str(self.manifest["name"])
 
     def label(self, key: str) -> str:
-        """Return an uncertainty's label with its unit, e.g. ``"trust building rate (1/obs)"``."""
+        """Return an uncertainty's label with its unit, e.g. ``"trust building rate (1/obs)"``.
+
+        A dimensionless unit ("1") is not shown.
+        """
         entry = next(u for u in self.uncertainties if u["key"] == key)
-        return f"{entry['label']} ({entry['unit']})" if entry["unit"] else entry["label"]
+        shown = entry["unit"] not in ("", "1")
+        return f"{entry['label']} ({entry['unit']})" if shown else entry["label"]
 
     def objective(self, metric: str) -> Objective:
         """Return the objective of a metric."""
