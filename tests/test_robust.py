@@ -189,6 +189,12 @@ def test_robustness_table_and_figure_data_agree_with_the_measures(choice):
     shares = out.satisficing_data(choice).set_index(["policy", "threshold"])["share"]
     assert shares[("hedged", "benefit at least 0.8")] == 0.0
     assert shares[("hedged", "cost at most 1.2")] == 1.0
+    ranks = out.display_ranking(choice)
+    first = ranks[ranks["criterion"] == out.SATISFICING_COLUMN].iloc[0]
+    assert (first["policy"], first["ranks in 95% of resamples"]) == ("half", "1")
+    diffs = out.display_differences(choice).set_index(["goal", "policy"])
+    exposed = row(choice.differences, policy="exposed", objective="benefit")
+    assert diffs.loc[("benefit", "exposed"), "advantage over half"] == f"{exposed['advantage']:.3g}"
 
 
 def test_write_robustness_writes_tables_and_figures(choice, tmp_path):

@@ -68,6 +68,7 @@ class SearchResult:
             unit, lower better) and ``pareto``.
         reference: The named policies on the same criteria and futures: ``policy`` and each
             criterion.
+        units: Each regret criterion's unit (the metric's; "" for a reference model's).
         futures: Futures each candidate was judged in.
         replicates: Replicates per candidate and future.
         seed: The search's seed.
@@ -78,14 +79,20 @@ class SearchResult:
     criteria: list[str]
     candidates: pd.DataFrame
     reference: pd.DataFrame
+    units: dict[str, str]
     futures: int
     replicates: int
     seed: int
 
     @property
     def pareto(self) -> pd.DataFrame:
-        """The Pareto set: feasible candidates no other judged candidate dominates."""
-        return self.candidates[self.candidates["pareto"]].reset_index(drop=True)
+        """The Pareto set: feasible candidates no other judged candidate dominates.
+
+        A setting the search judged more than once (evolution revisits good terms) is listed
+        once, as its first candidate.
+        """
+        front = self.candidates[self.candidates["pareto"]]
+        return front.drop_duplicates(subset=self.levers).reset_index(drop=True)
 
 
 def search_policies(
@@ -150,10 +157,20 @@ def search_policies(
         criteria=criteria,
         candidates=judge.table(criteria),
         reference=_criteria_table({measures.POLICY: names}, named, criteria),
+        units={c: _unit(spec, c) for c in criteria if c != measures.SATISFICING},
         futures=search.futures,
         replicates=search.replicates,
         seed=seed,
     )
+
+
+def _unit(spec: DecisionSpec, criterion: str) -> str:
+    """Return a regret criterion's unit: its metric's, for the partnership model."""
+    if not spec.is_partnersim:
+        return ""
+    from sim.model.metrics import METRICS
+
+    return METRICS[criterion.removeprefix(measures.REGRET_PREFIX)].unit
 
 
 def _search_sweeps(plan: DecisionPlan, search: SearchSpec) -> list[SweepPlan]:

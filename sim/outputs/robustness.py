@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 
 SATISFICING_COLUMN = "meets every threshold"
 """Column of the robustness table holding the share of futures meeting every threshold."""
+
+LABEL_WIDTH = 28
+"""Characters per line of an uncertainty's label beside a vulnerability box."""
 
 SURE_COLUMN = "ranked first in"
 """Column of the robustness table holding the share of resamples ranking the policy first."""
@@ -271,7 +275,10 @@ def plot_vulnerability(
         raise ValueError(f"{vulnerable.policy} has no vulnerability box: {vulnerable.note}")
     box = vulnerable.boxes[0]
     limits = vulnerability_limits(analysis, vulnerable)
-    fig, ax = style.figure_or_axes(ax, height=1.2 + 0.4 * len(limits), canvas=canvas)
+    limits["parameter"] = [
+        textwrap.fill(label, LABEL_WIDTH, break_long_words=False) for label in limits["parameter"]
+    ]
+    fig, ax = style.figure_or_axes(ax, height=1.2 + 0.55 * len(limits), canvas=canvas)
     analysis_figures.plot_prim_box(limits, ax=ax)
     ax.set_title(
         f"Where {vulnerable.policy} misses a threshold: {box.density:.0%} of the futures in "
@@ -294,14 +301,14 @@ def plot_search(result: SearchResult, *, ax: Axes | None = None) -> Figure:
     """
     fig, ax = style.figure_or_axes(ax, height=3.6)
     x, y = (result.criteria * 2)[:2] if len(result.criteria) == 1 else result.criteria[:2]
+    (sx, x_unit), (sy, y_unit) = (style.display_unit(result.units.get(c, "")) for c in (x, y))
     feasible = result.candidates[result.candidates["feasible"]]
-    ax.scatter(feasible[x], feasible[y], s=10, color="0.7", label="candidates judged")
+    ax.scatter(feasible[x] / sx, feasible[y] / sy, s=10, color="0.7", label="candidates judged")
     front = result.pareto
-    ax.scatter(front[x], front[y], s=22, color=style.OKABE_ITO[1], label="Pareto set")
-    ax.scatter(result.reference[x], result.reference[y], marker="x", color="black", s=36)
-    for policy, at_x, at_y in zip(
-        result.reference["policy"], result.reference[x], result.reference[y], strict=True
-    ):
+    ax.scatter(front[x] / sx, front[y] / sy, s=22, color=style.OKABE_ITO[1], label="Pareto set")
+    named = result.reference
+    ax.scatter(named[x] / sx, named[y] / sy, marker="x", color="black", s=36)
+    for policy, at_x, at_y in zip(named["policy"], named[x] / sx, named[y] / sy, strict=True):
         ax.annotate(
             str(policy),
             (at_x, at_y),
@@ -309,18 +316,19 @@ def plot_search(result: SearchResult, *, ax: Axes | None = None) -> Figure:
             textcoords="offset points",
             fontsize=style.FONT_SIZE,
         )
-    ax.set_xlabel(_criterion_words(x))
-    ax.set_ylabel(_criterion_words(y))
+    ax.set_xlabel(_criterion_words(x, x_unit))
+    ax.set_ylabel(_criterion_words(y, y_unit))
     style.style_axes(ax, title=f"Search over the terms of {result.policy}")
     ax.legend(fontsize=style.FONT_SIZE, frameon=False)
     return fig
 
 
-def _criterion_words(criterion: str) -> str:
-    """Return a search criterion in words."""
+def _criterion_words(criterion: str, unit: str) -> str:
+    """Return a search criterion in words, with its display unit."""
     if criterion == "satisficing":
         return "share of futures meeting every threshold (higher is better)"
-    return f"regret on {criterion.removeprefix('regret:')} (lower is better)"
+    shown = f", {unit}" if unit and unit != "dimensionless" else ""
+    return f"regret on {criterion.removeprefix('regret:')} (lower is better{shown})"
 
 
 # --- files and text ------------------------------------------------------------------------------
@@ -490,6 +498,60 @@ def display_tables(analysis: RobustAnalysis) -> list[tuple[str, pd.DataFrame]]:
     return tables
 
 
+def display_ranking(analysis: RobustAnalysis) -> pd.DataFrame:
+    """Return the ranking on every criterion for reading: values in display units, shares in %.
+
+    Returns:
+        Columns ``criterion`` (in words), ``policy``, ``value``, ``rank``, :data:`SURE_COLUMN`
+        and ``ranks in 95% of resamples``; best first within each criterion.
+    """
+    ranking = analysis.ranking
+    rows = []
+    for r in ranking.itertuples(index=False):
+        if r.criterion == "satisficing":
+            words, value = SATISFICING_COLUMN, f"{r.value:.0%}"
+        else:
+            metric = r.criterion.removeprefix("regret:")
+            scale, unit = style.display_unit(analysis.unit(metric))
+            words = f"regret q{round(analysis.quantile * 100)} on {analysis.title(metric)}"
+            value = _cell(r.value / scale) + (f" {unit}" if unit else "")
+        spread = str(r.rank_low) if r.rank_low == r.rank_high else f"{r.rank_low}-{r.rank_high}"
+        rows.append(
+            {
+                "criterion": words,
+                "policy": r.policy,
+                "value": value,
+                "rank": r.rank,
+                SURE_COLUMN: f"{r.p_best:.0%}",
+                "ranks in 95% of resamples": spread,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def display_differences(analysis: RobustAnalysis) -> pd.DataFrame:
+    """Return each policy against the leader, per objective, for reading.
+
+    Returns:
+        Columns ``goal`` (in words, with the display unit), ``policy``, ``advantage`` (mean over
+        futures of how much better than the leader, in display units: negative is worse),
+        ``95% interval`` (bootstrap) and ``ahead in`` (share of futures in which it is better).
+    """
+    rows = []
+    for r in analysis.differences.itertuples(index=False):
+        scale, unit = style.display_unit(analysis.unit(r.objective))
+        rows.append(
+            {
+                "goal": analysis.title(r.objective) + (f" ({unit})" if unit else ""),
+                "policy": r.policy,
+                f"advantage over {r.reference}": _cell(r.advantage / scale),
+                "95% interval": f"{_cell(r.low / scale)} to {_cell(r.high / scale)}",
+                "ahead in": f"{r.share_ahead:.0%} of futures",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def _cell(value: object) -> str:
     """Format a number to three significant figures ("n/a" for NaN)."""
     if isinstance(value, float | np.floating):
@@ -581,7 +643,17 @@ def robustness_section(analysis: RobustAnalysis) -> list[Block]:
                 draw=lambda canvas=None: plot_satisficing(analysis, canvas=canvas),
             )
         )
-    blocks.append(Heading("Where the leading policies fail", level=2))
+    blocks += [
+        Heading("How sure the ranking is", level=2),
+        Paragraph(
+            "Each criterion's ranking, the share of resamples in which each policy ranks first "
+            "and the ranks it takes in 95% of them; then each policy against the leader, "
+            "future by future (a positive advantage: better than the leader on average)."
+        ),
+        _block_table(display_ranking(analysis)),
+        _block_table(display_differences(analysis)),
+        Heading("Where the leading policies fail", level=2),
+    ]
     blocks += [Paragraph(sentence) for sentence in vulnerability_sentences(analysis)]
     for vulnerable in analysis.vulnerabilities:
         if vulnerable.boxes:
@@ -601,19 +673,23 @@ def robustness_section(analysis: RobustAnalysis) -> list[Block]:
 
 def _report_tables(analysis: RobustAnalysis) -> list[Block]:
     """Return the display tables as report blocks, each under a small heading."""
-    from sim.outputs.document import Heading, Row, Table
+    from sim.outputs.document import Heading
 
     blocks: list[Block] = []
     for title, shown in display_tables(analysis):
-        blocks += [
-            Heading(title, level=2),
-            Table(
-                header=tuple(shown.columns),
-                rows=tuple(Row(tuple(map(str, r))) for r in shown.itertuples(index=False)),
-                align="l" + "r" * (len(shown.columns) - 1),
-            ),
-        ]
+        blocks += [Heading(title, level=2), _block_table(shown)]
     return blocks
+
+
+def _block_table(shown: pd.DataFrame) -> Block:
+    """Return a display table as a report table, the first column left, the others right."""
+    from sim.outputs.document import Row, Table
+
+    return Table(
+        header=tuple(shown.columns),
+        rows=tuple(Row(tuple(map(str, r))) for r in shown.itertuples(index=False)),
+        align="l" + "r" * (len(shown.columns) - 1),
+    )
 
 
 def robust_document(folder: str | Path) -> Document:
