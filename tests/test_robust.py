@@ -143,6 +143,7 @@ def test_vulnerabilities_are_boxes_in_the_uncertainties_own_values(choice):
     for vulnerable in choice.vulnerabilities:
         limits = out.vulnerability_limits(choice, vulnerable).set_index("key")
         assert limits.loc["u", "restricted"] and not limits.loc["v", "restricted"]
+        assert limits.index[0] == "u" and limits.loc["v", "kept"] == 1.0
         assert limits.loc["u", "lower"] == pytest.approx(expected[vulnerable.policy], abs=0.05)
         assert limits.loc["u", "upper"] > 0.95
         assert limits.loc["u", "parameter"] == "severity"  # a dimensionless unit is not shown

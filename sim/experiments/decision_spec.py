@@ -49,9 +49,7 @@ from sim.scenario.fields import Section
 from sim.scenario.files import StrPath, load, resolve_extends
 
 MINIMISE = "minimise"
-MAXIMISE = "maximise"
-DIRECTIONS: tuple[str, ...] = (MINIMISE, MAXIMISE)
-"""Directions of an objective."""
+"""The direction of an objective for which less is better."""
 
 DECISION_KEY = "policies"
 """Top-level key that marks a decision file (no scenario or sweep file has it)."""
@@ -216,12 +214,7 @@ class DecisionSpec(ModelSpec):
             )
 
     def _check_reference(self) -> None:
-        given = [name for name in ("base", "steps") if getattr(self, name) is not None]
-        given += [f"policies {p.name}: scenario" for p in self.policies if p.scenario]
-        if given:
-            raise ValueError(
-                f"{', '.join(given)}: only for model partnersim (a reference model has no scenario)"
-            )
+        self.scenario_only([f"policies {p.name}: scenario" for p in self.policies if p.scenario])
         keys = [sorted(p.override) for p in self.policies]
         if any(k != keys[0] for k in keys):
             raise ValueError(
@@ -243,10 +236,6 @@ class DecisionSpec(ModelSpec):
         clash = sorted({lever.key for lever in search.levers} & {u.key for u in self.uncertainties})
         if clash:
             raise ValueError(f"search levers that are also uncertainties: {clash}")
-
-    def policy(self, name: str) -> Policy:
-        """Return the policy of that name."""
-        return next(p for p in self.policies if p.name == name)
 
 
 def load_decision(path: StrPath) -> DecisionSpec:

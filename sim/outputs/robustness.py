@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, FigureBase
+from matplotlib.patches import Patch
 
 from sim.outputs import analysis_figures, style
 
@@ -199,7 +200,7 @@ def plot_satisficing(
     """
     data = satisficing_data(analysis)
     policies = analysis.policies
-    fig, ax = style.figure_or_axes(ax, height=1.4 + 0.4 * len(policies), canvas=canvas)
+    fig, ax = style.figure_or_axes(ax, height=2.0 + 0.4 * len(policies), canvas=canvas)
     if data.empty:
         style.no_data(ax)
         return fig
@@ -210,27 +211,37 @@ def plot_satisficing(
         [every[p] for p in policies],
         color=[colours[p] for p in policies],
         alpha=0.8,
-        label="every threshold",
     )
+    handles = [Patch(color="0.6", label="every threshold (bar)")]
     markers = ("o", "s", "^", "v", "D")
     singles = [t for t in dict.fromkeys(data["threshold"]) if t != "every threshold"]
     for k, words in enumerate(singles):
         rows = data[data["threshold"] == words].set_index("policy")["share"]
-        ax.scatter(
-            [rows[p] for p in policies],
-            range(len(policies)),
-            marker=markers[k % len(markers)],
-            color="black",
-            s=22,
-            zorder=3,
-            label=words,
+        handles.append(
+            ax.scatter(
+                [rows[p] for p in policies],
+                range(len(policies)),
+                marker=markers[k % len(markers)],
+                color="black",
+                s=22,
+                zorder=3,
+                label=words,
+            )
         )
     ax.set_yticks(range(len(policies)), policies)
     ax.set_ylim(len(policies) - 0.5, -0.5)
     ax.set_xlim(0, 1.02)
     ax.set_xlabel("share of futures")
     style.style_axes(ax, title="Good enough: share of futures meeting the thresholds")
-    ax.legend(fontsize=style.FONT_SIZE, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    labels = [h.get_label() for h in handles]
+    columns = style.legend_columns(labels, style.figure_width(fig))
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=columns,
+        fontsize=style.FONT_SIZE,
+        frameon=False,
+    )
     return fig
 
 
@@ -239,14 +250,20 @@ def vulnerability_limits(analysis: RobustAnalysis, vulnerable: Vulnerability) ->
 
     Returns:
         The box's limits (:class:`sim.experiments.discovery.Box`) with ``parameter`` in words
-        (label and unit) and ``key`` beside it; empty when the policy has no box.
+        (label and unit), ``key`` beside it and ``kept`` (the share of the range of the futures
+        inside the box); restricted uncertainties first, the most restricted first. Empty when
+        the policy has no box.
     """
     if not vulnerable.boxes:
-        return pd.DataFrame(columns=["key", "parameter", "lower", "upper"])
+        return pd.DataFrame(columns=["key", "parameter", "lower", "upper", "kept"])
     limits = vulnerable.boxes[0].limits.copy()
     limits.insert(0, "key", limits["parameter"])
     limits["parameter"] = [analysis.label(key) for key in limits["key"]]
-    return limits
+    span = (limits["maximum"] - limits["minimum"]).to_numpy(dtype=float)
+    inside = (limits["upper"] - limits["lower"]).to_numpy(dtype=float)
+    limits["kept"] = np.divide(inside, span, out=np.ones_like(span), where=span > 0)
+    order = limits.sort_values(["restricted", "kept"], ascending=[False, True], kind="stable")
+    return order.reset_index(drop=True)
 
 
 def plot_vulnerability(
@@ -452,7 +469,7 @@ def vulnerability_sentences(analysis: RobustAnalysis) -> list[str]:
         where = [
             f"{row.parameter} from {row.lower:.3g} to {row.upper:.3g}"
             for row in limits[limits["restricted"]].itertuples(index=False)
-        ]
+        ]  # the most restricted first
         sentences.append(
             f"{vulnerable.policy} misses a threshold in {vulnerable.misses} of {futures} "
             f"futures; {box.density:.0%} of the futures miss where "
@@ -514,7 +531,7 @@ def display_ranking(analysis: RobustAnalysis) -> pd.DataFrame:
             metric = r.criterion.removeprefix("regret:")
             scale, unit = style.display_unit(analysis.unit(metric))
             words = f"regret q{round(analysis.quantile * 100)} on {analysis.title(metric)}"
-            value = _cell(r.value / scale) + (f" {unit}" if unit else "")
+            value = _cell(r.value / scale) + (f" {unit}" if unit != "dimensionless" else "")
         spread = str(r.rank_low) if r.rank_low == r.rank_high else f"{r.rank_low}-{r.rank_high}"
         rows.append(
             {
@@ -650,8 +667,8 @@ def robustness_section(analysis: RobustAnalysis) -> list[Block]:
             "and the ranks it takes in 95% of them; then each policy against the leader, "
             "future by future (a positive advantage: better than the leader on average)."
         ),
-        _block_table(display_ranking(analysis)),
-        _block_table(display_differences(analysis)),
+        _block_table(display_ranking(analysis), group="criterion"),
+        _block_table(display_differences(analysis), group="goal"),
         Heading("Where the leading policies fail", level=2),
     ]
     blocks += [Paragraph(sentence) for sentence in vulnerability_sentences(analysis)]
@@ -681,15 +698,23 @@ def _report_tables(analysis: RobustAnalysis) -> list[Block]:
     return blocks
 
 
-def _block_table(shown: pd.DataFrame) -> Block:
-    """Return a display table as a report table, the first column left, the others right."""
+def _block_table(shown: pd.DataFrame, group: str | None = None) -> Block:
+    """Return a display table as a report table, the first column left, the others right.
+
+    Args:
+        shown: The table.
+        group: A column whose values head groups of rows (spanning the table) instead of
+            taking a column of their own, to keep wide tables within the page.
+    """
     from sim.outputs.document import Row, Table
 
-    return Table(
-        header=tuple(shown.columns),
-        rows=tuple(Row(tuple(map(str, r))) for r in shown.itertuples(index=False)),
-        align="l" + "r" * (len(shown.columns) - 1),
-    )
+    columns = [c for c in shown.columns if c != group]
+    rows: list[Row] = []
+    for value, part in shown.groupby(group, sort=False) if group else [(None, shown)]:
+        if group:
+            rows.append(Row((str(value),), group=True))
+        rows += [Row(tuple(map(str, r))) for r in part[columns].itertuples(index=False)]
+    return Table(header=tuple(columns), rows=tuple(rows), align="l" + "r" * (len(columns) - 1))
 
 
 def robust_document(folder: str | Path) -> Document:
