@@ -28,7 +28,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "and the provenance, as an A4 PDF and, beside it, a self-contained HTML page with the "
         "same content.",
     )
-    parser.add_argument("results", type=Path, help="results folder written by partnersim compare")
+    parser.add_argument(
+        "results",
+        type=Path,
+        help="results folder written by partnersim compare (or by partnersim robust: the "
+        "robust decision's report)",
+    )
     parser.add_argument(
         "--out",
         type=Path,
