@@ -17,6 +17,7 @@ from sim.experiments.policy_search import search_policies
 from sim.experiments.robust import analyse, run_decision
 from sim.experiments.sensitivity import ResultsError
 from sim.experiments.sweep import run_sweep
+from sim.outputs import robust_figures as figures
 from sim.outputs import robustness as out
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import dump
@@ -141,7 +142,7 @@ def test_the_robust_choice_is_half_and_the_ranking_is_sure_of_it(choice):
 def test_vulnerabilities_are_boxes_in_the_uncertainties_own_values(choice):
     expected = {"half": 0.7, "exposed": 0.6}  # misses where severity u exceeds these
     for vulnerable in choice.vulnerabilities:
-        limits = out.vulnerability_limits(choice, vulnerable).set_index("key")
+        limits = figures.vulnerability_limits(choice, vulnerable).set_index("key")
         assert limits.loc["u", "restricted"] and not limits.loc["v", "restricted"]
         assert limits.index[0] == "u" and limits.loc["v", "kept"] == 1.0
         assert limits.loc["u", "lower"] == pytest.approx(expected[vulnerable.policy], abs=0.05)
@@ -183,11 +184,11 @@ def test_robustness_table_and_figure_data_agree_with_the_measures(choice):
     assert table[out.SATISFICING_COLUMN].tolist() == pytest.approx([0.7, 0.6, 0.0], abs=0.03)
     half = row(choice.regret_summary, policy="half", objective="cost")
     assert table.loc[0, "cost: regret q90"] == half["quantile_regret"]
-    data = out.regret_data(choice)
+    data = figures.regret_data(choice)
     mine = data[(data["objective"] == "cost") & (data["policy"] == "half")]
     assert mine["quantile"].iloc[0] == pytest.approx(half["quantile_regret"])
     assert mine["max"].iloc[0] == half["max_regret"]
-    shares = out.satisficing_data(choice).set_index(["policy", "threshold"])["share"]
+    shares = figures.satisficing_data(choice).set_index(["policy", "threshold"])["share"]
     assert shares[("hedged", "benefit at least 0.8")] == 0.0
     assert shares[("hedged", "cost at most 1.2")] == 1.0
     ranks = out.display_ranking(choice)

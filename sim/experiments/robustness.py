@@ -34,7 +34,9 @@ future to their mean, its *value in that future*:
   policy over a reference with a bootstrap interval, and how often it is ahead.
 
 Everything here is a pure function of the table; :mod:`sim.experiments.robust` runs a decision
-and reads its table, :mod:`sim.outputs.robustness` draws and writes the results.
+and reads its table, :mod:`sim.outputs.robustness` draws and writes the results. The module is
+longer than most because the measures share one reduction of replicates, one rule for
+undefined values and one bootstrap, which must stay the same for all of them.
 """
 
 from __future__ import annotations
