@@ -42,6 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     Returns:
         The ``robust`` parser (its defaults carry ``handler=main``).
     """
+    from sim.cli.sweep import add_run_options
+
     parser = subparsers.add_parser(
         "robust",
         help="which policy holds up across many futures: regret, satisficing, vulnerabilities",
@@ -52,31 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "the leading policies fail.",
     )
     parser.add_argument("decision", type=Path, help="decision YAML file")
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        metavar="N",
-        help="worker processes (default 1: run serially); with --scheduler local, Dask workers",
-    )
-    parser.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="run on a Dask cluster: its scheduler address (tcp://host:8786), or 'local'",
-    )
-    parser.add_argument(
-        "--resume",
-        action="store_true",
-        help="carry on an interrupted run in OUT, running only the runs not yet recorded",
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="output folder (default results/robust-<name>)",
-    )
+    add_run_options(parser, out="results/robust-<name>")
     parser.add_argument(
         "--futures",
         type=int,
@@ -102,7 +80,6 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="then search for better terms of the file's search policy, judging N candidates "
         "(default: the file's search.evaluations)",
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(handler=main)
     return parser
 

@@ -42,6 +42,20 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "end (manifest.json, points.parquet, runs.parquet, failures.parquet).",
     )
     parser.add_argument("sweep", type=Path, help="sweep YAML file")
+    add_run_options(parser, out="results/sweep-<name>")
+    parser.set_defaults(handler=main)
+    return parser
+
+
+def add_run_options(parser: argparse.ArgumentParser, *, out: str) -> None:
+    """Add the options of how a sweep-like command runs (``--workers``, ``--resume``, ...).
+
+    They are ``--workers``, ``--scheduler``, ``--resume``, ``--out`` and ``--no-progress``.
+
+    Args:
+        parser: The command's parser.
+        out: The default output folder, in words (e.g. ``results/sweep-<name>``).
+    """
     parser.add_argument(
         "--workers",
         type=int,
@@ -59,18 +73,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--resume",
         action="store_true",
-        help="carry on an interrupted sweep in OUT, running only the runs not yet recorded",
+        help="carry on an interrupted run in OUT, running only the runs not yet recorded",
     )
     parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="output folder (default results/sweep-<name>)",
+        "--out", type=Path, default=None, metavar="DIR", help=f"output folder (default {out})"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.set_defaults(handler=main)
-    return parser
 
 
 def main(args: argparse.Namespace) -> int:
