@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sim.docking.schema import DockingScenario, is_docking  # noqa: E402
+from sim.experiments.decision_spec import DecisionSpec, is_decision  # noqa: E402
 from sim.experiments.plan import plan_sweep  # noqa: E402
 from sim.experiments.spec import is_sweep  # noqa: E402
 from sim.scenario.files import load  # noqa: E402
@@ -30,8 +31,10 @@ FOLDER = ROOT / "scenarios"
 
 
 def resolved(path: Path) -> dict[str, Any]:
-    """Return a shipped file as it resolves: a scenario's values, or a sweep's and its base's."""
+    """Return a shipped file as it resolves: a scenario, a sweep and its base, or a decision."""
     data = read_yaml(path)
+    if is_decision(data):
+        return {"decision": load(path, DecisionSpec).model_dump(mode="json")}
     if is_sweep(data):
         plan = plan_sweep(path)
         return {"sweep": plan.spec.model_dump(mode="json"), "scenario": plan.scenario}

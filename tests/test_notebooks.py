@@ -34,6 +34,13 @@ CI_PARAMETERS: dict[str, dict[str, object]] = {
         "INSPECTION_SIZES": [100],
         "INSPECTION_SEEDS": 1,
     },
+    "05_robust_choice": {
+        "FUTURES": 6,
+        "REPLICATES": 1,
+        "WORKERS": 1,
+        "SEARCH_FUTURES": 2,
+        "SEARCH_EVALUATIONS": 4,
+    },
 }
 """Small sizes for each notebook, by file stem: what CI runs instead of the defaults."""
 

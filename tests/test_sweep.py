@@ -118,7 +118,7 @@ BAD = {
     ),
     "wrong base path": (
         {"base": "missing.yaml"},
-        ["base", "base scenario file not found", "missing.yaml", "relative to the folder"],
+        ["base", "scenario file not found", "missing.yaml", "relative to the folder"],
     ),
     "unknown metric": (
         {"metrics": ["pilots_agred"]},
@@ -512,6 +512,32 @@ def wait_for_part(process: subprocess.Popen, out: Path, session: int) -> None:
         time.sleep(0.02)
 
 
+def kill_then_stop(arguments: list[str], out: Path, runs: int) -> tuple[list[int], list[int], str]:
+    """Start a command, SIGKILL it once it has recorded runs, resume it and stop that with Ctrl-C.
+
+    Returns:
+        The runs recorded after the kill, those recorded after the stop, and the stopped
+        command's stderr (checked: exit code 130).
+    """
+    command = [sys.executable, "-m", "sim.cli.main", *arguments]
+    options = {"cwd": ROOT, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    killed = subprocess.Popen(command, start_new_session=True, **options)
+    wait_for_part(killed, out, session=1)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.communicate()
+    first = recorded(out)
+    assert 0 < len(first) < runs
+
+    stopped = subprocess.Popen([*command, "--resume"], start_new_session=True, **options)
+    wait_for_part(stopped, out, session=2)
+    os.killpg(stopped.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the process group
+    _, err = stopped.communicate(timeout=120)
+    assert stopped.returncode == 130, err
+    second = recorded(out)
+    assert set(first) < set(second) and len(second) == len(set(second))
+    return first, second, err
+
+
 def test_a_killed_sweep_resumes_without_running_a_recorded_run_again(folder, capsys):
     data = {
         **SWEEP,
@@ -523,24 +549,8 @@ def test_a_killed_sweep_resumes_without_running_a_recorded_run_again(folder, cap
     path = write_sweep(folder, data)
     out = folder / "out"
     arguments = ["sweep", str(path), "--out", str(out)]
-    command = [sys.executable, "-m", "sim.cli.main", *arguments]
-    options = {"cwd": ROOT, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
-
-    killed = subprocess.Popen(command, start_new_session=True, **options)
-    wait_for_part(killed, out, session=1)
-    os.kill(killed.pid, signal.SIGKILL)
-    killed.communicate()
-    first = recorded(out)
-    assert 0 < len(first) < 60
-
-    stopped = subprocess.Popen([*command, "--resume"], start_new_session=True, **options)
-    wait_for_part(stopped, out, session=2)
-    os.killpg(stopped.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the process group
-    _, err = stopped.communicate(timeout=120)
-    assert stopped.returncode == 130, err
+    first, second, err = kill_then_stop(arguments, out, runs=60)
     assert "interrupted:" in err and "--resume" in err
-    second = recorded(out)
-    assert set(first) < set(second) and len(second) == len(set(second))
 
     assert main([*arguments, "--resume", "--no-progress"]) == 0
     printed = capsys.readouterr().out

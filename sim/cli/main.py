@@ -123,9 +123,17 @@ def _registrars():
     from sim.cli.app import register as register_app
     from sim.cli.dock import register as register_dock
     from sim.cli.report import register as register_report
+    from sim.cli.robust import register as register_robust
     from sim.cli.sweep import register as register_sweep
 
-    return [register_dock, register_app, register_analysis, register_sweep, register_report]
+    return [
+        register_dock,
+        register_app,
+        register_analysis,
+        register_sweep,
+        register_robust,
+        register_report,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -187,7 +195,7 @@ def _bad_number(args: argparse.Namespace) -> str | None:
 
 
 def _validate(files: Sequence[Path]) -> int:
-    """Check model, docking and sweep files, each read once and checked against its own schema."""
+    """Check model, docking, sweep and decision files, each against its own schema."""
     bad = 0
     for path in files:
         outcome = _checked(path)
@@ -200,8 +208,9 @@ def _validate(files: Sequence[Path]) -> int:
 
 
 def _checked(path: Path):
-    """Return the name of the scenario, docking scenario or sweep in ``path``, or its error."""
+    """Return the name of the scenario, docking, sweep or decision file ``path``, or its error."""
     from sim.docking.schema import DockingScenario, is_docking
+    from sim.experiments.decision_spec import is_decision
     from sim.experiments.spec import SweepSpec, is_sweep
     from sim.scenario.errors import ScenarioError
     from sim.scenario.files import resolve_extends, validate_data
@@ -209,6 +218,10 @@ def _checked(path: Path):
 
     try:
         data = resolve_extends(path)
+        if is_decision(data):
+            from sim.experiments.decision_plan import plan_decision  # every policy and future
+
+            return plan_decision(path).spec.name
         if is_sweep(data):
             from sim.experiments.plan import plan_sweep  # every design point, not just the file
 

@@ -31,7 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "PDF typeset by Typst and, beside it, a self-contained HTML page with the same "
         "content.",
     )
-    parser.add_argument("results", type=Path, help="results folder written by partnersim compare")
+    parser.add_argument(
+        "results",
+        type=Path,
+        help="results folder written by partnersim compare (or by partnersim robust: the "
+        "robust decision's report)",
+    )
     parser.add_argument(
         "--out",
         type=Path,

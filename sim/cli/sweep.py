@@ -17,6 +17,7 @@ import argparse
 import shlex
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,21 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "end (manifest.json, points.parquet, runs.parquet, failures.parquet).",
     )
     parser.add_argument("sweep", type=Path, help="sweep YAML file")
+    add_run_options(parser, out="results/sweep-<name>")
+    parser.set_defaults(handler=main)
+    return parser
+
+
+def add_run_options(parser: argparse.ArgumentParser, *, out: str) -> None:
+    """Add the options of how a sweep-like command runs (``--workers``, ``--resume``, ...).
+
+    They are ``--workers``, ``--scheduler``, ``--resume``, ``--out``, ``--force`` and
+    ``--no-progress``.
+
+    Args:
+        parser: The command's parser.
+        out: The default output folder, in words (e.g. ``results/sweep-<name>``).
+    """
     parser.add_argument(
         "--workers",
         type=int,
@@ -61,14 +77,10 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--resume",
         action="store_true",
-        help="carry on an interrupted sweep in OUT, running only the runs not yet recorded",
+        help="carry on an interrupted run in OUT, running only the runs not yet recorded",
     )
     parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="output folder (default results/sweep-<name>)",
+        "--out", type=Path, default=None, metavar="DIR", help=f"output folder (default {out})"
     )
     parser.add_argument(
         "--force",
@@ -81,8 +93,6 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         action="store_true",
         help="no progress bar or progress lines (default: a bar on a terminal, else log lines)",
     )
-    parser.set_defaults(handler=main)
-    return parser
 
 
 def main(args: argparse.Namespace) -> int:
@@ -92,14 +102,12 @@ def main(args: argparse.Namespace) -> int:
         args: Parsed arguments with ``sweep``, ``workers``, ``scheduler``, ``resume``, ``out``
             and ``no_progress``.
     """
-    from sim.experiments.store import SweepError
-    from sim.experiments.sweep import SweepInterrupted, run_sweep, summary_text
-    from sim.runs.outdir import OutputError
-    from sim.scenario.errors import ScenarioError
+    from sim.experiments.sweep import run_sweep, summary_text
 
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # a batch system's stop: keep results
-    try:
-        result = run_sweep(
+    result = run_until_stopped(
+        args,
+        args.sweep,
+        lambda: run_sweep(
             args.sweep,
             workers=args.workers,
             scheduler=args.scheduler,
@@ -107,18 +115,45 @@ def main(args: argparse.Namespace) -> int:
             force=args.force,
             out=args.out,
             progress=False if args.no_progress else None,
-        )
+        ),
+    )
+    if isinstance(result, int):
+        return result
+    print(summary_text(result))
+    return 1 if result.failed else 0
+
+
+def run_until_stopped[T](args: argparse.Namespace, source: Path, run: Callable[[], T]) -> T | int:
+    """Run (part of) a sweep-like command, keeping what finished when it is stopped.
+
+    SIGTERM (a batch system's stop) is turned into Ctrl-C for the duration.
+
+    Args:
+        args: The command's parsed arguments (``command``, ``out``, ``workers``, ``scheduler``).
+        source: The file the command runs, for the hint on how to carry on.
+        run: Runs the command, or a part of it, and returns its result.
+
+    Returns:
+        The result; or the exit code 2 (bad input or an output folder in the way, after a
+        one-line error) or :data:`INTERRUPTED` (after the hint on resuming).
+    """
+    from sim.experiments.store import SweepError
+    from sim.experiments.sweep import SweepInterrupted
+    from sim.runs.outdir import OutputError
+    from sim.scenario.errors import ScenarioError
+
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return run()
     except (ScenarioError, SweepError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:  # SweepInterrupted, or a stop while starting or compacting
         result = stop.result if isinstance(stop, SweepInterrupted) else None
-        print(_resume_hint(args, result), file=sys.stderr)
+        print(_resume_hint(args, source, result), file=sys.stderr)
         return INTERRUPTED
     finally:
         signal.signal(signal.SIGTERM, previous)
-    print(summary_text(result))
-    return 1 if result.failed else 0
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -126,16 +161,19 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _resume_hint(args: argparse.Namespace, result: SweepResult | None) -> str:
+def _resume_hint(args: argparse.Namespace, source: Path, result: SweepResult | None) -> str:
     """Return the lines printed when a sweep is interrupted: what is kept, how to go on."""
     out = result.out if result is not None else args.out
-    command = ["partnersim", "sweep", str(args.sweep), "--resume"]
+    command = ["partnersim", args.command, str(source), "--resume"]
     if out is not None:
         command += ["--out", str(out)]
     if args.workers != 1:
         command += ["--workers", str(args.workers)]
     if args.scheduler:
         command += ["--scheduler", args.scheduler]
+    for size in ("futures", "replicates"):  # a robust decision run at other sizes than its file's
+        if getattr(args, size, None) is not None:
+            command += [f"--{size}", str(getattr(args, size))]
     kept = (
         f"{result.finished} of {result.runs} runs are recorded in {result.out} "
         f"({result.failed} failed)"

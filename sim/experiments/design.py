@@ -90,11 +90,15 @@ def problem(spec: SweepSpec) -> dict[str, Any]:
     return {
         "num_vars": len(spec.parameters),
         "names": [p.key for p in spec.parameters],
-        "bounds": [_sampled_range(p, grid=grid) for p in spec.parameters],
+        "bounds": [sampled_range(p, grid=grid) for p in spec.parameters],
     }
 
 
-def _sampled_range(parameter: Parameter, *, grid: bool) -> list[float]:
+def sampled_range(parameter: Parameter, *, grid: bool) -> list[float]:
+    """Return the range a parameter is sampled on; :func:`apply` maps a sample to its value.
+
+    See :func:`problem` for the rule.
+    """
     if parameter.bounds is not None:
         low, high = parameter.bounds
         return [float(low), float(high + (1 if parameter.integer and not grid else 0))]

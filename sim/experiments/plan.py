@@ -15,20 +15,53 @@ import hashlib
 import json
 from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
 from sim.experiments.design import Design, build_design, points_table, run_seed, seed_child
-from sim.experiments.spec import Level, SweepSpec, base_path, load_sweep
+from sim.experiments.spec import Level, SweepSpec, load_sweep, relative_file
 from sim.experiments.worker import RunTask, resolve_model
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import StrPath, load, validate_data
 from sim.scenario.keypaths import with_values
 from sim.scenario.schema import Scenario
 
-_BASE_WORDS = "the path of a scenario file, relative to the folder of the sweep file"
+_BASE_WORDS = "the path of a scenario file, relative to the folder of the file naming it"
 _KEY_WORDS = "a dot path to a value in the base scenario, list items by index"
+
+
+@runtime_checkable
+class RunPlan(Protocol):
+    """What :func:`sim.experiments.sweep.run_sweep` runs: a checked design of runs.
+
+    :class:`SweepPlan` is one; a robust decision's plan
+    (:class:`sim.experiments.decision_plan.DecisionPlan`) is another.
+    """
+
+    spec: Any
+    """The spec; ``spec.name`` names the progress bar and the default folder."""
+
+    @property
+    def runs(self) -> int:
+        """Runs in the plan."""
+        ...
+
+    def tasks(self, skip: Container[int] = ()) -> Iterator[RunTask]:
+        """Yield the runs in run-id order, leaving out the ids in ``skip``."""
+        ...
+
+    def points_table(self) -> pd.DataFrame:
+        """Return one row per point (``points.parquet``)."""
+        ...
+
+    def parameter_dtypes(self) -> dict[str, str]:
+        """Return the dtype of each recorded input by key."""
+        ...
+
+    def manifest(self) -> dict[str, Any]:
+        """Return the plan's part of ``manifest.json`` (``kind``, ``spec_hash``, ``runs``...)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -179,29 +212,47 @@ def _base_scenario(spec: SweepSpec, source: str | None) -> dict[str, Any] | None
     """Return the base scenario's resolved data, with the sweep's ``steps`` applied."""
     if not spec.is_partnersim:
         return None
-    if isinstance(spec.base, str):
-        path = base_path(spec, source)
-        if path is None or not path.is_file():
-            raise ScenarioError(
-                f"base scenario file not found: {path}",
-                path=source,
-                key="base",
-                value=spec.base,
-                allowed=_BASE_WORDS,
-            )
-        config = load(path, Scenario)
-    else:
-        try:
-            config = validate_data(spec.base or {}, Scenario, source=source)
-        except ScenarioError as err:
-            raise _under(err, "base") from None
+    config = scenario_of(spec.base or {}, source, "base")
     if spec.steps is not None:
         config = config.override({"time": {"steps": spec.steps}})
     return config.model_dump(mode="json")
 
 
-def _under(err: ScenarioError, prefix: str) -> ScenarioError:
-    """Return ``err`` with its key placed under ``prefix`` (an inline section of the sweep)."""
+def scenario_of(base: str | Mapping[str, Any], source: str | None, where: str) -> Scenario:
+    """Return a scenario named in a sweep or decision file: a file, or its values inline.
+
+    Args:
+        base: A scenario file's path, relative to the folder of ``source``, or scenario data.
+        source: The sweep or decision file (None: a spec built in Python; then relative to the
+            working folder).
+        where: The key holding ``base``, for messages (e.g. ``base``, ``policies[2].scenario``).
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: The file is missing (named by ``where``) or invalid (named by itself),
+            or the inline values are invalid (their keys placed under ``where``).
+    """
+    if isinstance(base, str):
+        path = relative_file(base, source)
+        if not path.is_file():
+            raise ScenarioError(
+                f"scenario file not found: {path}",
+                path=source,
+                key=where,
+                value=base,
+                allowed=_BASE_WORDS,
+            )
+        return load(path, Scenario)
+    try:
+        return validate_data(base, Scenario, source=source)
+    except ScenarioError as err:
+        raise under_key(err, where) from None
+
+
+def under_key(err: ScenarioError, prefix: str) -> ScenarioError:
+    """Return ``err`` with its key placed under ``prefix`` (an inline section of the file)."""
     key = f"{prefix}.{err.key}" if err.key else prefix
     return ScenarioError(
         err.problem, path=err.path, key=key, value=err.value, allowed=err.allowed, more=err.more

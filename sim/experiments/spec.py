@@ -171,11 +171,16 @@ type Design = Annotated[
 ]
 
 
-class SweepSpec(Section):
-    """A sweep: a base scenario (or a reference model), parameters, a design and its seeds."""
+class ModelSpec(Section):
+    """What a file of runs runs: the partnership model on a scenario, or a reference model.
+
+    The fields and checks that sweep files (:class:`SweepSpec`) and decision files
+    (:class:`sim.experiments.decision_spec.DecisionSpec`) share: name, model, base scenario,
+    base seed and steps.
+    """
 
     name: str = Field(min_length=1, description="Label used in outputs and the default folder.")
-    description: str = Field("", description="What the sweep asks.")
+    description: str = Field("", description="What the file asks, in plain words.")
     model: str = Field(
         PARTNERSIM,
         description="partnersim, or module:function naming a reference model "
@@ -183,28 +188,14 @@ class SweepSpec(Section):
     )
     base: str | dict[str, Any] | None = Field(
         None,
-        description="The scenario to vary: a file path, relative to the sweep file (or, for a "
+        description="The scenario to run: a file path, relative to this file (or, for a "
         "spec built in Python, to the working folder), or the scenario's values inline. "
-        "Needed for partnersim; not allowed for a reference model.",
+        "Not allowed for a reference model.",
     )
-    parameters: list[Parameter] = Field(min_length=1, description="The inputs to vary.")
-    design: Design = Field(description="How to choose the points: grid, lhs, sobol or morris.")
-    replicates: int = Field(1, ge=1, description="Runs per design point, each its own seed.")
     seed: int = Field(
         0, ge=0, description="Base seed: run seeds and the sampler's seed come from it."
     )
-    seeds: Literal["common", "independent"] = Field(
-        "common",
-        description="common: replicate k has the same seed at every point (common random "
-        "numbers); independent: every run its own seed.",
-    )
     steps: int | None = Field(None, ge=1, description="Steps per run (default: the scenario's).")
-    record: Literal["end", "steps"] = Field(
-        "end", description="end: one row of end-of-run metrics per run; steps: also every step."
-    )
-    metrics: list[str] | None = Field(
-        None, min_length=1, description="Metrics to keep (default: all the model reports)."
-    )
 
     @field_validator("base", mode="before")
     @classmethod
@@ -222,6 +213,45 @@ class SweepSpec(Section):
             )
         return model
 
+    @property
+    def is_partnersim(self) -> bool:
+        """Whether the file runs the partnership model (not a reference model)."""
+        return self.model == PARTNERSIM
+
+    def scenario_only(self, given: list[str]) -> None:
+        """Raise ValueError naming what a reference model cannot have (``base``, ``steps``...).
+
+        Args:
+            given: Further keys given that only partnersim takes, besides base and steps.
+        """
+        given = [name for name in ("base", "steps") if getattr(self, name) is not None] + given
+        if given and not self.is_partnersim:
+            raise ValueError(
+                f"{', '.join(given)}: only for model partnersim (a reference model has no scenario)"
+            )
+
+
+class SweepSpec(ModelSpec):
+    """A sweep: a base scenario (or a reference model), parameters, a design and its seeds.
+
+    ``base`` is needed for partnersim.
+    """
+
+    parameters: list[Parameter] = Field(min_length=1, description="The inputs to vary.")
+    design: Design = Field(description="How to choose the points: grid, lhs, sobol or morris.")
+    replicates: int = Field(1, ge=1, description="Runs per design point, each its own seed.")
+    seeds: Literal["common", "independent"] = Field(
+        "common",
+        description="common: replicate k has the same seed at every point (common random "
+        "numbers); independent: every run its own seed.",
+    )
+    record: Literal["end", "steps"] = Field(
+        "end", description="end: one row of end-of-run metrics per run; steps: also every step."
+    )
+    metrics: list[str] | None = Field(
+        None, min_length=1, description="Metrics to keep (default: all the model reports)."
+    )
+
     @model_validator(mode="after")
     def _check_spec(self) -> SweepSpec:
         keys = [parameter.key for parameter in self.parameters]
@@ -230,18 +260,9 @@ class SweepSpec(Section):
             raise ValueError(f"parameter keys listed twice: {twice}")
         if self.metrics is not None and len(set(self.metrics)) != len(self.metrics):
             raise ValueError(f"metrics listed twice: {self.metrics}")
-        if self.is_partnersim:
-            if self.base is None:
-                raise ValueError("base (the scenario to vary) is needed for model partnersim")
-        else:
-            given = [name for name in ("base", "steps") if getattr(self, name) is not None]
-            if self.record == "steps":
-                given.append("record: steps")
-            if given:
-                raise ValueError(
-                    f"{', '.join(given)}: only for model partnersim (a reference model has no "
-                    "scenario)"
-                )
+        if self.is_partnersim and self.base is None:
+            raise ValueError("base (the scenario to vary) is needed for model partnersim")
+        self.scenario_only(["record: steps"] if self.record == "steps" else [])
         if isinstance(self.design, GridDesign):
             unlevelled = [p.key for p in self.parameters if p.bounds is not None]
             if unlevelled and self.design.levels is None:
@@ -250,11 +271,6 @@ class SweepSpec(Section):
                     f"({', '.join(unlevelled)}), or values for each"
                 )
         return self
-
-    @property
-    def is_partnersim(self) -> bool:
-        """Whether the sweep runs the partnership model (not a reference model)."""
-        return self.model == PARTNERSIM
 
 
 def load_sweep(path: StrPath) -> SweepSpec:
@@ -282,9 +298,12 @@ def is_sweep(data: Mapping[str, Any]) -> bool:
     return "parameters" in data or "design" in data
 
 
-def base_path(spec: SweepSpec, source: StrPath | None) -> Path | None:
-    """Return the base scenario file of a spec, relative to the sweep file's folder, if any."""
-    if not isinstance(spec.base, str):
-        return None
+def relative_file(name: str, source: StrPath | None) -> Path:
+    """Return a file named in a sweep or decision file, relative to that file's folder.
+
+    Args:
+        name: The path as written in the file.
+        source: The file, or None for a spec built in Python (then the working folder).
+    """
     folder = Path(source).parent if source is not None else Path()
-    return folder / spec.base
+    return folder / name

@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.experiments.plan import plan_sweep
+from sim.experiments.plan import RunPlan, plan_sweep
 from sim.experiments.spec import SweepSpec
 from sim.experiments.store import MANIFEST, SweepError, SweepStore
 from sim.experiments.worker import run_task
@@ -118,7 +118,7 @@ def default_out(name: str) -> Path:
 
 
 def run_sweep(
-    sweep: SweepSpec | StrPath,
+    sweep: SweepSpec | RunPlan | StrPath,
     *,
     workers: int = 1,
     scheduler: str | None = None,
@@ -130,7 +130,8 @@ def run_sweep(
     """Run a sweep and write its results; return where they are and what was done.
 
     Args:
-        sweep: A sweep file, or a :class:`sim.experiments.spec.SweepSpec` built in Python.
+        sweep: A sweep file, a :class:`sim.experiments.spec.SweepSpec` built in Python, or a
+            plan already checked (a robust decision's, :mod:`sim.experiments.decision_plan`).
         workers: 1 runs serially in this process; more runs a local pool of that many worker
             processes (or, with ``scheduler="local"``, a local Dask cluster of that many).
         scheduler: A Dask scheduler address (``tcp://host:8786``), ``"local"``, or None.
@@ -158,7 +159,7 @@ def run_sweep(
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1; got {workers}")
-    plan = plan_sweep(sweep)
+    plan = sweep if isinstance(sweep, RunPlan) else plan_sweep(sweep)
     out = Path(out) if out is not None else default_out(plan.spec.name)
     check_folder(out, force=force, resume=resume)
     if force and not resume:
@@ -167,7 +168,7 @@ def run_sweep(
         out, plan.manifest(), plan.parameter_dtypes(), resume=resume, any_version=force
     )
     todo = plan.runs - store.skipped
-    with _executor(min(workers, max(todo, 1)), scheduler if todo else None) as executor:
+    with start_executor(min(workers, max(todo, 1)), scheduler if todo else None) as executor:
         store.begin(plan.points_table(), executor=executor.describe())
         with Progress(
             plan.runs, desc=plan.spec.name, initial=store.skipped, mode=choose_mode(progress)
@@ -185,8 +186,13 @@ def run_sweep(
     return _result(store, store.finish())
 
 
-def _executor(workers: int, scheduler: str | None) -> Executor:
-    """Start the executor, turning a missing Dask or an unreachable scheduler into a SweepError."""
+def start_executor(workers: int, scheduler: str | None) -> Executor:
+    """Start an executor, turning a missing Dask or an unreachable scheduler into a SweepError.
+
+    Args:
+        workers: Worker processes (1: serially in this process), or Dask workers.
+        scheduler: A Dask scheduler address, ``"local"``, or None.
+    """
     try:
         return make_executor(workers, scheduler)
     except (ImportError, OSError) as err:

@@ -623,8 +623,11 @@ def write_report(
 ) -> tuple[Path, Path, int]:
     """Write a comparison's report as a PDF and, beside it, an HTML page.
 
+    A robust decision's folder (``partnersim robust``) gets its own report
+    (:func:`sim.outputs.robustness.robust_document`).
+
     Args:
-        folder: The folder ``partnersim compare --out`` wrote.
+        folder: The folder ``partnersim compare --out`` (or ``partnersim robust --out``) wrote.
         out: The PDF to write (default ``folder/report.pdf``); the HTML page gets the same name
             with ``.html``.
         force: Replace the PDF and the HTML page if they exist.
@@ -640,17 +643,23 @@ def write_report(
             or ``sensitivity`` has no readable ``indices.csv``.
         OutputError: The PDF or the HTML page cannot be written there, or exists and ``force``
             is False (checked before the report is built, :mod:`sim.runs.outdir`).
+        ScenarioError: A robust decision's folder cannot be analysed.
     """
     from sim.outputs.document import draw_figures, write_html
     from sim.outputs.document_typst import write_pdf
+    from sim.outputs.robustness import is_robust_folder, robust_document
     from sim.runs.outdir import check_files
 
     folder = Path(folder)
     pdf = Path(out) if out is not None else folder / "report.pdf"
-    results = read_results(folder)
+    robust = is_robust_folder(folder)
+    results = None if robust else read_results(folder)
     check_files([pdf, pdf.with_suffix(".html")], force=force)
-    indices = None if sensitivity is None else read_indices(sensitivity)
-    document = build_report(results, source=folder, question=question, indices=indices)
+    if results is None:
+        document = robust_document(folder)
+    else:
+        indices = None if sensitivity is None else read_indices(sensitivity)
+        document = build_report(results, source=folder, question=question, indices=indices)
     figures = draw_figures(document)
     html = write_html(document, pdf.with_suffix(".html"), figures)
     _, pages = write_pdf(document, pdf, figures)
