@@ -262,6 +262,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     from sim.outputs.plotting import LEFT_OUT_REASONS as REASONS
     from sim.runs.compare import HEADLINE_METRICS, compare, summary, summary_text
+    from sim.runs.finance_table import finance_tables, finance_text
     from sim.runs.outdir import check_folder, replace_with
 
     out = check_folder(args.out, force=args.force)
@@ -275,19 +276,26 @@ def _compare(args: argparse.Namespace) -> int:
         progress=False if args.no_progress else None,
     )
 
+    finance = finance_tables(comparison)
+
     def write(folder: Path) -> tuple[list[str], list[str]]:
         comparison.write(folder)
+        for name, table in finance.items():
+            table.to_csv(folder / f"{name}.csv", index=False)
         return _figures(comparison, folder / "figures")
 
     figures, left_out = replace_with(out, write)
     steps = comparison.tables["steps"]
     shown = [name for name in HEADLINE_METRICS if name in steps.columns]
     print(summary_text(summary(steps, shown, order=comparison.scenarios)))
+    if finance:
+        print(finance_text(finance))
     for reason, names in left_out.items():
         if names:
             print(f"left out of the figures, {REASONS[reason]}: {', '.join(names)}")
     print(
-        f"wrote {', '.join(sorted(comparison.tables))} (Parquet), manifest.json and summary.csv "
+        f"wrote {', '.join(sorted(comparison.tables))} (Parquet), manifest.json, summary.csv "
+        f"and {', '.join(f'{name}.csv' for name in finance) or 'no finance tables'} "
         f"to {out}; figures ({', '.join(figures)}, PNG and PDF) to {out / 'figures'}"
     )
     return 0

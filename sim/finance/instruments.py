@@ -163,15 +163,6 @@ class Instrument:
         """Move what is left in a pilot's side account back to where it came from."""
         self.host.pay(account, to, self.host.ledger.balance(account), reason, pilot)
 
-    @property
-    def _rate_step(self) -> float:
-        """The public discount rate per step."""
-        return step_rate(self.host.config.finance.public_discount_rate, self.steps_per_year)
-
-    def _discount(self, steps: float) -> float:
-        """Return the public discount factor over ``steps`` steps."""
-        return (1.0 + self._rate_step) ** -steps
-
     # --------------------------------------------------------------- the interface
 
     def close(self, pilot: FinancedPilot) -> bool:
@@ -206,8 +197,13 @@ class Instrument:
     def new_year(self, city: City) -> None:
         """Act at a fiscal year's start, after the year's budget was appropriated."""
 
-    def claims(self, pilot: FinancedPilot) -> list[Claim]:
-        """Return the public's open claims on a live pilot and its commitments to it."""
+    def claims(self, pilot: FinancedPilot, rate_step: float) -> list[Claim]:
+        """Return the public's open claims on a live pilot and its commitments to it.
+
+        Args:
+            pilot: The pilot.
+            rate_step: Public discount rate per step at which future cash is valued now.
+        """
         city = self.host.cities[pilot.city]
         owed = city.commitments.owed(pilot.id)
         if pilot.reserve:
@@ -383,9 +379,9 @@ class Blended(Instrument):
         if provider:
             self._release(guarantee, provider, pilot, "cover_release")
 
-    def claims(self, pilot: FinancedPilot) -> list[Claim]:
+    def claims(self, pilot: FinancedPilot, rate_step: float) -> list[Claim]:
         """A public cover's expected call is a public liability."""
-        claims = super().claims(pilot)
+        claims = super().claims(pilot, rate_step)
         if pilot.id not in self.loans:
             return claims
         loan, _, guarantee, provider = self.loans[pilot.id]
@@ -551,20 +547,20 @@ class Revolving(Instrument):
             cash -= recovered
             self.host.write_offs += written_off
 
-    def claims(self, pilot: FinancedPilot) -> list[Claim]:
+    def claims(self, pilot: FinancedPilot, rate_step: float) -> list[Claim]:
         """Loans outstanding, at the expected value of what the borrower will still pay."""
-        claims = super().claims(pilot)
+        claims = super().claims(pilot, rate_step)
         for loan, _ in self.loans.get(pilot.id, []):
             claims.append(
                 Claim(
                     "loan",
                     pilot.id,
-                    expected_repayment(loan, pilot, rate_step=self._rate_step, now=self.host.now),
+                    expected_repayment(loan, pilot, rate_step=rate_step, now=self.host.now),
                 )
             )
         return claims
 
-    def fund_claims(self) -> list[Claim]:
+    def fund_claims(self, rate_step: float) -> list[Claim]:
         """The private matchers' share of each fund's holdings and loans: a public liability."""
         claims = []
         for city in self.host.cities:
@@ -575,7 +571,7 @@ class Revolving(Instrument):
                 continue
             loans = sum(
                 expected_repayment(
-                    loan, self.host.pilots[pid], rate_step=self._rate_step, now=self.host.now
+                    loan, self.host.pilots[pid], rate_step=rate_step, now=self.host.now
                 )
                 for pid, book in self.loans.items()
                 for loan, lender in book
@@ -708,13 +704,13 @@ class OutcomeBased(Instrument):
             budget = self.host.cities[pilot.city].budget_account
             self._release(contract["escrow"], budget, pilot, "escrow_release")
 
-    def claims(self, pilot: FinancedPilot) -> list[Claim]:
+    def claims(self, pilot: FinancedPilot, rate_step: float) -> list[Claim]:
         """An unevaluated contract owes its expected payment and the evaluation."""
         contract = self.contracts.get(pilot.id)
         if contract is None:
             return []
         steps = max(pilot.outcome_step - self.host.now, 0)
-        owed = contract["fraction"] * contract["maximum"] * self._discount(steps)
+        owed = contract["fraction"] * contract["maximum"] * (1.0 + rate_step) ** -steps
         return [Claim("outcome_payment", pilot.id, -(owed + contract["evaluation"]))]
 
 

@@ -74,7 +74,23 @@ class Claim:
 
 
 CLAIM_COLUMNS: tuple[str, ...] = ("kind", "pilot_id", "value")
-"""Columns of the claims table."""
+"""Columns of the claims table; a run's table also has ``rate``: the public discount rate per
+year at which each claim's future cash was valued (one set of rows per rate)."""
+
+
+def claims_at(claims: pd.DataFrame, rate: float) -> pd.DataFrame:
+    """Return the claims valued at ``rate`` (all of them if the table has no ``rate`` column).
+
+    Raises:
+        ValueError: The table values its claims at other rates only.
+    """
+    if "rate" not in claims.columns:
+        return claims
+    chosen = claims[np.isclose(claims["rate"], rate, rtol=0, atol=1e-12)]
+    if chosen.empty and len(claims):
+        rates = ", ".join(f"{r:g}" for r in sorted(claims["rate"].unique()))
+        raise ValueError(f"no claims valued at rate {rate:g}; the table has {rates}")
+    return chosen
 
 
 def discount_factors(steps: np.ndarray, rate: float, steps_per_year: int) -> np.ndarray:
@@ -137,6 +153,7 @@ def net_present_public_cost(
         steps_per_year: Steps in a year.
     """
     roles = dict(zip(accounts["name"], accounts["role"], strict=True))
+    claims = claims_at(claims, rate)
     flows = transfers[transfers["step"] <= horizon]
     sign = flow_signs(flows, roles)
     factors = discount_factors(flows["step"].to_numpy(), rate, steps_per_year)
@@ -174,6 +191,7 @@ def pilot_public_cost(
         steps_per_year: Steps in a year.
     """
     roles = dict(zip(accounts["name"], accounts["role"], strict=True))
+    claims = claims_at(claims, rate)
     flows = transfers[(transfers["step"] <= horizon) & transfers["pilot_id"].isin(pilots)]
     inside = {Role.PURSE, Role.VEHICLE}
     src_in = flows["src"].map(roles).isin(inside).to_numpy()

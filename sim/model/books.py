@@ -20,6 +20,10 @@ from sim.finance.ledger import AccountKind, to_cents
 from sim.finance.public_cost import CLAIM_COLUMNS, OPENING, Claim, Role
 from sim.model.pilot import Pilot
 
+REPORTED_RATES: tuple[float, ...] = (0.0, 0.02, 0.035, 0.04)
+"""Public discount rates at which every run's net present public cost is also reported: none,
+US OMB A-94 (2%), UK Green Book (3.5%), European Commission financial (4%)."""
+
 
 class Books:
     """Payments and the public's position (part of the model; see the module docstring)."""
@@ -145,23 +149,33 @@ class Books:
         """Return what the public vehicles (budgets, funds, escrows, reserves) hold now (EUR)."""
         return sum(self.ledger.balance_cents(name) for name in self._vehicles) / 100
 
-    def claims(self) -> list[Claim]:
-        """Return the public's open claims and commitments now, at expected cash (EUR)."""
+    def claims(self, rate: float | None = None) -> list[Claim]:
+        """Return the public's open claims and commitments now, at expected cash (EUR).
+
+        Args:
+            rate: Public discount rate per year at which their future cash is valued now
+                (default ``finance.public_discount_rate``).
+        """
+        step = self._rate_step if rate is None else step_rate(rate, self.config.time.steps_per_year)
         claims: list[Claim] = []
         live = {**self.active, **{p.id: p for p in self.pilots_in_service if p.in_service}}
         for pilot in live.values():
-            claims += self.instruments[pilot.instrument].claims(pilot)
-            claims += self.stream_claims(pilot)
+            claims += self.instruments[pilot.instrument].claims(pilot, step)
+            claims += self.stream_claims(pilot, step)
         fund = self.instruments.get("revolving")
         if fund is not None:
-            claims += fund.fund_claims()
+            claims += fund.fund_claims(step)
         return claims
 
     def claims_table(self) -> pd.DataFrame:
-        """Return the open claims as a table (:data:`sim.finance.public_cost.CLAIM_COLUMNS`)."""
-        rows = [(c.kind, c.pilot_id, c.value) for c in self.claims()]
-        return pd.DataFrame(rows, columns=list(CLAIM_COLUMNS)).astype(
-            {"kind": str, "pilot_id": "int64", "value": "float64"}
+        """Return the open claims at each rate of :data:`REPORTED_RATES` and the scenario's own.
+
+        Columns :data:`sim.finance.public_cost.CLAIM_COLUMNS` and ``rate`` (1/year).
+        """
+        rates = sorted({*REPORTED_RATES, self.config.finance.public_discount_rate})
+        rows = [(c.kind, c.pilot_id, c.value, rate) for rate in rates for c in self.claims(rate)]
+        return pd.DataFrame(rows, columns=[*CLAIM_COLUMNS, "rate"]).astype(
+            {"kind": str, "pilot_id": "int64", "value": "float64", "rate": "float64"}
         )
 
     def accounts_table(self) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.finance.accounts import ECONOMY, SUPPLIERS
 from sim.finance.commitments import fiscal_year
-from sim.finance.formulas import annuity_factor, annuity_payment, step_rate, true_outcome
+from sim.finance.formulas import annuity_factor, annuity_payment, true_outcome
 from sim.finance.ledger import from_cents, to_cents
 from sim.finance.public_cost import Claim
 from sim.model import incentives
@@ -203,16 +203,19 @@ class Operating:
                 self.instruments["revolving"].stream_ended(pilot)
             self._split(pilot, self.ledger.balance(pilot.account), "residual")
 
-    def stream_claims(self, pilot: Pilot) -> list[Claim]:
+    def stream_claims(self, pilot: Pilot, rate: float) -> list[Claim]:
         """Return the city's share of a pilot's savings still to come, at expected cash (EUR).
 
         A pilot in service: its residual after debt service for the steps it has left; a pilot
         whose outcome is not known yet: its deal's expected residual share, brought to now.
+
+        Args:
+            pilot: The pilot.
+            rate: Public discount rate per step at which future cash is valued now.
         """
         city_position = pilot.parties.index(self.cities[pilot.city].idx) if pilot.parties else -1
         if city_position < 0:
             return []
-        rate = step_rate(self.config.finance.public_discount_rate, self.config.time.steps_per_year)
         if pilot.in_service:
             value = 0.0
             for stream in pilot.streams:
@@ -222,11 +225,9 @@ class Operating:
                         * stream.per_step
                         * annuity_factor(rate, stream.steps_left)
                     )
-            debt = sum(
-                c.value
-                for c in self.instruments[pilot.instrument].claims(pilot)
-                if c.kind == "loan"
-            )
+            fund = self.instruments.get("revolving")
+            loans = fund.claims(pilot, rate) if fund is not None else []
+            debt = sum(c.value for c in loans if c.kind == "loan")
             if pilot.instrument == "blended":
                 debt += self._senior_value(pilot, rate)
             share = float(self._shares(pilot)[city_position])

@@ -56,9 +56,9 @@ from sim.runs.compare import (
 )
 
 TIMESERIES_METRICS: tuple[str, ...] = (
-    "pilots_active",
+    "pilots_agreed",
     "pilots_succeeded",
-    "pilots_scaled",
+    "net_public_cost",
     "public_spend",
     "fund_balance",
     "trust_org_mean",
@@ -68,29 +68,30 @@ TIMESERIES_METRICS: tuple[str, ...] = (
 END_METRICS: tuple[str, ...] = (
     "pilots_succeeded",
     "pilots_scaled",
-    "public_spend",
     "public_cost_per_success",
+    "net_public_cost",
+    "public_spend",
     "public_failure_cost",
     "investor_failure_cost",
     "leverage",
     "recycling_multiple",
+    "survival_rate",
+    "savings_to_treasury",
     "investor_multiple",
-    "election_survival",
-    "trust_org_mean",
-    "benefit_gini",
 )
 """Metrics drawn at the end of the horizon by default."""
 
 CAPITAL_SOURCES: dict[str, str] = {
-    "public_spend": "Public spend (net, incl. fund capital)",
+    "public_spend": "Public cash (net, incl. fund capitalisation)",
     "private_capital": "Firms",
     "partner_capital": "Academia and civil society",
-    "concessional_capital": "Concessional (first loss, fund match)",
-    "commercial_capital": "Commercial senior",
+    "concessional_capital": "Concessional (first-loss cover, fund match)",
+    "commercial_capital": "Commercial senior loans",
     "impact_capital": "Outcome investors",
-    "fund_lending": "Revolving-fund loans",
 }
-"""Cumulative-EUR columns of the step table by the label of their source of capital."""
+"""Cumulative-EUR columns of the step table by the label of their source of capital. Each euro
+is counted once, where it comes from: a fund's capitalisation and match are sources, its loans
+(lent out of them) a use, so they are not here."""
 
 FUNNEL_STAGES: dict[str, str] = {
     "pilots_proposed": "Proposed",

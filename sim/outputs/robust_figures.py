@@ -135,9 +135,7 @@ def threshold_words(analysis: RobustAnalysis, metric: str) -> str:
     return f"{analysis.title(metric)} {bound} {value}{unit}"
 
 
-def plot_satisficing(
-    analysis: RobustAnalysis, *, ax: Axes | None = None
-) -> FigureBase:
+def plot_satisficing(analysis: RobustAnalysis, *, ax: Axes | None = None) -> FigureBase:
     """Draw the share of futures in which each policy meets every threshold, and each one.
 
     Args:

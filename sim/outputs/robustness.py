@@ -417,9 +417,7 @@ def robustness_section(analysis: RobustAnalysis) -> list[Block]:
                     caption="The box PRIM found around the futures in which the policy misses "
                     "a threshold: for each uncertainty, the part of its range inside the box "
                     "(coloured where the box restricts it), with its limits in its own unit.",
-                    draw=lambda v=vulnerable: plot_vulnerability(
-                        analysis, v
-                    ),
+                    draw=lambda v=vulnerable: plot_vulnerability(analysis, v),
                 )
             )
     return blocks

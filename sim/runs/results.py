@@ -15,7 +15,9 @@ Tables (all tidy, one row per observation, Parquet on disk):
     accounts: one row per ledger account at the horizon: kind, owner, balance and its role for
         public cost (purse, vehicle or outside; :mod:`sim.finance.public_cost`).
     claims: the public's open claims and commitments at the horizon, at expected cash (a
-        positive value is owed to the public).
+        positive value is owed to the public), valued at each reported discount rate.
+    public_cost: the net present public cost at each of those rates, with successes and the
+        cost per success, computed from the tables above.
     agents: per-agent state each step, only when the scenario asks (``output.agent_state``).
 Every table carries ``scenario`` and ``seed`` columns so that tables of many runs concatenate.
 """
@@ -39,6 +41,7 @@ TABLES: tuple[str, ...] = (
     "transfers",
     "accounts",
     "claims",
+    "public_cost",
     "agents",
 )
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.finance.public_cost import net_present_public_cost
+from sim.model.lifecycle import PilotState
 from sim.model.model import PartnershipModel
 from sim.runs.provenance import provenance
 from sim.runs.results import RunResult
@@ -84,6 +86,7 @@ def collect(model: PartnershipModel) -> RunResult:
         "accounts": model.accounts_table(),
         "claims": model.claims_table(),
     }
+    tables["public_cost"] = public_cost_table(model, tables)
     if model.config.output.agent_state:
         agents = model.datacollector.get_agent_vars_dataframe().reset_index()
         agents = agents.rename(columns={"Step": "step", "AgentID": "agent_id"})
@@ -155,6 +158,36 @@ ELECTION_COLUMNS = [
     "pilots_cancelled",
     "pilots_survived",
 ]
+
+
+def public_cost_table(model: PartnershipModel, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return the run's net present public cost at each rate its claims were valued at.
+
+    Computed from the run's own tables by :func:`sim.finance.public_cost.net_present_public_cost`
+    (one row per rate: ``rate``, ``net_public_cost``, ``successes``, ``per_success``).
+    """
+    successes = int(model.entered[PilotState.SUCCEEDED])
+    rows = []
+    for rate in sorted(tables["claims"]["rate"].unique()) or [
+        model.config.finance.public_discount_rate
+    ]:
+        cost = net_present_public_cost(
+            tables["transfers"],
+            tables["accounts"],
+            tables["claims"],
+            horizon=model.now,
+            rate=float(rate),
+            steps_per_year=model.config.time.steps_per_year,
+        )
+        rows.append(
+            {
+                "rate": float(rate),
+                "net_public_cost": cost,
+                "successes": successes,
+                "per_success": cost / successes if successes else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def pilot_table(model: PartnershipModel) -> pd.DataFrame:
