@@ -476,7 +476,7 @@ def test_standard_figures_draw_the_four_figures_in_one_set_of_colours(steps):
 def test_standard_figures_leave_out_missing_metrics_and_say_which(steps):
     missing = ["fund_balance", "impact_capital", "pilots_scaled"]
     figures, left_out = plotting.standard_figures(steps.drop(columns=missing))
-    assert left_out["missing"] == ["pilots_scaled", "fund_balance", "impact_capital"]
+    assert left_out["missing"] == ["fund_balance", "pilots_scaled", "impact_capital"]
     titles = [ax.get_title() for ax in figures["timeseries"]().axes]
     assert "Cash in the fund" not in titles and "Pilots scaled up" not in titles
     stages = [t.get_text() for t in figures["funnel"]().axes[0].get_xticklabels()]

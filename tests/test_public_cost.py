@@ -13,6 +13,7 @@ import pytest
 from sim.finance.public_cost import (
     CLAIM_COLUMNS,
     Role,
+    claims_at,
     discount_factors,
     net_present_public_cost,
     pilot_public_cost,
@@ -204,3 +205,15 @@ def test_idle_money_in_a_fund_costs_exactly_its_time_value():
     rate = 0.035
     gap = npc(extra, open_claims, rate=rate) - npc(base, open_claims, rate=rate)
     assert gap == pytest.approx(50 * (d(4, rate) - d(8, rate)))
+
+
+def test_claims_valued_at_several_rates_are_counted_once_at_the_rate_asked():
+    t = journal((1, "fund:0", "pilot:7", 80, "loan"))
+    table = pd.DataFrame(
+        [("loan", 7, 80.0, 0.0), ("loan", 7, 75.0, 1e-141), ("loan", 7, 70.0, 0.035)],
+        columns=[*CLAIM_COLUMNS, "rate"],
+    )
+    assert claims_at(table, 1e-141)["value"].tolist() == [75.0]
+    assert npc(t, table, rate=0.0) == pytest.approx(npc(t, claims(("loan", 7, 80.0))))
+    with pytest.raises(ValueError, match=r"no claims valued at rate 0\.02; the table has 0"):
+        claims_at(table, 0.02)

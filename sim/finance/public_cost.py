@@ -81,16 +81,22 @@ year at which each claim's future cash was valued (one set of rows per rate)."""
 def claims_at(claims: pd.DataFrame, rate: float) -> pd.DataFrame:
     """Return the claims valued at ``rate`` (all of them if the table has no ``rate`` column).
 
+    Rates within 1e-12 of each other are the same rate; of several such, the nearest is taken,
+    so that no claim is counted twice.
+
     Raises:
         ValueError: The table values its claims at other rates only.
     """
     if "rate" not in claims.columns:
         return claims
-    chosen = claims[np.isclose(claims["rate"], rate, rtol=0, atol=1e-12)]
-    if chosen.empty and len(claims):
-        rates = ", ".join(f"{r:g}" for r in sorted(claims["rate"].unique()))
-        raise ValueError(f"no claims valued at rate {rate:g}; the table has {rates}")
-    return chosen
+    if claims.empty:
+        return claims
+    rates = np.unique(claims["rate"].to_numpy(dtype=float))
+    nearest = rates[np.argmin(np.abs(rates - rate))]
+    if abs(nearest - rate) > 1e-12:
+        listed = ", ".join(f"{r:g}" for r in rates)
+        raise ValueError(f"no claims valued at rate {rate:g}; the table has {listed}")
+    return claims[claims["rate"].to_numpy(dtype=float) == nearest]
 
 
 def discount_factors(steps: np.ndarray, rate: float, steps_per_year: int) -> np.ndarray:

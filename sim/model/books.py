@@ -172,7 +172,10 @@ class Books:
 
         Columns :data:`sim.finance.public_cost.CLAIM_COLUMNS` and ``rate`` (1/year).
         """
-        rates = sorted({*REPORTED_RATES, self.config.finance.public_discount_rate})
+        own = self.config.finance.public_discount_rate
+        rates = [*REPORTED_RATES] + (
+            [] if any(abs(r - own) <= 1e-12 for r in REPORTED_RATES) else [own]
+        )
         rows = [(c.kind, c.pilot_id, c.value, rate) for rate in rates for c in self.claims(rate)]
         return pd.DataFrame(rows, columns=[*CLAIM_COLUMNS, "rate"]).astype(
             {"kind": str, "pilot_id": "int64", "value": "float64", "rate": "float64"}
