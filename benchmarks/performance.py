@@ -1,0 +1,366 @@
+"""Performance of the model against the commit issue 16 started from, measured side by side.
+
+Run ``.venv/bin/python benchmarks/performance.py`` (all parts, about 25 minutes on 2 shared
+cores) or name parts: ``cpu``, ``equivalence``, ``sweep``, ``large``, ``imports``. The
+reference version (``--reference``, default 273a75e) is extracted with ``git archive`` into a
+temporary folder and run with this checkout's environment; every measurement runs in its own
+process (``perf_child.py``), the two versions alternating, and CPU time is read with
+``resource.getrusage`` (a loaded machine slows wall time, much less CPU time). Nothing here is
+a timed test: the figures are printed, with the load average, for docs/performance.md.
+
+Parts:
+    cpu: CPU seconds per run (``sim.run``: the model and all its tables) of scenarios/base.yaml
+        and the four finance scenarios, new against reference, in ``--rounds`` rounds of
+        ``--per-round`` seeds each, the order of the versions swapped every round; the ratio
+        is reference / new per round (median, and the range over rounds).
+    equivalence: end-of-horizon headline metrics (:data:`sim.runs.compare.HEADLINE_METRICS`)
+        of the same five scenarios over seeds 0 to ``--seeds`` - 1, new against reference and,
+        to isolate the bounded second search hop, new against new with the hop unbounded.
+    sweep: ``partnersim sweep benchmarks/sweep_base_2000.yaml --workers 2``: wall and CPU
+        seconds of the real 2,000-run sweep, and its projection to 10,000 runs.
+    large: scenarios/large_city.yaml (5,000 organisations, 100,000 citizens, 40 steps): CPU
+        and wall seconds; the cost exponent in organisations (the large city scaled by 1/8,
+        1/4, 1/2 and 1) and in the horizon (scenarios/base.yaml over 40, 80, 160 and 320
+        steps): the least-squares slope of log CPU on log size, and each doubling's own slope.
+    imports: CPU of ``import sim``, of a sweep worker's start-up (what it imports before its
+        first run: the command-line module it is spawned from, the task function's module, the
+        runner and the metrics), of ``partnersim --help`` and ``partnersim validate``, each
+        against an interpreter that imports nothing, new against reference, interleaved.
+
+Equivalence thresholds (stated before any measurement, issue 16):
+    For a scenario and a headline metric m, with d_s = new_s - reference_s the paired
+    difference at seed s (the same seed drives the same named streams in both versions), the
+    95% interval of the mean of d_s (Student t, n - 1 degrees of freedom) must lie inside
+    [-tau_m, +tau_m], where tau_m = 0.25 x the standard deviation of m across seeds under the
+    reference: a shift of a quarter of the run-to-run spread is below what a comparison with
+    the replicates users run can resolve (10 per arm in ``make demo``: a standard error of
+    0.32 SD per arm mean) and far below the differences between instruments the comparison
+    reports. A metric constant across seeds under the reference (fixed by construction) must
+    be equal to 1e-9 relative. A metric must be NaN at the same seeds in both versions (NaN
+    marks "nothing to divide by"; a change there is a change of results). Seeds 0 to 39
+    (40 per scenario). The same thresholds judge the bounded hop (new against new unbounded).
+    Money is conserved to the cent in every run (the test suite holds that, not this file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from io import BytesIO
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+ROOT = Path(__file__).resolve().parents[1]
+CHILD = Path(__file__).with_name("perf_child.py")
+PYTHON = sys.executable
+SCENARIOS = {
+    "base": "scenarios/base.yaml",
+    **{name: f"scenarios/finance/{name}.yaml" for name in ("grant", "blended", "revolving")},
+    "outcome_based": "scenarios/finance/outcome_based.yaml",
+}
+"""The scenarios measured, by name (paths relative to a source tree)."""
+HEADLINE = (
+    "pilots_succeeded",
+    "public_cost_per_success",
+    "net_public_cost",
+    "public_spend",
+    "public_failure_cost",
+    "investor_failure_cost",
+    "leverage",
+    "recycling_multiple",
+    "survival_rate",
+    "pilots_agreed",
+    "pilots_scaled",
+    "appropriated",
+    "savings_to_treasury",
+    "private_capital",
+    "fund_balance",
+    "investor_multiple",
+    "trust_org_mean",
+    "citizen_satisfaction",
+)
+"""sim.runs.compare.HEADLINE_METRICS as it stood at the reference (both versions report them)."""
+TAU_SD = 0.25
+"""Equivalence threshold in standard deviations of the reference's runs (module docstring)."""
+UNBOUNDED_HOP = {"consortium": {"referrals": 1_000_000}}
+"""Override that lets the second search hop ask every previous partner (the old rule)."""
+
+
+# ------------------------------------------------------------------------------ running
+
+
+def reference_tree(rev: str) -> Path:
+    """Return a folder holding ``sim/`` and ``scenarios/`` as of ``rev`` (extracted once)."""
+    folder = Path(tempfile.gettempdir()) / f"partnersim-ref-{rev}"
+    if not (folder / "sim").is_dir():
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", rev, "sim", "scenarios"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        folder.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+    return folder
+
+
+def children_cpu() -> float:
+    """Return the CPU seconds of this process's finished children (and theirs) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child(root: Path, mode: str, **args) -> dict:
+    """Run one measurement of ``perf_child.py`` against ``root``; return what it printed."""
+    for key in ("scenario",):
+        if key in args:
+            args[key] = str(root / args[key])
+    out = subprocess.run(
+        [PYTHON, str(CHILD), str(root), mode, json.dumps(args)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Run a command; return its (and its children's) CPU seconds and its wall seconds."""
+    before, wall = children_cpu(), time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=cwd)
+    return children_cpu() - before, time.perf_counter() - wall
+
+
+def load() -> str:
+    """Return the load averages over 1, 5 and 15 minutes, as printed."""
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+# ------------------------------------------------------------------------------ parts
+
+
+def cpu_per_run(ref: Path, rounds: int, per_round: int) -> None:
+    """Print CPU seconds per run of each scenario, new against reference (module docstring)."""
+    print(f"\n## CPU per run (sim.run, {rounds} rounds x {per_round} seeds; {load()})")
+    seeds = list(range(per_round))
+    cpu: dict[tuple[str, str], list[float]] = {}
+    for r in range(rounds):
+        for name, path in SCENARIOS.items():
+            order = (("reference", ref), ("new", ROOT))
+            for version, root in order if r % 2 == 0 else order[::-1]:
+                got = child(root, "runs", scenario=path, seeds=seeds, warmup=1000)
+                cpu.setdefault((name, version), []).append(statistics.mean(got["cpu"]))
+    print(f"{'scenario':<14} {'reference s':>12} {'new s':>8} {'ratio':>7} {'range':>14}")
+    for name in SCENARIOS:
+        old, new = cpu[(name, "reference")], cpu[(name, "new")]
+        ratios = [o / n for o, n in zip(old, new, strict=True)]
+        print(
+            f"{name:<14} {statistics.median(old):>12.3f} {statistics.median(new):>8.4f} "
+            f"{statistics.median(ratios):>6.1f}x {min(ratios):>6.1f}-{max(ratios):.1f}x"
+        )
+    print(load())
+
+
+def paired(new: dict, old: dict, metric: str) -> dict:
+    """Return the paired comparison of one metric over seeds, judged by the thresholds."""
+    seeds = sorted(old, key=int)
+    a = [new[s][metric] for s in seeds]
+    b = [old[s][metric] for s in seeds]
+    nan_mismatch = sum((x is None) != (y is None) for x, y in zip(a, b, strict=True))
+    pairs = [(x, y) for x, y in zip(a, b, strict=True) if x is not None and y is not None]
+    identical = sum(x == y for x, y in pairs)
+    if len(pairs) < 2:
+        return {"n": len(pairs), "ok": nan_mismatch == 0, "nan_mismatch": nan_mismatch}
+    d = np.array([x - y for x, y in pairs])
+    ref = np.array([y for _, y in pairs])
+    sd = float(ref.std(ddof=1))
+    mean = float(d.mean())
+    half = float(stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d)))
+    tau = TAU_SD * sd if sd > 0 else 1e-9 * max(1.0, abs(float(ref.mean())))
+    ok = nan_mismatch == 0 and -tau <= mean - half and mean + half <= tau
+    return {
+        "n": len(d),
+        "mean": mean,
+        "low": mean - half,
+        "high": mean + half,
+        "tau": tau,
+        "ref_mean": float(ref.mean()),
+        "identical": identical,
+        "nan_mismatch": nan_mismatch,
+        "ok": ok,
+    }
+
+
+def report_pairs(title: str, new: dict, old: dict) -> int:
+    """Print one scenario's paired comparison; return the number of metrics out of bounds."""
+    print(f"### {title}")
+    print(
+        f"{'metric':<24} {'reference mean':>15} {'difference':>12} {'95% interval':>26} "
+        f"{'threshold':>11} {'same':>5}  ok"
+    )
+    bad = 0
+    for metric in HEADLINE:
+        p = paired(new, old, metric)
+        if "mean" not in p:
+            print(f"{metric:<24} {'(NaN in every run)':>15}{'':>68} {'yes' if p['ok'] else 'NO'}")
+            bad += not p["ok"]
+            continue
+        print(
+            f"{metric:<24} {p['ref_mean']:>15.6g} {p['mean']:>12.4g} "
+            f"[{p['low']:>11.4g}, {p['high']:>11.4g}] {p['tau']:>11.4g} "
+            f"{p['identical']:>2}/{p['n']:<2}  {'yes' if p['ok'] else 'NO'}"
+            + (f" ({p['nan_mismatch']} NaN mismatches)" if p["nan_mismatch"] else "")
+        )
+        bad += not p["ok"]
+    return bad
+
+
+def equivalence(ref: Path, n_seeds: int) -> None:
+    """Print the paired differences of the headline metrics (module docstring)."""
+    print(f"\n## Statistical equivalence (seeds 0-{n_seeds - 1}; {load()})")
+    seeds = list(range(n_seeds))
+    bad = 0
+    for name, path in SCENARIOS.items():
+        common = dict(scenario=path, seeds=seeds, metrics=list(HEADLINE))
+        old = child(ref, "metrics", **common)
+        new = child(ROOT, "metrics", **common)
+        wide = child(ROOT, "metrics", **common, override=UNBOUNDED_HOP)
+        bad += report_pairs(f"{name}: new against reference", new, old)
+        report_pairs(f"{name}: bounded hop against unbounded (both new)", new, wide)
+    print(f"metrics outside their threshold, new against reference: {bad}")
+
+
+def sweep(workers: int) -> None:
+    """Run the 2,000-run sweep on ``workers`` processes; print its times and projection."""
+    spec = ROOT / "benchmarks" / "sweep_base_2000.yaml"
+    exe = Path(PYTHON).with_name("partnersim")
+    print(f"\n## Sweep: {spec.relative_to(ROOT)}, {workers} workers ({load()})")
+    with tempfile.TemporaryDirectory() as out:
+        command = [str(exe), "sweep", str(spec), "--workers", str(workers), "--out", out]
+        cpu, wall = timed([*command, "--no-progress"], ROOT)
+        manifest = json.loads((Path(out) / "manifest.json").read_text())
+    runs = int(manifest["runs"])
+    print(
+        f"{runs:,} runs ({manifest['failed']} failed): wall {wall:.1f} s, CPU {cpu:.1f} s "
+        f"({cpu / runs * 1000:.1f} ms CPU per run, start-up included), "
+        f"{runs / wall:.1f} runs/s; 10,000 runs projected at {wall * 10_000 / runs / 60:.2f} "
+        f"min wall on {workers} workers"
+    )
+    print(load())
+
+
+def exponent(sizes: list[float], costs: list[float]) -> tuple[float, list[float]]:
+    """Return the least-squares slope of log cost on log size, and each step's own slope."""
+    x, y = np.log(sizes), np.log(costs)
+    slope = float(np.polyfit(x, y, 1)[0])
+    local = [float((y[i + 1] - y[i]) / (x[i + 1] - x[i])) for i in range(len(x) - 1)]
+    return slope, local
+
+
+def large(ref: Path, with_reference: bool) -> None:
+    """Print the large city's times and the cost exponents (module docstring)."""
+    print(f"\n## Large city and cost exponents ({load()})")
+    city = "scenarios/large_city.yaml"
+    versions = [("new", ROOT)] + ([("reference", ref)] if with_reference else [])
+    for version, root in versions:
+        got = child(root, "scaled", scenario=city, seed=1, factor=1.0, steps=40)
+        print(
+            f"large city, {version}: CPU {got['cpu']:.2f} s, wall {got['wall']:.2f} s "
+            f"({got['organisations']:,} organisations, 40 steps, {got['moves']:,} lifecycle moves)"
+        )
+    rows = [
+        child(ROOT, "scaled", scenario=city, seed=1, factor=f, steps=40)
+        for f in (0.125, 0.25, 0.5, 1.0)
+    ]
+    slope, local = exponent([r["organisations"] for r in rows], [r["cpu"] for r in rows])
+    print("organisations: " + ", ".join(f"{r['organisations']:,}: {r['cpu']:.2f} s" for r in rows))
+    print(f"  exponent {slope:.3f} (each doubling: {', '.join(f'{s:.2f}' for s in local)})")
+    rows = [
+        child(ROOT, "scaled", scenario="scenarios/base.yaml", seed=1, factor=1.0, steps=s)
+        for s in (40, 80, 160, 320)
+    ]
+    slope, local = exponent([r["steps"] for r in rows], [r["cpu"] for r in rows])
+    print("horizon (base): " + ", ".join(f"{r['steps']} steps: {r['cpu']:.3f} s" for r in rows))
+    print(f"  exponent {slope:.3f} (each doubling: {', '.join(f'{s:.2f}' for s in local)})")
+    print(load())
+
+
+IMPORTS = {
+    "nothing (interpreter)": "pass",
+    "import sim": "import sim",
+    "worker start-up": "import sim.cli.main, sim.experiments.worker, sim.runs.runner, "
+    "sim.model.metrics",
+    "partnersim --help": "import sys; sys.argv = ['partnersim', '--help']\n"
+    "from sim.cli.main import main\ntry:\n    main()\nexcept SystemExit:\n    pass",
+    "partnersim validate": "import sys; sys.argv = ['partnersim', 'validate', "
+    "'scenarios/base.yaml']\nfrom sim.cli.main import main\ntry:\n    main()\nexcept SystemExit:\n"
+    "    pass",
+}
+"""What each start-up measurement runs (in the source tree's folder, with it first on the path)."""
+
+
+def imports(ref: Path, rounds: int) -> None:
+    """Print the CPU of start-ups, new against reference, interleaved (module docstring)."""
+    print(f"\n## Start-up CPU ({rounds} rounds, median; {load()})")
+    cpu: dict[tuple[str, str], list[float]] = {}
+    for r in range(rounds):
+        for label, code in IMPORTS.items():
+            order = (("reference", ref), ("new", ROOT))
+            for version, root in order if r % 2 == 0 else order[::-1]:
+                command = [PYTHON, "-c", f"import sys; sys.path.insert(0, {str(root)!r})\n{code}"]
+                cpu.setdefault((label, version), []).append(timed(command, root)[0])
+    print(f"{'':<24} {'reference s':>12} {'new s':>8}")
+    for label in IMPORTS:
+        old, new = cpu[(label, "reference")], cpu[(label, "new")]
+        print(f"{label:<24} {statistics.median(old):>12.3f} {statistics.median(new):>8.3f}")
+    print(load())
+
+
+PARTS = ("cpu", "equivalence", "sweep", "large", "imports")
+
+
+def main() -> None:
+    """Run the parts asked for (all by default)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("parts", nargs="*", choices=PARTS, help="default: all")
+    parser.add_argument("--reference", default="273a75e", help="commit to compare against")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the cpu part")
+    parser.add_argument("--per-round", type=int, default=5, help="seeds per round (cpu)")
+    parser.add_argument("--seeds", type=int, default=40, help="seeds (equivalence)")
+    parser.add_argument("--workers", type=int, default=2, help="workers (sweep)")
+    parser.add_argument(
+        "--large-reference", action="store_true", help="also time the reference's large city"
+    )
+    args = parser.parse_args()
+    parts = args.parts or PARTS
+    ref = reference_tree(args.reference)
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    print(f"# partnersim performance: {head} against {args.reference} ({os.cpu_count()} cores)")
+    if "cpu" in parts:
+        cpu_per_run(ref, args.rounds, args.per_round)
+    if "equivalence" in parts:
+        equivalence(ref, args.seeds)
+    if "sweep" in parts:
+        sweep(args.workers)
+    if "large" in parts:
+        large(ref, args.large_reference)
+    if "imports" in parts:
+        imports(ref, args.rounds + 2)
+
+
+if __name__ == "__main__":
+    main()
