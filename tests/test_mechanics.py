@@ -45,7 +45,7 @@ def test_recruit_takes_best_first_until_enough():
     scores = {10: 0.1, 11: 0.9, 12: 0.5, 20: 1.0, 21: 0.2}
     formation = recruit(
         hops,
-        lambda c: np.array([scores[int(x)] for x in c]),
+        lambda c, members: np.array([scores[int(x)] for x in c]),
         lambda c, members: c != 12,  # 12 declines
         needed=3,
     )
@@ -55,7 +55,9 @@ def test_recruit_takes_best_first_until_enough():
 
 
 def test_recruit_stops_short_when_nobody_accepts():
-    formation = recruit([np.array([1, 2])], lambda c: np.zeros(len(c)), lambda c, m: False, 2)
+    formation = recruit(
+        [np.array([1, 2])], lambda c, m: np.zeros(len(c)), lambda c, m: np.zeros(len(c), bool), 2
+    )
     assert formation.members == ()
     assert formation.examined == 2
 
@@ -103,16 +105,28 @@ def test_party_values_by_sector():
     cfg = PilotConfig(value_multiple=2.0, knowledge_multiple=0.6)
     sectors = np.array([0, 1, 2])  # government, a firm, academia
     weights = np.array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 1, 0]], dtype=float)
-    v = party_values(sectors, weights, success=0.5, cost=100.0, cfg=cfg)
+    v = party_values(weights, parties=len(sectors), success=0.5, cost=100.0, cfg=cfg)
     # government: public value 0.5 * 2 * 100; a firm weighing only profit: nothing here (money
     # back counts in max_acceptable_share); academia: its third of the knowledge, 0.6 * 100 / 3
     np.testing.assert_allclose(v, [100.0, 0.0, 20.0])
+
+
+def test_party_values_of_candidates_each_at_its_own_odds():
+    """Candidates valued at once: a row each, at the odds their joining gives."""
+    cfg = PilotConfig(value_multiple=2.0, knowledge_multiple=0.6)
+    weights = np.array([[0, 1, 0, 0], [0, 0, 1, 0], [0, 0.5, 0.5, 0]], dtype=float)
+    v = party_values(weights, parties=4, success=np.array([0.5, 0.25, 0.1]), cost=100.0, cfg=cfg)
+    # public value 2 * 100 * odds; knowledge 0.6 * 100 / 4 = 15
+    np.testing.assert_allclose(v, [100.0, 15.0, 0.5 * 20.0 + 0.5 * 15.0])
+    one = party_values(weights[1:2], parties=4, success=0.25, cost=100.0, cfg=cfg)
+    assert one[0] == v[1]  # a batch values each candidate exactly as it would alone
 
 
 def test_outside_options_use_hurdle_for_firms_and_participation_cost():
     d = outside_options(
         np.array([1, 2, 3]),
         np.array([0.1, 0.1, 0.1]),
+        parties=3,
         cost=300.0,
         years=2.0,
         public_rate=0.05,

@@ -152,6 +152,61 @@ def _accrued(principal: float, rate: float, proposal: Proposal) -> float:
     return principal * (1.0 + rate) ** proposal.steps_to_outcome
 
 
+@dataclass(frozen=True)
+class StreamTerms:
+    """What a success's stream leaves the parties under an instrument, whatever the odds.
+
+    Attributes:
+        rate_step: Public discount rate per step.
+        at_outcome: Discount factor from close to the outcome (1).
+        owed: What the stream's debt owes at the outcome (EUR).
+        rate: The debt's rate per step.
+        term: The debt's term (steps).
+        principal: The debt's principal at close (EUR).
+        collected: What the debt collects each step after the outcome (EUR).
+        residual: Present value at the outcome of the stream less the debt (EUR).
+    """
+
+    rate_step: float
+    at_outcome: float
+    owed: float
+    rate: float
+    term: int
+    principal: float
+    collected: np.ndarray
+    residual: float
+
+    def partner_return(self, success: float | np.ndarray, cost: float) -> float | np.ndarray:
+        """Return the expected money back per EUR of cost share at these odds (EUR/EUR).
+
+        ``success`` may be an array (one consortium's odds per element): the candidates of a
+        partner search are valued at once, each with the odds its joining would give.
+        """
+        return success * self.at_outcome * self.residual / cost
+
+
+def stream_terms(
+    instrument: str, proposal: Proposal, cfg: FinanceConfig, *, steps_per_year: int
+) -> StreamTerms:
+    """Return the stream's debt and residual under an instrument (the odds play no part).
+
+    Args:
+        instrument: ``grant``, ``blended``, ``revolving`` or ``outcome_based``.
+        proposal: The pilot's economics (``success_prob`` is not read).
+        cfg: The scenario's finance section.
+        steps_per_year: Steps in a year.
+    """
+    d = step_rate(cfg.public_discount_rate, steps_per_year)
+    at_outcome = _discount(d, proposal.steps_to_outcome)
+    owed, rate, term = debt_terms(instrument, proposal, cfg, steps_per_year)
+    principal = owed / (1.0 + rate) ** proposal.steps_to_outcome if owed else 0.0
+    collected = np.zeros(0)
+    if principal > 0:
+        collected, _ = serviced_path(owed, rate, term, proposal.stream, proposal.service_steps)
+    residual = residual_value(proposal.stream, collected, d, proposal.service_steps)
+    return StreamTerms(d, at_outcome, owed, rate, term, principal, collected, residual)
+
+
 def value_deal(
     instrument: str,
     proposal: Proposal,
@@ -170,16 +225,11 @@ def value_deal(
         public_cover: Whether a blended deal's first-loss cover would come from a public
             provider (its expected draw is then public cost).
     """
-    d = step_rate(cfg.public_discount_rate, steps_per_year)
+    terms = stream_terms(instrument, proposal, cfg, steps_per_year=steps_per_year)
+    d, at_outcome, owed, rate = terms.rate_step, terms.at_outcome, terms.owed, terms.rate
+    term, principal, collected = terms.term, terms.principal, terms.collected
     p, cost, public = proposal.success_prob, proposal.cost, proposal.public_part
-    at_outcome = _discount(d, proposal.steps_to_outcome)
-    owed, rate, term = debt_terms(instrument, proposal, cfg, steps_per_year)
-    principal = owed / (1.0 + rate) ** proposal.steps_to_outcome if owed else 0.0
-    collected = np.zeros(0)
-    if principal > 0:
-        collected, _ = serviced_path(owed, rate, term, proposal.stream, proposal.service_steps)
-    residual = residual_value(proposal.stream, collected, d, proposal.service_steps)
-    partner_return = p * at_outcome * residual / cost
+    partner_return = terms.partner_return(p, cost)
     city_share = public / cost if cost > 0 else 0.0
     # the city's share of the residual, whichever instrument finances its part
     public_back = city_share * partner_return * cost

@@ -8,18 +8,20 @@ lives on the edges of the partner network. Money lives in the ledger, under ``ac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from sim.finance.commitments import Commitments
-from sim.model.negotiation import max_acceptable_share
-from sim.scenario.fields import SECTORS
+from sim.model.joining import join_decisions
+from sim.model.valuation import partner_money_back
+from sim.scenario.fields import FIRM, GOVERNMENT, SECTORS
 from sim.scenario.schema import CityConfig
 
 if TYPE_CHECKING:
-    from sim.model.pilot import Pilot
+    from sim.model.joining import Invitation
     from sim.model.state import ModelState
 
 
@@ -66,41 +68,64 @@ class Organisation(mesa.Agent):
         """Return this organisation's trust in organisation ``other``, in [0, 1]."""
         return self.model.network.trust(self.idx, other)
 
-    def accepts(self, pilot: Pilot, members: list[int], size: int) -> bool:
-        """Decide whether to join a consortium: expected utility against the outside option.
+    @staticmethod
+    def accept(
+        model: ModelState,
+        invitation: Invitation,
+        candidates: np.ndarray,
+        members: Sequence[int],
+    ) -> np.ndarray:
+        """Decide, for each candidate at once, whether it joins a consortium.
 
-        A firm first declines pilots too risky for it: success probability below
-        ``(1 - risk_tolerance) * pilots.base_success``. Then the organisation expects to pay an
-        equal part of what the city's largest share leaves, and to get back its share of the
-        pilot's savings on it under the pilot's instrument (``returns``)
-        (:meth:`sim.model.model.PartnershipModel.public_share_cap`), believes the partners' promises
+        Every candidate decides by its own state, as if alone: a firm first declines pilots too
+        risky for it: success probability, with the consortium so far, the city and itself,
+        below ``(1 - risk_tolerance) * pilots.base_success``. Then it expects to pay an equal
+        part of what the city's largest share leaves (the invitation's ``share``;
+        :meth:`sim.model.model.PartnershipModel.public_share_cap`) and to get back its share of
+        the pilot's savings on it under the pilot's instrument, believes the partners' promises
         in proportion to its trust in the lead (:func:`sim.model.negotiation.max_acceptable_share`),
-        and cannot commit more than its free capital.
+        and cannot commit more than its free capital (:func:`sim.model.joining.join_decisions`).
 
         Args:
-            pilot: The pilot it is invited to.
+            model: The model.
+            invitation: The lead's invitation (:meth:`sim.model.model.PartnershipModel.invitation`).
+            candidates: The organisations invited (indices; none of them the city).
             members: The consortium so far, lead first.
-            size: Parties the lead wants in all (the city included).
+
+        Returns:
+            One bool per candidate: whether it joins.
         """
-        model = self.model
-        city = model.cities[pilot.city].idx
-        parties = np.array(list(dict.fromkeys([*members, city, self.idx])))
-        success = model.success_odds(pilot, parties)
-        tolerance = model.population.risk_tolerance[self.idx]
-        if success < (1.0 - tolerance) * model.config.pilots.base_success:
-            return False
-        values, outside = model.stakes(pilot, parties, success)
-        returns = model.returns(pilot, parties, success)
-        share = max((1.0 - model.public_share_cap()) * pilot.cost / max(size, 1), 0.0)
-        most = max_acceptable_share(
-            values[-1:],
-            pilot.cost,
-            outside[-1:],
-            [self.trust_in(pilot.lead)],
-            capacity=[model.free_capital(self.account)],
-            returns=returns[-1:],
+        pilot = invitation.pilot
+        pop = model.population
+        base = list(dict.fromkeys([*members, model.cities[pilot.city].idx]))
+        parties = len(base) + 1
+        consortia = np.empty((len(candidates), parties), dtype=np.int64)
+        consortia[:, :-1] = base
+        consortia[:, -1] = candidates
+        success = model.success_odds(pilot, consortia)
+        values, outside = model.stakes(pilot, candidates, success, parties)
+        sectors = pop.sector[consortia]
+        others = max(int((sectors[0] != GOVERNMENT).sum()), 1)
+        firm = sectors[:, -1] == FIRM
+        per_eur = partner_money_back(
+            invitation.terms.partner_return(success, pilot.cost),
+            firm,
+            pop.ip_fear[candidates] * invitation.fear_factor,
+            (1.0 - success) * invitation.failure_cover,
         )
-        return bool(most[0] >= share)
+        network = model.network
+        return join_decisions(
+            success=success,
+            tolerance=pop.risk_tolerance[candidates],
+            base_success=model.config.pilots.base_success,
+            value=values,
+            outside=outside,
+            returns=per_eur * ((pilot.cost - invitation.public) / others),
+            trust=np.array([network.trust(c, pilot.lead) for c in candidates.tolist()]),
+            capacity=model.free_capitals(candidates),
+            cost=pilot.cost,
+            share=invitation.share,
+        )
 
     def withdraws(self, trust: float, rng: np.random.Generator) -> bool:
         """Decide whether to leave a running pilot; distrust of the partners makes it likelier.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 from sim.finance.accounts import account_role, public_sign
@@ -142,6 +143,10 @@ class Books:
     def free_capital(self, account: str) -> float:
         """Return what an organisation holds minus what it still owes running pilots (EUR)."""
         return self.ledger.balance(account) - self.outstanding[account]
+
+    def free_capitals(self, orgs: np.ndarray) -> np.ndarray:
+        """Return :meth:`free_capital` of each of these organisations (indices; EUR)."""
+        return np.array([self.free_capital(self.orgs[i].account) for i in orgs.tolist()])
 
     # ----------------------------------------------------------------- the public's position
 

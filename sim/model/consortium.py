@@ -136,17 +136,25 @@ def score_candidates(
 
 def recruit(
     hops: Sequence[np.ndarray],
-    score: Callable[[np.ndarray], np.ndarray],
-    accepts: Callable[[int, tuple[int, ...]], bool],
+    score: Callable[[np.ndarray, tuple[int, ...]], np.ndarray],
+    accepts: Callable[[np.ndarray, tuple[int, ...]], np.ndarray],
     needed: int,
 ) -> Formation:
     """Recruit partners hop by hop, best score first, until ``needed`` have joined.
 
+    Candidates are examined one by one in order of score, each deciding given the partners
+    who joined before it. ``accepts`` decides the whole queue at once given the partners so
+    far: the candidates before the first to join were examined under those same partners and
+    declined, so deciding them together changes nothing; after a join the rest of the queue
+    is decided again, given the new partner. A hop thus costs one call per join, plus one.
+
     Args:
         hops: Candidates per hop, nearest first (see :func:`candidate_hops`).
-        score: Scores a hop's candidates; called once per non-empty hop.
-        accepts: Whether a candidate joins, given the members so far (its expected utility
-            against its outside option); vetting it costs one examination either way.
+        score: Scores a hop's candidates given the partners so far; called once per non-empty
+            hop.
+        accepts: Whether each candidate of a queue joins, given the partners so far (its
+            expected utility against its outside option); every candidate examined costs one
+            examination, whether it joins or not.
         needed: Partners wanted (besides the lead).
 
     Returns:
@@ -160,14 +168,17 @@ def recruit(
             break
         if not len(candidates):
             continue
-        order = np.argsort(-score(candidates), kind="stable")
-        for candidate in candidates[order]:
-            examined += 1
-            if accepts(int(candidate), tuple(members)):
-                members.append(int(candidate))
-                hops_used = hop
-                if len(members) >= needed:
-                    break
+        queue = candidates[np.argsort(-score(candidates, tuple(members)), kind="stable")]
+        while len(queue) and len(members) < needed:
+            joining = np.flatnonzero(accepts(queue, tuple(members)))
+            if not len(joining):
+                examined += len(queue)
+                break
+            first = int(joining[0])
+            examined += first + 1
+            members.append(int(queue[first]))
+            hops_used = hop
+            queue = queue[first + 1 :]
     return Formation(members=tuple(members), examined=examined, hops_used=hops_used)
 
 

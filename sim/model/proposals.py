@@ -9,23 +9,25 @@ party's valuation before anyone proposes, joins or negotiates (:mod:`sim.finance
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 import numpy as np
 
 from sim.finance.accounts import SUPPLIERS
-from sim.finance.deals import Deal, Proposal, passes_screens, value_deal
+from sim.finance.deals import Deal, Proposal, passes_screens, stream_terms, value_deal
 from sim.finance.formulas import failure_cover, measurement_sd
 from sim.finance.ledger import AccountKind
 from sim.model import incentives
-from sim.model.agents import CityGovernment
+from sim.model.agents import CityGovernment, Organisation
 from sim.model.consortium import alignment, candidate_hops, recruit, score_candidates
+from sim.model.joining import Invitation
 from sim.model.lifecycle import Lifecycle, PilotState
 from sim.model.negotiation import negotiate_terms
 from sim.model.pilot import Pilot
 from sim.model.population import lognormal
 from sim.model.success import success_probability
-from sim.model.valuation import outside_options, party_values
+from sim.model.valuation import outside_options, partner_money_back, party_values
 from sim.scenario.fields import ACADEMIA, CIVIL_SOCIETY, DOMAINS, FIRM, GOVERNMENT
 
 
@@ -261,10 +263,10 @@ class Proposing:
             rng=pilot.rng,
             exclude=(city.idx,),
         )
-        members: list[int] = [lead]
+        invitation = self.invitation(pilot, size)
 
-        def score(candidates: np.ndarray) -> np.ndarray:
-            have = {int(pop.sector[m]) for m in members}
+        def score(candidates: np.ndarray, joined: tuple[int, ...]) -> np.ndarray:
+            have = {int(pop.sector[m]) for m in (lead, *joined)}
             novelty = np.array([int(pop.sector[c]) not in have for c in candidates], dtype=float)
             return score_candidates(
                 [self.network.trust(lead, int(c)) for c in candidates],
@@ -275,11 +277,8 @@ class Proposing:
                 history_weight=cfg.consortium.history_weight,
             )
 
-        def accepts(candidate: int, joined: tuple[int, ...]) -> bool:
-            ok = self.orgs[candidate].accepts(pilot, [lead, *joined], size)
-            if ok:
-                members.append(candidate)
-            return ok
+        def accepts(candidates: np.ndarray, joined: tuple[int, ...]) -> np.ndarray:
+            return Organisation.accept(self, invitation, candidates, (lead, *joined))
 
         city_led = lead == city.idx
         formation = recruit(hops, score, accepts, size - (1 if city_led else 2))
@@ -312,22 +311,51 @@ class Proposing:
             cap = min(cap, self.config.finance.grant.max_public_share)
         return cap
 
+    def invitation(self, pilot: Pilot, size: int) -> Invitation:
+        """Return what a lead's invitation to join ``pilot`` means to every candidate.
+
+        Args:
+            pilot: The pilot, its instrument fixed.
+            size: Parties the lead wants in all (the city included).
+        """
+        cap = self.public_share_cap()
+        public = self.expected_public(pilot)
+        procurement = self.config.incentives.innovation_procurement
+        return Invitation(
+            pilot=pilot,
+            size=size,
+            share=max((1.0 - cap) * pilot.cost / max(size, 1), 0.0),
+            public=public,
+            terms=stream_terms(
+                pilot.instrument,
+                self.proposal(pilot, math.nan, public),
+                self.config.finance,
+                steps_per_year=self.config.time.steps_per_year,
+            ),
+            failure_cover=failure_cover(self.config.incentives),
+            fear_factor=0.0 if procurement else 1.0,
+        )
+
     def stakes(
-        self, pilot: Pilot, parties: np.ndarray, success: float
+        self, pilot: Pilot, valued: np.ndarray, success: float | np.ndarray, parties: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return each party's non-monetary value of the pilot and its outside option (EUR)."""
+        """Return each valued party's non-monetary value of the pilot and outside option (EUR).
+
+        Args:
+            pilot: The pilot.
+            valued: The organisations valuing it: the parties of one consortium, or candidates.
+            success: The pilot's odds (one per candidate when ``valued`` are candidates).
+            parties: Parties to the consortium each valued organisation would be in.
+        """
         cfg = self.config
         pop = self.population
         values = party_values(
-            pop.sector[parties],
-            pop.weights[parties],
-            success=success,
-            cost=pilot.cost,
-            cfg=cfg.pilots,
+            pop.weights[valued], parties=parties, success=success, cost=pilot.cost, cfg=cfg.pilots
         )
         outside = outside_options(
-            pop.sector[parties],
-            pop.hurdle[parties],
+            pop.sector[valued],
+            pop.hurdle[valued],
+            parties=parties,
             cost=pilot.cost,
             years=pilot.duration / cfg.time.steps_per_year,
             public_rate=cfg.organisations.public_rate,
@@ -359,31 +387,44 @@ class Proposing:
         fear = pop.ip_fear[parties] * (0.0 if procurement else 1.0)
         # innovation procurement: the city covers part of a firm's loss if the pilot fails
         cover = (1.0 - success) * failure_cover(self.config.incentives)
-        partner = deal.partner_return * np.where(firm, 1.0 - fear, 1.0) + np.where(firm, cover, 0.0)
+        partner = partner_money_back(deal.partner_return, firm, fear, cover)
         covered = cover * float(share[firm].sum()) / expected if expected > 0 else 0.0
         per_eur = np.where(sectors == GOVERNMENT, deal.city_return - covered, partner)
         return per_eur * share
 
-    def success_odds(self, pilot: Pilot, parties: np.ndarray) -> float:
-        """Return the success probability a consortium gives a pilot."""
+    def success_odds(self, pilot: Pilot, parties: np.ndarray) -> float | np.ndarray:
+        """Return the success probability a consortium gives a pilot, or one per consortium.
+
+        Args:
+            pilot: The pilot.
+            parties: One consortium (1-D), or one per row (2-D) with the city, the only
+                government party, in the same column of every row (the candidates of a
+                search, each added to the same consortium).
+
+        Returns:
+            A float for one consortium, else one probability per row.
+        """
         pop = self.population
-        sectors = pop.sector[parties]
-        firms = parties[sectors == FIRM]
-        doers = parties[sectors != GOVERNMENT]
+        consortia = np.atleast_2d(parties)
+        sectors = pop.sector[consortia]
+        doers = sectors[0] != GOVERNMENT
         capability = (
-            float(pop.capability[doers, pilot.domain].mean())
-            if len(doers)
-            else self.capability_mean
+            pop.capability[consortia[:, doers], pilot.domain].mean(axis=1)
+            if doers.any()
+            else np.full(len(consortia), self.capability_mean)
         )
-        return success_probability(
+        firm = sectors == FIRM
+        data = np.where(firm, pop.data_willingness[consortia], np.inf).min(axis=1)
+        odds = success_probability(
             capability=capability,
-            codesign=bool((sectors == CIVIL_SOCIETY).any()),
-            data_sharing=float(pop.data_willingness[firms].min()) if len(firms) else 1.0,
+            codesign=(sectors == CIVIL_SOCIETY).any(axis=1),
+            data_sharing=np.where(firm.any(axis=1), data, 1.0),
             bonus=incentives.success_bonus(in_testbed=pilot.in_testbed, cfg=self.config.incentives)
             + (self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0),
             capability_mean=self.capability_mean,
             cfg=self.config.pilots,
         )
+        return float(odds[0]) if np.ndim(parties) == 1 else odds
 
     # ----------------------------------------------------------------------- negotiation
 
@@ -401,7 +442,7 @@ class Proposing:
             self._record_negotiation(pilot, agreed=False, rounds=0, reason="too_risky")
             return False
         sectors = pop.sector[parties]
-        values, outside = self.stakes(pilot, parties, pilot.success_prob)
+        values, outside = self.stakes(pilot, parties, pilot.success_prob, len(parties))
         public_cap = self.public_share_cap()
         match = 1.0 + cfg.incentives.match_rate
         public_capacity = self.instruments[pilot.instrument].capacity(city, pilot)

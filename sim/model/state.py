@@ -82,14 +82,18 @@ class ModelState(Protocol):
         """What an organisation holds minus what it still owes running pilots (EUR)."""
         ...
 
-    def success_odds(self, pilot: Pilot, parties: np.ndarray) -> float:
-        """The success probability a consortium gives a pilot."""
+    def free_capitals(self, orgs: np.ndarray) -> np.ndarray:
+        """Free capital of each of these organisations (EUR)."""
+        ...
+
+    def success_odds(self, pilot: Pilot, parties: np.ndarray) -> float | np.ndarray:
+        """The success probability a consortium gives a pilot (one per row of a 2-D array)."""
         ...
 
     def stakes(
-        self, pilot: Pilot, parties: np.ndarray, success: float
+        self, pilot: Pilot, valued: np.ndarray, success: float | np.ndarray, parties: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Each party's value of the pilot and its outside option (EUR)."""
+        """Each valued party's value of the pilot and its outside option (EUR)."""
         ...
 
     def public_share_cap(self) -> float:

@@ -20,10 +20,10 @@ CIVIL_SOCIETY = SECTORS.index("civil_society")
 
 
 def party_values(
-    sectors: np.ndarray,
     weights: np.ndarray,
     *,
-    success: float,
+    parties: int,
+    success: float | np.ndarray,
     cost: float,
     cfg: PilotConfig,
 ) -> np.ndarray:
@@ -39,24 +39,29 @@ def party_values(
     therefore no longer enters here.
 
     Args:
-        sectors: Sector code of each party (index into :data:`SECTORS`).
-        weights: Objective weights, one row per party (profit, public value, knowledge,
-            legitimacy).
-        success: The pilot's success probability.
+        weights: Objective weights, one row per party valued (profit, public value, knowledge,
+            legitimacy): every party of one consortium, or one candidate per row, each valuing
+            the consortium its joining would make.
+        parties: Parties to the consortium (the knowledge is split among them).
+        success: The pilot's success probability, or one per row.
         cost: The pilot's cost (EUR).
         cfg: Pilot parameters (value and knowledge multiples).
     """
-    n = len(np.asarray(sectors))
-    public = success * cfg.value_multiple * cost
-    knowledge = np.full(n, cfg.knowledge_multiple * cost / n)
-    components = np.column_stack([np.zeros(n), np.full(n, public), knowledge, np.full(n, public)])
-    return np.einsum("ij,ij->i", np.asarray(weights, dtype=float), components)
+    weights = np.asarray(weights, dtype=float)
+    rows = len(weights)
+    components = np.empty((rows, 4))
+    components[:, 0] = 0.0
+    components[:, 1] = success * cfg.value_multiple * cost
+    components[:, 2] = cfg.knowledge_multiple * cost / parties
+    components[:, 3] = components[:, 1]
+    return np.einsum("ij,ij->i", weights, components)
 
 
 def outside_options(
     sectors: np.ndarray,
     hurdle: np.ndarray,
     *,
+    parties: int,
     cost: float,
     years: float,
     public_rate: float,
@@ -69,8 +74,10 @@ def outside_options(
     groups also give up their participation cost.
 
     Args:
-        sectors: Sector code of each party.
-        hurdle: Each party's required return (1/year; used for firms).
+        sectors: Sector code of each party valued (every party of one consortium, or one
+            candidate per element).
+        hurdle: Each one's required return (1/year; used for firms).
+        parties: Parties to the consortium (the cost is split among them).
         cost: The pilot's cost (EUR).
         years: The pilot's duration (years).
         public_rate: Required return of non-firm parties (1/year).
@@ -78,5 +85,27 @@ def outside_options(
     """
     sectors = np.asarray(sectors)
     rate = np.where(sectors == FIRM, np.asarray(hurdle, dtype=float), public_rate)
-    outside = rate * years * cost / len(sectors)
+    outside = rate * years * cost / parties
     return outside + np.where(sectors == CIVIL_SOCIETY, participation_cost, 0.0)
+
+
+def partner_money_back(
+    partner_return: float | np.ndarray,
+    firm: np.ndarray,
+    fear: np.ndarray,
+    cover: float | np.ndarray,
+) -> np.ndarray:
+    """Return what each private party expects back per EUR of its cost share (EUR/EUR).
+
+    Its share of the pilot's residual stream (``partner_return``, :mod:`sim.finance.deals`),
+    a firm's discounted by its fear of losing IP, plus, for firms, the part of a failure's
+    loss the city covers under innovation procurement (``cover``, already weighted by the
+    odds of failure).
+
+    Args:
+        partner_return: Expected money back per EUR of cost share (one, or one per party).
+        firm: Whether each party is a firm.
+        fear: Each party's fear of losing IP, in [0, 1] (0 under innovation procurement).
+        cover: Expected failure cover per EUR (one, or one per party).
+    """
+    return partner_return * np.where(firm, 1.0 - fear, 1.0) + np.where(firm, cover, 0.0)
