@@ -2,12 +2,13 @@
 
 import math
 import pickle
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import hypothesis.strategies as st
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import settings
+from hypothesis import example, given, settings
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
@@ -62,6 +63,30 @@ def snapshot(led: Ledger) -> tuple[dict[str, int], int]:
 )
 def test_to_cents_rounds_half_even(amount: float, cents: int) -> None:
     assert to_cents(amount) == cents
+
+
+def decimal_cents(amount: float) -> int:
+    """The definition of to_cents: the shortest decimal of the float, rounded half to even."""
+    return int(Decimal(repr(amount)).scaleb(2).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+@given(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.floats(min_value=-1e7, max_value=1e7),
+        # on or next to a half cent, where the fast path must give way to Decimal
+        st.builds(
+            lambda k, ulps: float(np.nextafter(k / 200, math.inf * ulps)) if ulps else k / 200,
+            st.one_of(st.integers(-(10**6), 10**6), st.integers(-(10**9), 10**9)),
+            st.sampled_from([-1, 0, 1]),
+        ),
+    )
+)
+@example(2.675)  # 267.49999999999997 in binary: the decimal 267.5 rounds to 268
+@example(1.005)
+@example(163.795)  # 16379.499999999998 in binary: 16379.5 in decimal, rounds to 16380
+def test_to_cents_equals_its_decimal_definition(amount: float) -> None:
+    assert to_cents(amount) == decimal_cents(amount)
 
 
 def test_from_cents() -> None:

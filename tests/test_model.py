@@ -14,7 +14,7 @@ from sim.model.agents import AcademicInstitution, CitizenGroup, CityGovernment, 
 from sim.model.lifecycle import PilotState
 from sim.model.model import PartnershipModel
 from sim.runs.results import RunResult
-from sim.runs.runner import collect, run
+from sim.runs.runner import collect, run, simulate, step_table
 from sim.scenario.schema import Scenario
 
 COMPARED = ("steps", "events", "pilots", "negotiations", "elections", "transfers")
@@ -73,6 +73,30 @@ def test_steps_table_has_every_metric_per_step(small):
     final = result.final()
     assert final["pilots_proposed"] >= final["pilots_negotiated"] >= final["pilots_agreed"]
     assert final["pilots_agreed"] >= final["pilots_financed"] >= final["pilots_launched"]
+
+
+def test_collecting_fewer_steps_and_metrics_records_the_same_values(small):
+    full = step_table(simulate(small, seed=2))
+    kept = ["net_public_cost", "public_cost_per_success", "pilots_succeeded", "trust_org_mean"]
+    end = step_table(simulate(small, seed=2, metrics=kept, collect_every=None))
+    assert list(end.columns) == ["step", *kept]
+    assert end["step"].tolist() == [12]
+    pd.testing.assert_frame_equal(
+        end.reset_index(drop=True), full[["step", *kept]].tail(1).reset_index(drop=True)
+    )
+    every5 = step_table(simulate(small, seed=2, collect_every=5))
+    assert every5["step"].tolist() == [0, 5, 10, 12]  # every 5 steps, and the horizon
+    pd.testing.assert_frame_equal(
+        every5.reset_index(drop=True),
+        full[full["step"].isin([0, 5, 10, 12])].reset_index(drop=True),
+    )
+
+
+def test_unknown_metric_or_period_is_refused(small):
+    with pytest.raises(ValueError, match="unknown metric no_such_metric"):
+        PartnershipModel(small, seed=0, metrics=["pilots_agreed", "no_such_metric"])
+    with pytest.raises(ValueError, match="collect_every must be at least 1"):
+        PartnershipModel(small, seed=0, collect_every=0)
 
 
 def test_run_accepts_path_mapping_and_steps_override():
@@ -234,3 +258,12 @@ def test_pickles_round_trip(small):
     clone = pickle.loads(pickle.dumps(result))
     pd.testing.assert_frame_equal(clone.steps, result.steps)
     assert np.isfinite(result.steps["trust_org_mean"]).all()
+
+
+def test_public_cost_is_read_afresh_outside_collection(small):
+    """The reporters share one valuation while they collect; afterwards it is computed anew."""
+    model = run_model(small, seed=3)
+    reported = step_table(model)["net_public_cost"].iloc[-1]
+    assert model.net_public_cost() == reported
+    model.pay(model.cities[0].treasury_account, "suppliers", 1000.0, "search_cost")
+    assert model.net_public_cost() == pytest.approx(reported + 1000.0 * model.discount(model.now))

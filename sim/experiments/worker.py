@@ -116,7 +116,12 @@ def _run_partnersim(task: RunTask) -> tuple[dict[str, float], pd.DataFrame | Non
     from sim.model.metrics import METRICS
     from sim.runs.runner import simulate, step_table
 
-    model = simulate(task.scenario or {}, seed=task.seed)
+    model = simulate(
+        task.scenario or {},
+        seed=task.seed,
+        metrics=task.metrics,
+        collect_every=1 if task.record_steps else None,
+    )
     steps = step_table(model)
     steps.insert(0, "scenario", model.config.name)
     steps.insert(1, "seed", model.seed)

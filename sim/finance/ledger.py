@@ -27,6 +27,8 @@ import pandas as pd
 
 CENTS_PER_UNIT = 100
 """Number of cents in one currency unit."""
+FAST_LIMIT = 1e13
+"""Amounts below this in size (currency units) take :func:`to_cents`'s fast path."""
 
 
 def to_cents(amount: float) -> int:
@@ -47,6 +49,14 @@ def to_cents(amount: float) -> int:
         ValueError: If ``amount`` is NaN or infinite.
 
     """
+    if isinstance(amount, float) and -FAST_LIMIT < amount < FAST_LIMIT:
+        # Fast path, exact: the float nearest 100 x amount is within 1.5 ulp of 100 times the
+        # shortest decimal that represents amount, so unless it lies within 2 ulp of a half
+        # cent, rounding it to the nearest integer rounds that decimal the same way.
+        scaled = float(amount) * 100.0
+        nearest = round(scaled)
+        if abs(abs(scaled - nearest) - 0.5) > 2.0 * math.ulp(scaled):
+            return nearest
     if isinstance(amount, bool) or not isinstance(amount, numbers.Real):
         raise TypeError(f"money amount must be a real number, got {type(amount).__name__}")
     if isinstance(amount, numbers.Integral):
@@ -184,6 +194,8 @@ def _check_entry(step: int, reason: str, pilot_id: int | None) -> int | None:
         TypeError: If the pilot id is not an integer.
 
     """
+    if type(step) is int and step >= 0 and type(reason) is str and reason:  # the usual case
+        return pilot_id if pilot_id is None or type(pilot_id) is int else operator.index(pilot_id)
     if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
         raise ValueError(f"step must be a non-negative integer, got {step!r}")
     if not isinstance(reason, str) or not reason:
@@ -300,6 +312,40 @@ class Ledger:
 
         """
         return self._post(src, dst, _amount_cents(amount), step, reason, pilot_id)
+
+    def transfer_cents(
+        self,
+        src: str,
+        dst: str,
+        cents: int,
+        *,
+        step: int,
+        reason: str,
+        pilot_id: int | None = None,
+    ) -> int | None:
+        """Move whole cents from one account to another (:meth:`transfer` without rounding).
+
+        For callers that hold amounts in cents already (and so convert each amount once).
+
+        Args:
+            src: Name of the paying account.
+            dst: Name of the receiving account.
+            cents: Money to move, in cents; a non-negative ``int``; 0 is a no-op.
+            step: Simulation step of the transfer, in model ticks (non-negative).
+            reason: Why the money moves.
+            pilot_id: Id of the pilot the transfer belongs to, if any.
+
+        Returns:
+            The index of the transfer in the journal, or None if nothing was recorded.
+
+        Raises:
+            ValueError: If ``cents`` is negative or not an integer, or as :meth:`transfer`.
+            KeyError: If either account does not exist.
+            OverdraftError: If ``src`` would fall below its floor; nothing is changed.
+        """
+        if type(cents) is not int or cents < 0:
+            raise ValueError(f"transfer amount must be a non-negative int of cents, got {cents!r}")
+        return self._post(src, dst, cents, step, reason, pilot_id)
 
     def transfer_all(
         self,

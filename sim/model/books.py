@@ -49,8 +49,12 @@ class Books:
         self.outcome_withheld = 0.0
         """Maximum outcome payments not paid because the measured outcome fell short (EUR)."""
         self._roles: dict[str, Role] = {}
+        self._kinds: dict[str, str] = {}
+        """Each account's kind (its value), as the flow totals key it."""
         self._vehicles: set[str] = set()
         """Accounts known to be public vehicles (every one has received money)."""
+        self._public_cost_now: float | None = None
+        """The net present public cost while metrics are collected (computed once for them)."""
         self._rate_step = step_rate(
             self.config.finance.public_discount_rate, self.config.time.steps_per_year
         )
@@ -85,28 +89,38 @@ class Books:
         Args:
             src: Paying account.
             dst: Receiving account.
-            amount: EUR (rounded to the cent by the ledger); zero moves nothing.
+            amount: EUR (rounded half to even to the cent); zero moves nothing.
             reason: Why the money moves (a key of the flow totals).
             pilot: The pilot it concerns, if any.
         """
-        cents = to_cents(amount)
+        self.pay_cents(src, dst, to_cents(amount), reason, pilot)
+
+    def pay_cents(
+        self, src: str, dst: str, cents: int, reason: str, pilot: Pilot | None = None
+    ) -> None:
+        """:meth:`pay` an amount already in whole cents (not positive: nothing moves)."""
         if cents <= 0:
             return
-        self.ledger.transfer(
-            src, dst, amount, step=self.now, reason=reason, pilot_id=pilot.id if pilot else None
+        now = self.now
+        self.ledger.transfer_cents(
+            src, dst, cents, step=now, reason=reason, pilot_id=None if pilot is None else pilot.id
         )
-        src_kind, dst_kind = self.ledger.kind_of(src).value, self.ledger.kind_of(dst).value
+        kinds = self._kinds
+        src_kind = kinds.get(src) or kinds.setdefault(src, self.ledger.kind_of(src).value)
+        dst_kind = kinds.get(dst) or kinds.setdefault(dst, self.ledger.kind_of(dst).value)
         self.flows[(reason, src_kind, dst_kind)] += cents
+        if reason in OPENING and pilot is None:
+            return
+        src_role, dst_role = self.role(src), self.role(dst)
         if reason not in OPENING:
-            src_role, dst_role = self.role(src), self.role(dst)
             if src_role is Role.PURSE and dst_role is not Role.PURSE:
-                self.pv_paid += cents / 100 * self.discount(self.now)
+                self.pv_paid += cents / 100 * self.discount(now)
             elif dst_role is Role.PURSE and src_role is not Role.PURSE:
-                self.pv_paid -= cents / 100 * self.discount(self.now)
+                self.pv_paid -= cents / 100 * self.discount(now)
         if pilot is not None:
-            inside = (self.role(src) is not Role.OUTSIDE) - (self.role(dst) is not Role.OUTSIDE)
+            inside = (src_role is not Role.OUTSIDE) - (dst_role is not Role.OUTSIDE)
             if inside:
-                self.pilot_public[pilot.id] += inside * cents / 100 * self.discount(self.now)
+                self.pilot_public[pilot.id] += inside * cents / 100 * self.discount(now)
             if src_kind == AccountKind.CAPITAL_PROVIDER:
                 self.pilot_invested[pilot.id] += cents
             if dst_kind == AccountKind.CAPITAL_PROVIDER:
@@ -193,6 +207,12 @@ class Books:
         return frame
 
     def net_public_cost(self) -> float:
-        """Return the net present public cost if the horizon were now (EUR, at step 0)."""
+        """Return the net present public cost if the horizon were now (EUR, at step 0).
+
+        Computed from the running totals and the open claims; while the model collects its
+        metrics, the value it computed once for them.
+        """
+        if self._public_cost_now is not None:
+            return self._public_cost_now
         held = self.vehicle_holdings() + sum(c.value for c in self.claims())
         return self.pv_paid - self.discount(self.now) * held

@@ -11,7 +11,7 @@ Counts are cumulative since the start unless the description says "now". Money i
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -595,9 +595,21 @@ AGENT_REPORTERS: dict[str, str] = {
 """Per-agent state recorded when a scenario asks for it (``output.agent_state``)."""
 
 
-def collector(*, agent_state: bool) -> mesa.DataCollector:
-    """Return a DataCollector with every metric, and per-agent state if asked."""
+def collector(*, agent_state: bool, metrics: Sequence[str] | None = None) -> mesa.DataCollector:
+    """Return a DataCollector of the metrics asked for, and per-agent state if asked.
+
+    Args:
+        agent_state: Also collect :data:`AGENT_REPORTERS` for every agent.
+        metrics: Names of the metrics to collect, in :data:`METRICS`; None for all.
+
+    Raises:
+        ValueError: An unknown metric.
+    """
+    names = list(METRICS) if metrics is None else list(metrics)
+    unknown = [name for name in names if name not in METRICS]
+    if unknown:
+        raise ValueError(f"unknown metric {', '.join(unknown)}; known: {', '.join(METRICS)}")
     return mesa.DataCollector(
-        model_reporters={name: m.fn for name, m in METRICS.items()},
+        model_reporters={name: METRICS[name].fn for name in names},
         agent_reporters=AGENT_REPORTERS if agent_state else None,
     )

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
 import mesa
 import numpy as np
@@ -78,9 +79,26 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
     Args:
         config: A validated :class:`~sim.scenario.schema.Scenario`.
         seed: The run seed; Mesa's ``rng`` and every named stream derive from it.
+        metrics: The metrics to collect (names in :data:`sim.model.metrics.METRICS`); None
+            for all of them.
+        collect_every: Collect the metrics at step 0, every this many steps and at the
+            horizon (``time.steps``); None collects them at the horizon only (a sweep that
+            keeps end-of-run metrics). Which steps were collected is :attr:`collected_steps`.
+
+    Raises:
+        ValueError: An unknown metric, or ``collect_every`` below 1.
     """
 
-    def __init__(self, config: Scenario, *, seed: int = 0) -> None:
+    def __init__(
+        self,
+        config: Scenario,
+        *,
+        seed: int = 0,
+        metrics: Sequence[str] | None = None,
+        collect_every: int | None = 1,
+    ) -> None:
+        if collect_every is not None and collect_every < 1:
+            raise ValueError(f"collect_every must be at least 1 or None; got {collect_every}")
         super().__init__(rng=seed)
         self.config = config
         self.seed = seed
@@ -126,9 +144,12 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
         """The scenario's instruments by name, in the order the city's rule considers them."""
         for city in self.cities:
             self._open_year(city)
-        self._init_schedule()
-        self.datacollector = collector(agent_state=config.output.agent_state)
-        self.datacollector.collect(self)
+        self.datacollector = collector(agent_state=config.output.agent_state, metrics=metrics)
+        self.collected_steps: list[int] = []
+        """The steps at which the metrics were collected, in order (the step table's rows)."""
+        self._init_schedule(collect_every)
+        if collect_every is not None:
+            self._collect()
 
     # ----------------------------------------------------------------------- set-up
 
@@ -202,13 +223,14 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
             held = getattr(self.config.finance.capital, provider.kind) / kinds[provider.kind]
             self.pay(OPENING, provider.account, held, "endowment")
 
-    def _init_schedule(self) -> None:
+    def _init_schedule(self, collect_every: int | None) -> None:
         """Put calls, elections, fiscal years and data collection on Mesa's event list.
 
         Quarter ``t`` is the time interval (t - 1, t]; Mesa runs the model's ``step`` at its end,
         time t. The other events sit at fixed offsets inside the quarter, so their order never
         depends on their intervals: calls at t - 0.75, elections at t - 0.5, fiscal year ends at
-        t - 0.25, then the step at t (high priority) and data collection at t (low priority).
+        t - 0.25, then the step at t (high priority) and data collection at t (low priority),
+        every ``collect_every`` quarters and at the horizon.
         Everything that happens in quarter t is recorded as step t (:attr:`now`).
         """
         t = self.config.time
@@ -218,7 +240,11 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
             (self._fiscal_year, t.steps_per_year, t.steps_per_year, FISCAL_OFFSET),
         ):
             self.schedule_recurring(handler, Schedule(interval=interval, start=first - offset))
-        self.schedule_recurring(self._collect, Schedule(interval=1, start=1), Priority.LOW)
+        if collect_every is not None:
+            schedule = Schedule(interval=collect_every, start=collect_every)
+            self.schedule_recurring(self._collect, schedule, Priority.LOW)
+        if collect_every is None or t.steps % collect_every:
+            self.schedule_event(self._collect, at=t.steps, priority=Priority.LOW)
 
     @property
     def now(self) -> int:
@@ -267,5 +293,14 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
         self.agents_by_type[CityGovernment].shuffle_do("issue_call")
 
     def _collect(self) -> None:
-        """Collect the step's metrics (runs after every other event of the step)."""
-        self.datacollector.collect(self)
+        """Collect the step's metrics (runs after every other event of the step).
+
+        The net present public cost, which values every open claim, is computed once for all
+        the reporters that read it (nothing changes while they read).
+        """
+        self._public_cost_now = self.net_public_cost()
+        try:
+            self.datacollector.collect(self)
+        finally:
+            self._public_cost_now = None
+        self.collected_steps.append(self.now)

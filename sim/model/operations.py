@@ -111,7 +111,7 @@ class Operating:
                 else min(math.floor(left * pilot.paid[account] / total), remaining)
             )
             refunds[account] = from_cents(cents)
-            self.pay(pilot.account, account, refunds[account], "refund", pilot)
+            self.pay_cents(pilot.account, account, cents, "refund", pilot)
         return refunds
 
     # ----------------------------------------------------------------------- outcome
@@ -179,7 +179,7 @@ class Operating:
                 cents = left
             else:
                 cents = min(math.floor(amount_cents * float(shares[position])), left)
-            self.pay(pilot.account, self._payee(pilot, party), from_cents(cents), reason, pilot)
+            self.pay_cents(pilot.account, self._payee(pilot, party), cents, reason, pilot)
 
     def _serve(self, pilot: Pilot) -> None:
         """One quarter of savings: in from the economy, the contract's claims, then the split."""
