@@ -88,9 +88,9 @@ def test_a_batch_of_candidates_decides_as_each_would_alone(small, seed):
     pool = model.partner_pool[0]
     decided = 0
     for pilot in pilots[:5]:
-        invitation = model.invitation(pilot, len(pilot.parties))
         members = [pilot.lead, *[m for m in pilot.members if m != pilot.lead][:1]]
         candidates = np.array([c for c in pool.tolist() if c not in members])
+        invitation = model.invitation(pilot, len(pilot.parties), candidates)
         batch = Organisation.accept(model, invitation, candidates, members)
         alone = [
             bool(Organisation.accept(model, invitation, np.array([c]), members)[0])

@@ -113,7 +113,7 @@ class Organisation(mesa.Agent):
             pop.ip_fear[candidates] * invitation.fear_factor,
             (1.0 - success) * invitation.failure_cover,
         )
-        network = model.network
+        rows = invitation.rows(candidates)
         return join_decisions(
             success=success,
             tolerance=pop.risk_tolerance[candidates],
@@ -121,8 +121,8 @@ class Organisation(mesa.Agent):
             value=values,
             outside=outside,
             returns=per_eur * ((pilot.cost - invitation.public) / others),
-            trust=np.array([network.trust(c, pilot.lead) for c in candidates.tolist()]),
-            capacity=model.free_capitals(candidates),
+            trust=invitation.trust[rows],
+            capacity=invitation.capacity[rows],
             cost=pilot.cost,
             share=invitation.share,
         )

@@ -33,6 +33,10 @@ class Invitation:
         terms: The pilot's stream under its instrument at that public part.
         failure_cover: Share of a firm's loss on failure the city reimburses (1).
         fear_factor: 1, or 0 under innovation procurement (firms lose no IP).
+        position: Row of each organisation the search may invite in ``trust`` and
+            ``capacity`` (what does not change while the search goes on, read once).
+        trust: Each one's trust in the lead, in [0, 1].
+        capacity: Each one's free capital (EUR).
     """
 
     pilot: Pilot
@@ -42,6 +46,14 @@ class Invitation:
     terms: StreamTerms
     failure_cover: float
     fear_factor: float
+    position: dict[int, int]
+    trust: np.ndarray
+    capacity: np.ndarray
+
+    def rows(self, candidates: np.ndarray) -> list[int]:
+        """Return the rows of ``candidates`` in :attr:`trust` and :attr:`capacity`."""
+        position = self.position
+        return [position[c] for c in candidates.tolist()]
 
 
 def join_decisions(

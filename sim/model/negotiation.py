@@ -60,7 +60,7 @@ def _vector(name: str, values: ArrayLike, n: int | None = None) -> FloatVector:
         raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
     if n is not None and array.shape[0] != n:
         raise ValueError(f"{name} must have length {n}, got {array.shape[0]}")
-    if not np.all(np.isfinite(array)):
+    if not np.isfinite(array).all():
         raise ValueError(f"{name} must be finite")
     return array
 
@@ -68,7 +68,7 @@ def _vector(name: str, values: ArrayLike, n: int | None = None) -> FloatVector:
 def _normalised_weights(weights: ArrayLike, n: int) -> FloatVector:
     """Return positive bargaining weights of length ``n`` rescaled to sum to 1."""
     w = _vector("weights", weights, n)
-    if np.any(w <= 0.0):
+    if (w <= 0.0).any():
         raise ValueError("weights must be positive")
     return w / w.sum()
 
@@ -78,7 +78,7 @@ def _check_unit_interval(name: str, values: ArrayLike, *, open_low: bool, open_h
     v = np.asarray(values, dtype=np.float64)
     low_ok = v > 0.0 if open_low else v >= 0.0
     high_ok = v < 1.0 if open_high else v <= 1.0
-    if not np.all(low_ok & high_ok):
+    if not (low_ok & high_ok).all():
         interval = f"{'(' if open_low else '['}0, 1{')' if open_high else ']'}"
         raise ValueError(f"{name} must be in {interval}, got {values!r}")
 
@@ -260,7 +260,7 @@ def zeuthen(
     n = d.shape[0]
     w = _normalised_weights(weights, n)
     steps = np.broadcast_to(np.asarray(step, dtype=np.float64), (n,))
-    if not np.all((steps >= 0.0) & np.isfinite(steps)):
+    if not ((steps >= 0.0) & np.isfinite(steps)).all():
         raise ValueError(f"step must be finite and >= 0, got {step!r}")
     if not round_cost >= 0.0:
         raise ValueError(f"round_cost must be >= 0, got {round_cost!r}")
@@ -274,7 +274,7 @@ def zeuthen(
         demands = np.full(n, zone0)
     else:
         demands = _vector("opening", opening, n)
-        if np.any(demands < 0.0):
+        if (demands < 0.0).any():
             raise ValueError("opening demands must be >= 0")
         demands = np.minimum(demands, zone0)
     concession = steps * zone0
@@ -376,21 +376,20 @@ def max_acceptable_share(
     """
     if not 0.0 <= cost < np.inf:
         raise ValueError(f"cost must be finite and >= 0, got {cost!r}")
-    _check_unit_interval("trust", trust, open_low=False, open_high=False)
-    v, o, t = np.broadcast_arrays(
-        np.asarray(value, dtype=np.float64),
-        np.asarray(outside, dtype=np.float64),
-        np.asarray(trust, dtype=np.float64),
-    )
-    b = (
-        np.zeros_like(v)
-        if returns is None
-        else np.broadcast_to(np.asarray(returns, float), v.shape)
-    )
+    v = np.asarray(value, dtype=np.float64)
+    o = np.asarray(outside, dtype=np.float64)
+    t = np.asarray(trust, dtype=np.float64)
+    if not ((t >= 0.0) & (t <= 1.0)).all():
+        raise ValueError(f"trust must be in [0, 1], got {trust!r}")
+    if not v.shape == o.shape == t.shape:
+        v, o, t = np.broadcast_arrays(v, o, t)
+    tb = t * (0.0 if returns is None else np.asarray(returns, dtype=np.float64))
     beta = 1.0 - (1.0 - t) * v / cost if cost > 0 else np.ones_like(v)
-    whole = np.where(v + t * b - cost - o >= 0.0, cost, -np.inf)
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        m = np.where(beta > 0.0, (v * t + t * b - o) / np.where(beta > 0.0, beta, 1.0), whole)
+    positive = beta > 0.0
+    with np.errstate(over="ignore"):
+        m = (v * t + tb - o) / np.where(positive, beta, 1.0)
+    if not positive.all():
+        m = np.where(positive, m, np.where(v + tb - cost - o >= 0.0, cost, -np.inf))
     m = np.minimum(m, cost)
     if capacity is not None:
         m = np.minimum(m, np.asarray(capacity, dtype=np.float64))
@@ -406,12 +405,12 @@ def _cap_savings(savings: FloatVector, caps: FloatVector, weights: FloatVector) 
     """
     s = savings.copy()
     capped = np.zeros(s.shape, dtype=bool)
-    while np.any(over := ~capped & (s > caps)):
+    while (over := ~capped & (s > caps)).any():
         excess = (s[over] - caps[over]).sum()
         s[over] = caps[over]
         capped |= over
         free = ~capped
-        if not np.any(free):
+        if not free.any():
             break
         s[free] += excess * weights[free] / weights[free].sum()
     return s
@@ -529,7 +528,7 @@ def negotiate_terms(
     delta = _vector("patience", np.full(n, 0.9) if patience is None else patience, n)
     _check_unit_interval("patience", delta, open_low=True, open_high=True)
     bearer = _vector("bearer_weights", np.ones(n) if bearer_weights is None else bearer_weights, n)
-    if np.any(bearer < 0.0):
+    if (bearer < 0.0).any():
         raise ValueError("bearer_weights must be >= 0")
     willing = _vector(
         "data_willingness", np.ones(n) if data_willingness is None else data_willingness, n
@@ -538,7 +537,7 @@ def negotiate_terms(
 
     m = max_acceptable_share(v, cost, o, t, capacity, returns)
     zone = _zone(float(m.sum()), np.array([cost]))
-    if np.any(m < 0.0) or zone < 0.0:
+    if (m < 0.0).any() or zone < 0.0:
         return _failed_terms("no_zone", 0, n)
     bargaining_zone = zone - formal_rounds * round_cost
     if bargaining_zone < 0.0:

@@ -37,6 +37,25 @@ class PartnerNetwork:
         """Return ``truster``'s trust in ``trustee`` in [0, 1]."""
         return self._trust.get((truster, trustee), float(self.generalised[truster]))
 
+    def trust_from(self, truster: int, trustees: np.ndarray) -> np.ndarray:
+        """Return ``truster``'s trust in each of ``trustees`` (as :meth:`trust`, at once)."""
+        pairs = [(truster, t) for t in trustees.tolist()]
+        return self._known(pairs, np.full(len(pairs), float(self.generalised[truster])))
+
+    def trust_towards(self, trusters: np.ndarray, trustee: int) -> np.ndarray:
+        """Return each of ``trusters``' trust in ``trustee`` (as :meth:`trust`, at once)."""
+        pairs = [(t, trustee) for t in trusters.tolist()]
+        return self._known(pairs, self.generalised[trusters].astype(np.float64))
+
+    def _known(self, pairs: list[tuple[int, int]], fallback: np.ndarray) -> np.ndarray:
+        """Return the trust of each ordered pair, ``fallback`` (updated in place) where unknown."""
+        get = self._trust.get
+        for i, pair in enumerate(pairs):
+            known = get(pair)
+            if known is not None:
+                fallback[i] = known
+        return fallback
+
     def trust_matrix(self, parties: list[int]) -> np.ndarray:
         """Return the parties' pairwise trust (row trusts column); the diagonal is 1."""
         n = len(parties)
@@ -53,10 +72,12 @@ class PartnerNetwork:
         n = len(parties)
         return (matrix.sum(axis=1) - 1.0) / max(n - 1, 1)
 
-    def collaborations(self, a: int, b: int) -> int:
-        """Return how many pilots ``a`` and ``b`` have completed together."""
-        data = self.graph.get_edge_data(a, b)
-        return data["pilots"] if data else 0
+    def collaborations_of(self, a: int, others: np.ndarray) -> np.ndarray:
+        """Return how many pilots ``a`` has completed with each of ``others``."""
+        known = self.graph.adj[a]
+        return np.array(
+            [known[b]["pilots"] if b in known else 0 for b in others.tolist()], dtype=np.int64
+        )
 
     def record_collaboration(self, members: list[int]) -> None:
         """Add one completed pilot to every pair of members (network memory)."""

@@ -263,15 +263,15 @@ class Proposing:
             rng=pilot.rng,
             exclude=(city.idx,),
         )
-        invitation = self.invitation(pilot, size)
+        invitation = self.invitation(pilot, size, np.concatenate(hops))
 
         def score(candidates: np.ndarray, joined: tuple[int, ...]) -> np.ndarray:
-            have = {int(pop.sector[m]) for m in (lead, *joined)}
-            novelty = np.array([int(pop.sector[c]) not in have for c in candidates], dtype=float)
+            have = list({int(pop.sector[m]) for m in (lead, *joined)})
+            novelty = (~np.isin(pop.sector[candidates], have)).astype(float)
             return score_candidates(
-                [self.network.trust(lead, int(c)) for c in candidates],
+                self.network.trust_from(lead, candidates),
                 pop.capability[candidates, pilot.domain] * (1.0 + novelty),
-                [self.network.collaborations(lead, int(c)) for c in candidates],
+                self.network.collaborations_of(lead, candidates),
                 trust_weight=cfg.consortium.trust_weight,
                 capability_weight=cfg.consortium.capability_weight,
                 history_weight=cfg.consortium.history_weight,
@@ -311,12 +311,13 @@ class Proposing:
             cap = min(cap, self.config.finance.grant.max_public_share)
         return cap
 
-    def invitation(self, pilot: Pilot, size: int) -> Invitation:
+    def invitation(self, pilot: Pilot, size: int, candidates: np.ndarray) -> Invitation:
         """Return what a lead's invitation to join ``pilot`` means to every candidate.
 
         Args:
             pilot: The pilot, its instrument fixed.
             size: Parties the lead wants in all (the city included).
+            candidates: Every organisation the search may invite (distinct indices).
         """
         cap = self.public_share_cap()
         public = self.expected_public(pilot)
@@ -334,6 +335,9 @@ class Proposing:
             ),
             failure_cover=failure_cover(self.config.incentives),
             fear_factor=0.0 if procurement else 1.0,
+            position={c: row for row, c in enumerate(candidates.tolist())},
+            trust=self.network.trust_towards(candidates, pilot.lead),
+            capacity=self.free_capitals(candidates),
         )
 
     def stakes(
