@@ -40,6 +40,24 @@ def test_hops_respect_depth_exclusion_and_cap():
     assert 7 not in hops[0]
 
 
+def test_second_hop_asks_at_most_referrals_partners():
+    # Lead 0 has 30 partners (1..30); each partner p has one partner of its own, 100 + p.
+    g = nx.star_graph(30)
+    g.add_edges_from((p, 100 + p) for p in range(1, 31))
+
+    def second_hop(referrals):
+        rng = np.random.default_rng(5)
+        return candidate_hops(
+            g, 0, np.arange(131), depth=2, per_hop=40, rng=rng, referrals=referrals
+        )[1]
+
+    # Hop 1 (30 partners, at most 40) draws nothing; hop 2 asks partners in this order:
+    asked = np.random.default_rng(5).permutation(30)[:4] + 1
+    assert sorted(second_hop(4)) == sorted(asked + 100)  # one referral from each partner asked
+    assert sorted(second_hop(None)) == list(range(101, 131))  # all 30 asked
+    assert sorted(second_hop(30)) == list(range(101, 131))
+
+
 def test_recruit_takes_best_first_until_enough():
     hops = [np.array([10, 11, 12]), np.array([20, 21])]
     scores = {10: 0.1, 11: 0.9, 12: 0.5, 20: 1.0, 21: 0.2}

@@ -42,11 +42,13 @@ def candidate_hops(
     per_hop: int,
     rng: np.random.Generator,
     exclude: Sequence[int] = (),
+    referrals: int | None = None,
 ) -> list[np.ndarray]:
     """Return the candidates at each hop of a SKIN search, at most ``per_hop`` each.
 
-    Hop 1 holds the lead's previous partners, hop 2 its partners' partners (gathered from the
-    partners in random order until twice ``per_hop`` are found), hop 3 a random draw from
+    Hop 1 holds the lead's previous partners, hop 2 its partners' partners (gathered from at
+    most ``referrals`` of the partners, asked in random order, until twice ``per_hop`` are
+    found), hop 3 a random draw from
     ``pool`` (organisations the lead does not know). Sampling hop 3 by index draws keeps a
     search O(per_hop), however large the city: the classic ``random.choice(list(agents))`` trap
     is O(N) per search.
@@ -59,6 +61,11 @@ def candidate_hops(
         per_hop: Largest number of candidates examined at one hop.
         rng: Random stream for sampling within a hop.
         exclude: Organisations that may not be candidates (the lead is always excluded).
+        referrals: Largest number of partners asked for their partners (None: all). A hub
+            (a city with hundreds of past partners) otherwise asks every one of them whenever
+            their partners are already known to it; the bound keeps a search O(referrals x
+            degree). The partners' random order is drawn in full either way: where the
+            bound does not bind, the search is the same, random numbers included.
 
     Returns:
         One integer array per hop searched (possibly empty).
@@ -69,7 +76,7 @@ def candidate_hops(
     hops.append(_sample(np.asarray(first, dtype=np.int64), per_hop, rng))
     seen.update(first)
     if depth >= 2:
-        second = _partners_of_partners(graph, first, seen, 2 * per_hop, rng)
+        second = _partners_of_partners(graph, first, seen, 2 * per_hop, rng, referrals)
         hops.append(_sample(second, per_hop, rng))
         seen.update(second.tolist())
     if depth >= 3 and len(pool):
@@ -80,15 +87,20 @@ def candidate_hops(
 
 
 def _partners_of_partners(
-    graph: nx.Graph, partners: list[int], seen: set[int], enough: int, rng: np.random.Generator
+    graph: nx.Graph,
+    partners: list[int],
+    seen: set[int],
+    enough: int,
+    rng: np.random.Generator,
+    referrals: int | None,
 ) -> np.ndarray:
-    """Collect partners' partners, visiting the partners in random order, until ``enough``.
+    """Collect partners' partners, asking at most ``referrals`` partners in random order.
 
-    Stopping early keeps the search O(enough x degree) in a dense network rather than
-    O(degree^2).
+    Stopping at ``enough`` keeps the search O(enough x degree) in a dense network rather than
+    O(degree^2); stopping at ``referrals`` keeps it bounded when little is new.
     """
     found: dict[int, None] = {}
-    for i in rng.permutation(len(partners)):
+    for i in rng.permutation(len(partners))[:referrals].tolist():
         for m in graph.neighbors(partners[i]):
             if m not in seen:
                 found[m] = None

@@ -260,6 +260,7 @@ class Proposing:
             self.partner_pool[city.city],
             depth=cfg.consortium.search_depth,
             per_hop=cfg.consortium.candidates_per_hop,
+            referrals=cfg.consortium.referrals,
             rng=pilot.rng,
             exclude=(city.idx,),
         )

@@ -148,6 +148,14 @@ class ConsortiumConfig(Section):
     candidates_per_hop: int = param(
         20, unit="organisations", ge=1, le=1000, description="Candidates scored at each hop."
     )
+    referrals: int = param(
+        10,
+        unit="partners",
+        ge=1,
+        le=1_000_000,
+        description="Previous partners a lead asks for partners' partners (hop 2), at most.",
+        source="ASSUMPTION",
+    )
     trust_weight: float = param(
         1.0, unit="1", ge=0, le=MULTIPLE_MAX, description="Weight of trust in a candidate's score."
     )
