@@ -3,7 +3,9 @@
 Run ``.venv/bin/python benchmarks/performance.py`` (all parts, about 25 minutes on 2 shared
 cores) or name parts: ``cpu``, ``equivalence``, ``sweep``, ``large``, ``imports``. The
 reference version (``--reference``, default 273a75e) is extracted with ``git archive`` into a
-temporary folder and run with this checkout's environment; every measurement runs in its own
+temporary folder and run with this checkout's environment, and so is the new version if given
+(``--new HEAD``: the checkout may then change while the benchmark runs; default: the checkout
+itself); every measurement runs in its own
 process (``perf_child.py``), the two versions alternating, and CPU time is read with
 ``resource.getrusage`` (a loaded machine slows wall time, much less CPU time). Nothing here is
 a timed test: the figures are printed, with the load average, for docs/performance.md.
@@ -100,12 +102,22 @@ UNBOUNDED_HOP = {"consortium": {"referrals": 1_000_000}}
 # ------------------------------------------------------------------------------ running
 
 
-def reference_tree(rev: str) -> Path:
-    """Return a folder holding ``sim/`` and ``scenarios/`` as of ``rev`` (extracted once)."""
-    folder = Path(tempfile.gettempdir()) / f"partnersim-ref-{rev}"
+def source_tree(rev: str) -> Path:
+    """Return a folder holding ``sim/``, ``scenarios/`` and ``benchmarks/`` as of ``rev``.
+
+    Extracted once per commit; ``rev`` is resolved to its commit first, so that a moving name
+    (``HEAD``) never reuses an older extraction.
+    """
+    rev = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", rev],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    folder = Path(tempfile.gettempdir()) / f"partnersim-tree-{rev}"
     if not (folder / "sim").is_dir():
         archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", rev, "sim", "scenarios"],
+            ["git", "-C", str(ROOT), "archive", rev, "sim", "scenarios", "benchmarks"],
             check=True,
             capture_output=True,
         ).stdout
@@ -137,9 +149,14 @@ def child(root: Path, mode: str, **args) -> dict:
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Run a command; return its (and its children's) CPU seconds and its wall seconds."""
+    """Run a command in a source tree; return its (and its children's) CPU and wall seconds.
+
+    ``PYTHONPATH`` puts the tree first, so that a console script (``partnersim``) and the pool
+    workers it spawns import that tree's ``sim``, not the checkout the environment points at.
+    """
+    env = {**os.environ, "PYTHONPATH": str(cwd)}
     before, wall = children_cpu(), time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, cwd=cwd)
+    subprocess.run(command, check=True, capture_output=True, cwd=cwd, env=env)
     return children_cpu() - before, time.perf_counter() - wall
 
 
@@ -151,14 +168,14 @@ def load() -> str:
 # ------------------------------------------------------------------------------ parts
 
 
-def cpu_per_run(ref: Path, rounds: int, per_round: int) -> None:
+def cpu_per_run(new: Path, ref: Path, rounds: int, per_round: int) -> None:
     """Print CPU seconds per run of each scenario, new against reference (module docstring)."""
     print(f"\n## CPU per run (sim.run, {rounds} rounds x {per_round} seeds; {load()})")
     seeds = list(range(per_round))
     cpu: dict[tuple[str, str], list[float]] = {}
     for r in range(rounds):
         for name, path in SCENARIOS.items():
-            order = (("reference", ref), ("new", ROOT))
+            order = (("reference", ref), ("new", new))
             for version, root in order if r % 2 == 0 else order[::-1]:
                 got = child(root, "runs", scenario=path, seeds=seeds, warmup=1000)
                 cpu.setdefault((name, version), []).append(statistics.mean(got["cpu"]))
@@ -227,7 +244,7 @@ def report_pairs(title: str, new: dict, old: dict) -> int:
     return bad
 
 
-def equivalence(ref: Path, n_seeds: int) -> None:
+def equivalence(new_root: Path, ref: Path, n_seeds: int) -> None:
     """Print the paired differences of the headline metrics (module docstring)."""
     print(f"\n## Statistical equivalence (seeds 0-{n_seeds - 1}; {load()})")
     seeds = list(range(n_seeds))
@@ -235,21 +252,21 @@ def equivalence(ref: Path, n_seeds: int) -> None:
     for name, path in SCENARIOS.items():
         common = dict(scenario=path, seeds=seeds, metrics=list(HEADLINE))
         old = child(ref, "metrics", **common)
-        new = child(ROOT, "metrics", **common)
-        wide = child(ROOT, "metrics", **common, override=UNBOUNDED_HOP)
+        new = child(new_root, "metrics", **common)
+        wide = child(new_root, "metrics", **common, override=UNBOUNDED_HOP)
         bad += report_pairs(f"{name}: new against reference", new, old)
         report_pairs(f"{name}: bounded hop against unbounded (both new)", new, wide)
     print(f"metrics outside their threshold, new against reference: {bad}")
 
 
-def sweep(workers: int) -> None:
+def sweep(new: Path, workers: int) -> None:
     """Run the 2,000-run sweep on ``workers`` processes; print its times and projection."""
-    spec = ROOT / "benchmarks" / "sweep_base_2000.yaml"
+    spec = new / "benchmarks" / "sweep_base_2000.yaml"
     exe = Path(PYTHON).with_name("partnersim")
-    print(f"\n## Sweep: {spec.relative_to(ROOT)}, {workers} workers ({load()})")
+    print(f"\n## Sweep: {spec.relative_to(new)}, {workers} workers ({load()})")
     with tempfile.TemporaryDirectory() as out:
         command = [str(exe), "sweep", str(spec), "--workers", str(workers), "--out", out]
-        cpu, wall = timed([*command, "--no-progress"], ROOT)
+        cpu, wall = timed([*command, "--no-progress"], new)
         manifest = json.loads((Path(out) / "manifest.json").read_text())
     runs = int(manifest["runs"])
     print(
@@ -269,11 +286,11 @@ def exponent(sizes: list[float], costs: list[float]) -> tuple[float, list[float]
     return slope, local
 
 
-def large(ref: Path, with_reference: bool) -> None:
+def large(new: Path, ref: Path, with_reference: bool) -> None:
     """Print the large city's times and the cost exponents (module docstring)."""
     print(f"\n## Large city and cost exponents ({load()})")
     city = "scenarios/large_city.yaml"
-    versions = [("new", ROOT)] + ([("reference", ref)] if with_reference else [])
+    versions = [("new", new)] + ([("reference", ref)] if with_reference else [])
     for version, root in versions:
         got = child(root, "scaled", scenario=city, seed=1, factor=1.0, steps=40)
         print(
@@ -281,14 +298,14 @@ def large(ref: Path, with_reference: bool) -> None:
             f"({got['organisations']:,} organisations, 40 steps, {got['moves']:,} lifecycle moves)"
         )
     rows = [
-        child(ROOT, "scaled", scenario=city, seed=1, factor=f, steps=40)
+        child(new, "scaled", scenario=city, seed=1, factor=f, steps=40)
         for f in (0.125, 0.25, 0.5, 1.0)
     ]
     slope, local = exponent([r["organisations"] for r in rows], [r["cpu"] for r in rows])
     print("organisations: " + ", ".join(f"{r['organisations']:,}: {r['cpu']:.2f} s" for r in rows))
     print(f"  exponent {slope:.3f} (each doubling: {', '.join(f'{s:.2f}' for s in local)})")
     rows = [
-        child(ROOT, "scaled", scenario="scenarios/base.yaml", seed=1, factor=1.0, steps=s)
+        child(new, "scaled", scenario="scenarios/base.yaml", seed=1, factor=1.0, steps=s)
         for s in (40, 80, 160, 320)
     ]
     slope, local = exponent([r["steps"] for r in rows], [r["cpu"] for r in rows])
@@ -311,13 +328,13 @@ IMPORTS = {
 """What each start-up measurement runs (in the source tree's folder, with it first on the path)."""
 
 
-def imports(ref: Path, rounds: int) -> None:
+def imports(new: Path, ref: Path, rounds: int) -> None:
     """Print the CPU of start-ups, new against reference, interleaved (module docstring)."""
     print(f"\n## Start-up CPU ({rounds} rounds, median; {load()})")
     cpu: dict[tuple[str, str], list[float]] = {}
     for r in range(rounds):
         for label, code in IMPORTS.items():
-            order = (("reference", ref), ("new", ROOT))
+            order = (("reference", ref), ("new", new))
             for version, root in order if r % 2 == 0 else order[::-1]:
                 command = [PYTHON, "-c", f"import sys; sys.path.insert(0, {str(root)!r})\n{code}"]
                 cpu.setdefault((label, version), []).append(timed(command, root)[0])
@@ -336,6 +353,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("parts", nargs="*", choices=PARTS, help="default: all")
     parser.add_argument("--reference", default="273a75e", help="commit to compare against")
+    parser.add_argument("--new", help="commit to measure (default: the checkout as it is)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the cpu part")
     parser.add_argument("--per-round", type=int, default=5, help="seeds per round (cpu)")
     parser.add_argument("--seeds", type=int, default=40, help="seeds (equivalence)")
@@ -345,21 +363,27 @@ def main() -> None:
     )
     args = parser.parse_args()
     parts = args.parts or PARTS
-    ref = reference_tree(args.reference)
-    head = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
-    print(f"# partnersim performance: {head} against {args.reference} ({os.cpu_count()} cores)")
+    ref = source_tree(args.reference)
+    new = ROOT if args.new is None else source_tree(args.new)
+    head = (
+        args.new
+        or "the checkout at "
+        + subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+    )
+    print(f"# partnersim performance: {head} ({new}) against {args.reference} ({ref})")
+    print(f"{os.cpu_count()} cores; {load()}")
     if "cpu" in parts:
-        cpu_per_run(ref, args.rounds, args.per_round)
+        cpu_per_run(new, ref, args.rounds, args.per_round)
     if "equivalence" in parts:
-        equivalence(ref, args.seeds)
+        equivalence(new, ref, args.seeds)
     if "sweep" in parts:
-        sweep(args.workers)
+        sweep(new, args.workers)
     if "large" in parts:
-        large(ref, args.large_reference)
+        large(new, ref, args.large_reference)
     if "imports" in parts:
-        imports(ref, args.rounds + 2)
+        imports(new, ref, args.rounds + 2)
 
 
 if __name__ == "__main__":
