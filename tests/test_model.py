@@ -267,3 +267,24 @@ def test_public_cost_is_read_afresh_outside_collection(small):
     assert model.net_public_cost() == reported
     model.pay(model.cities[0].treasury_account, "suppliers", 1000.0, "search_cost")
     assert model.net_public_cost() == pytest.approx(reported + 1000.0 * model.discount(model.now))
+
+
+def test_running_means_equal_the_negotiations_table(small):
+    result = collect(run_model(small, seed=3))
+    agreed = result.tables["negotiations"].query("agreed")
+    assert len(agreed) > 0
+    final = result.final()
+    assert final["mean_rounds"] == pytest.approx(agreed["rounds"].mean(), rel=1e-12)
+    assert final["consortium_alignment"] == pytest.approx(agreed["alignment"].mean(), rel=1e-12)
+
+
+def test_running_mean_known_answers():
+    from sim.model.tally import RunningMean
+
+    tally = RunningMean()
+    assert np.isnan(tally.mean)
+    for value in (1.0, 2.0, 6.0):
+        tally.add(value)
+    assert tally.mean == 3.0
+    tally.add(float("nan"))
+    assert np.isnan(tally.mean)

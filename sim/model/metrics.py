@@ -156,8 +156,7 @@ def agreement_rate(model: ModelState) -> float:
 )
 def mean_rounds(model: ModelState) -> float:
     """Return the mean number of rounds of agreed negotiations."""
-    rounds = [n["rounds"] for n in model.negotiations if n["agreed"]]
-    return float(np.mean(rounds)) if rounds else math.nan
+    return model.agreed_rounds.mean
 
 
 @metric(
@@ -501,8 +500,7 @@ def participation_diversity(model: ModelState) -> float:
 )
 def consortium_alignment(model: ModelState) -> float:
     """Return how aligned agreed consortia were on average."""
-    values = [n["alignment"] for n in model.negotiations if n["agreed"]]
-    return float(np.mean(values)) if values else math.nan
+    return model.agreed_alignment.mean
 
 
 @metric(

@@ -60,6 +60,7 @@ from sim.model.pilot import Pilot
 from sim.model.population import build_population
 from sim.model.proposals import Proposing
 from sim.model.streams import Streams
+from sim.model.tally import RunningMean
 from sim.model.trust import TrustParams
 from sim.scenario.fields import ACADEMIA, DOMAINS, FIRM, GOVERNMENT
 from sim.scenario.finance import CAPITAL_KINDS
@@ -130,6 +131,10 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
         """Cumulative innovation budget appropriated by all cities (EUR)."""
         self.elections: list[dict] = []
         self.negotiations: list[dict] = []
+        self.agreed_rounds = RunningMean()
+        """Rounds of the negotiations that agreed (metric ``mean_rounds``)."""
+        self.agreed_alignment = RunningMean()
+        """Alignment of the consortia that agreed (metric ``consortium_alignment``)."""
         self.deals: list[dict] = []
         """One row per attempt of an instrument to close a pilot's financing."""
         self.outcome_records: list[dict] = []

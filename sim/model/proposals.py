@@ -496,7 +496,10 @@ class Proposing:
         return True
 
     def _record_negotiation(self, pilot: Pilot, *, agreed: bool, rounds: int, reason: str) -> None:
-        """Keep one row per negotiation for the agreement rate and rounds metrics."""
+        """Keep one row per negotiation, and the running means of the agreed ones' terms."""
+        if agreed:
+            self.agreed_rounds.add(rounds)
+            self.agreed_alignment.add(pilot.alignment)
         self.negotiations.append(
             {
                 "step": self.now,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sim.model.network import PartnerNetwork
     from sim.model.pilot import Pilot
     from sim.model.population import Population
+    from sim.model.tally import RunningMean
     from sim.scenario.schema import Scenario
 
 
@@ -46,6 +47,8 @@ class ModelState(Protocol):
     cities: Sequence[CityView]
     entered: Counter[PilotState]
     negotiations: list[dict]
+    agreed_rounds: RunningMean
+    agreed_alignment: RunningMean
     elections: list[dict]
     pilots: Mapping[int, Pilot]
     active: Mapping[int, Pilot]
