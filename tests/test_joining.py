@@ -100,3 +100,19 @@ def test_a_batch_of_candidates_decides_as_each_would_alone(small, seed):
         decided += len(alone)
         assert 0 < batch.sum() < len(batch) or len(batch) < 3
     assert decided > 50
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_candidates_odds_are_those_of_the_consortium_it_would_join(small, seed):
+    model = run_model(small, seed)
+    pool = model.partner_pool[0]
+    city = model.cities[0].idx
+    checked = 0
+    for pilot in [p for p in model.pilots.values() if len(p.members) > 1][:5]:
+        base = np.array([*pilot.members[:2], city])
+        candidates = np.array([c for c in pool.tolist() if c not in base])
+        batch = model.success_odds(pilot, base, candidates)
+        for c, odds in zip(candidates.tolist(), batch.tolist(), strict=True):
+            assert odds == model.success_odds(pilot, np.array([*base, c]))  # to the bit
+            checked += 1
+    assert checked > 50

@@ -97,16 +97,12 @@ class Organisation(mesa.Agent):
         """
         pilot = invitation.pilot
         pop = model.population
-        base = list(dict.fromkeys([*members, model.cities[pilot.city].idx]))
+        base = np.array(list(dict.fromkeys([*members, model.cities[pilot.city].idx])))
         parties = len(base) + 1
-        consortia = np.empty((len(candidates), parties), dtype=np.int64)
-        consortia[:, :-1] = base
-        consortia[:, -1] = candidates
-        success = model.success_odds(pilot, consortia)
+        success = model.success_odds(pilot, base, candidates)
         values, outside = model.stakes(pilot, candidates, success, parties)
-        sectors = pop.sector[consortia]
-        others = max(int((sectors[0] != GOVERNMENT).sum()), 1)
-        firm = sectors[:, -1] == FIRM
+        others = int((pop.sector[base] != GOVERNMENT).sum()) + 1  # the candidate, never a city
+        firm = pop.sector[candidates] == FIRM
         per_eur = partner_money_back(
             invitation.terms.partner_return(success, pilot.cost),
             firm,

@@ -397,39 +397,57 @@ class Proposing:
         per_eur = np.where(sectors == GOVERNMENT, deal.city_return - covered, partner)
         return per_eur * share
 
-    def success_odds(self, pilot: Pilot, parties: np.ndarray) -> float | np.ndarray:
-        """Return the success probability a consortium gives a pilot, or one per consortium.
+    def success_odds(
+        self, pilot: Pilot, parties: np.ndarray, candidates: np.ndarray | None = None
+    ) -> float | np.ndarray:
+        """Return the success probability a consortium gives a pilot, or one per candidate.
+
+        The odds follow the mean capability of the non-government parties, co-design by a
+        citizen group and the least willing firm's data sharing (:func:`success_probability`).
+        Given ``candidates``, each is added to ``parties`` in turn: what the consortium has is
+        read once and each candidate's part added to it, so a search's candidates cost one
+        pass over arrays of their length.
 
         Args:
             pilot: The pilot.
-            parties: One consortium (1-D), or one per row (2-D) with the city, the only
-                government party, in the same column of every row (the candidates of a
-                search, each added to the same consortium).
+            parties: The consortium (organisation indices).
+            candidates: Organisations that might join it, none of them a government.
 
         Returns:
-            A float for one consortium, else one probability per row.
+            A float without candidates, else one probability per candidate.
         """
         pop = self.population
-        consortia = np.atleast_2d(parties)
-        sectors = pop.sector[consortia]
-        doers = sectors[0] != GOVERNMENT
-        capability = (
-            pop.capability[consortia[:, doers], pilot.domain].mean(axis=1)
-            if doers.any()
-            else np.full(len(consortia), self.capability_mean)
-        )
-        firm = sectors == FIRM
-        data = np.where(firm, pop.data_willingness[consortia], np.inf).min(axis=1)
-        odds = success_probability(
-            capability=capability,
-            codesign=(sectors == CIVIL_SOCIETY).any(axis=1),
-            data_sharing=np.where(firm.any(axis=1), data, 1.0),
-            bonus=incentives.success_bonus(in_testbed=pilot.in_testbed, cfg=self.config.incentives)
-            + (self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0),
+        sectors = pop.sector[parties]
+        doers = parties[sectors != GOVERNMENT]
+        capability = pop.capability[doers, pilot.domain]
+        firms = parties[sectors == FIRM]
+        data = float(pop.data_willingness[firms].min()) if len(firms) else math.inf
+        codesign = bool((sectors == CIVIL_SOCIETY).any())
+        bonus = incentives.success_bonus(
+            in_testbed=pilot.in_testbed, cfg=self.config.incentives
+        ) + (self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0)
+        if candidates is None:
+            return success_probability(
+                capability=float(capability.mean()) if len(doers) else self.capability_mean,
+                codesign=codesign,
+                data_sharing=1.0 if math.isinf(data) else data,
+                bonus=bonus,
+                capability_mean=self.capability_mean,
+                cfg=self.config.pilots,
+            )
+        joining = pop.sector[candidates]
+        firm = joining == FIRM
+        data = np.minimum(data, np.where(firm, pop.data_willingness[candidates], math.inf))
+        # the sum in the consortium's order, the candidate last: the mean of each whole row
+        total = capability.sum() + pop.capability[candidates, pilot.domain]
+        return success_probability(
+            capability=total / (len(doers) + 1),
+            codesign=codesign | (joining == CIVIL_SOCIETY),
+            data_sharing=np.where(np.isinf(data), 1.0, data),
+            bonus=bonus,
             capability_mean=self.capability_mean,
             cfg=self.config.pilots,
         )
-        return float(odds[0]) if np.ndim(parties) == 1 else odds
 
     # ----------------------------------------------------------------------- negotiation
 

@@ -89,8 +89,10 @@ class ModelState(Protocol):
         """Free capital of each of these organisations (EUR)."""
         ...
 
-    def success_odds(self, pilot: Pilot, parties: np.ndarray) -> float | np.ndarray:
-        """The success probability a consortium gives a pilot (one per row of a 2-D array)."""
+    def success_odds(
+        self, pilot: Pilot, parties: np.ndarray, candidates: np.ndarray | None = None
+    ) -> float | np.ndarray:
+        """The success probability a consortium gives a pilot (one per candidate added)."""
         ...
 
     def stakes(
