@@ -288,3 +288,17 @@ def test_running_mean_known_answers():
     assert tally.mean == 3.0
     tally.add(float("nan"))
     assert np.isnan(tally.mean)
+
+
+@pytest.mark.parametrize(
+    "path", ["scenarios/finance/blended.yaml", "scenarios/finance/revolving.yaml"]
+)
+def test_running_failure_costs_equal_the_pilot_table(path):
+    model = simulate(path, seed=4, steps=40)
+    pilots = collect(model).tables["pilots"]
+    lost = pilots[pilots["state"].isin([PilotState.FAILED.value, PilotState.CANCELLED.value])]
+    final = collect(model).final()
+    assert final["public_failure_cost"] != 0
+    assert final["public_failure_cost"] == pytest.approx(lost["public_net"].sum(), rel=1e-12)
+    invested = (lost["invested"] - lost["returned"]).sum()
+    assert final["investor_failure_cost"] == pytest.approx(invested, rel=1e-12, abs=1e-6)

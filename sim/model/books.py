@@ -42,6 +42,12 @@ class Books:
         """Present value at step 0 of what the public purse has paid out, net (EUR)."""
         self.pilot_public: defaultdict[int, float] = defaultdict(float)
         """Present value of what each pilot has cost the public so far, net (EUR)."""
+        self.lost_public = 0.0
+        """:attr:`pilot_public` summed over the pilots that failed or were cancelled (EUR)."""
+        self.lost_invested = 0
+        """Capital providers' cents in pilots that failed or were cancelled, net of returns."""
+        self._lost: set[int] = set()
+        """Pilots that failed or were cancelled (terminal states: they stay so)."""
         self.write_offs = 0.0
         """Loan principal revolving funds have written off (EUR)."""
         self.investor_write_offs = 0.0
@@ -118,13 +124,29 @@ class Books:
             elif dst_role is Role.PURSE and src_role is not Role.PURSE:
                 self.pv_paid -= cents / 100 * self.discount(now)
         if pilot is not None:
+            lost = pilot.id in self._lost
             inside = (src_role is not Role.OUTSIDE) - (dst_role is not Role.OUTSIDE)
             if inside:
-                self.pilot_public[pilot.id] += inside * cents / 100 * self.discount(now)
+                public = inside * cents / 100 * self.discount(now)
+                self.pilot_public[pilot.id] += public
+                self.lost_public += public if lost else 0.0
             if src_kind == AccountKind.CAPITAL_PROVIDER:
                 self.pilot_invested[pilot.id] += cents
+                self.lost_invested += cents if lost else 0
             if dst_kind == AccountKind.CAPITAL_PROVIDER:
                 self.pilot_returned[pilot.id] += cents
+                self.lost_invested -= cents if lost else 0
+
+    def book_loss(self, pilot: Pilot) -> None:
+        """Count a pilot that failed or was cancelled in the running costs of failures.
+
+        What it has cost so far enters the totals now; what moves for it later (refunds,
+        recoveries, write-offs) enters as it moves, so the failure-cost metrics never rescan.
+        """
+        self._lost.add(pilot.id)
+        self.lost_public += self.pilot_public.get(pilot.id, 0.0)
+        self.lost_invested += self.pilot_invested.get(pilot.id, 0)
+        self.lost_invested -= self.pilot_returned.get(pilot.id, 0)
 
     def contribute(self, src: str, pilot: Pilot, amount: float, reason: str) -> None:
         """Pay into a pilot's account and record it as paid in (refunds go back pro rata)."""

@@ -268,7 +268,7 @@ def leverage(model: ModelState) -> float:
 )
 def public_failure_cost(model: ModelState) -> float:
     """Return what failures and cancellations cost the public, in present value."""
-    return sum(model.pilot_public[pid] for pid in _lost(model))
+    return model.lost_public
 
 
 @metric(
@@ -279,14 +279,7 @@ def public_failure_cost(model: ModelState) -> float:
 )
 def investor_failure_cost(model: ModelState) -> float:
     """Return what failures and cancellations cost capital providers, net of recoveries."""
-    return sum(model.pilot_invested[pid] - model.pilot_returned[pid] for pid in _lost(model)) / 100
-
-
-def _lost(model: ModelState) -> list[int]:
-    """Return the ids of pilots with money in them that ended failed or cancelled."""
-    lost = (PilotState.FAILED, PilotState.CANCELLED)
-    moved = model.pilot_public.keys() | model.pilot_invested.keys()
-    return [pid for pid in moved if model.pilots[pid].state in lost]
+    return model.lost_invested / 100
 
 
 def _settled(model: ModelState) -> list[int]:

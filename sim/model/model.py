@@ -284,6 +284,8 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
         """Move a pilot through its lifecycle (legality checked) and count the state entered."""
         pilot.lifecycle.move(state, step=self.now, reason=reason, parties=parties)
         self.entered[state] += 1
+        if state in (PilotState.FAILED, PilotState.CANCELLED):
+            self.book_loss(pilot)
         if state is PilotState.FINANCED:
             self.active[pilot.id] = pilot
         elif state in ENDED:

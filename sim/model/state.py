@@ -57,6 +57,8 @@ class ModelState(Protocol):
     pilot_public: Mapping[int, float]
     pilot_invested: Mapping[int, int]
     pilot_returned: Mapping[int, int]
+    lost_public: float
+    lost_invested: int
     sector_participation: Counter[int]
     public_value: float
     appropriated: float
