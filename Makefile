@@ -45,6 +45,12 @@ bench: setup
 	.venv/bin/python benchmarks/experiments.py
 	.venv/bin/python benchmarks/malformed.py
 
+# Issue 16's figures (docs/performance.md): this checkout against 273a75e, side by side, about
+# 40 minutes on 2 shared cores. Parts and options: .venv/bin/python benchmarks/performance.py -h
+.PHONY: bench-performance
+bench-performance: setup
+	.venv/bin/python benchmarks/performance.py
+
 # Generated documentation: docs/validation.md with docs/figures/docking_*.png (about 2 minutes),
 # and the parameter reference docs/parameters.md from the scenario schemas.
 .PHONY: docs
