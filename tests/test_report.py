@@ -42,7 +42,8 @@ SECTIONS = (
     "3 What this report does not show",
     "4 Scenarios",
     "5 Metrics at the end of the horizon",
-    "6 Figures",
+    "6 Public cost, as a finance officer counts it",
+    "7 Figures",
     "A Provenance",
 )
 
@@ -117,7 +118,7 @@ def test_the_summary_is_the_first_page_and_the_sections_follow_in_order(report):
     starts = [next(i for i, page in enumerate(pages) if title in page) for title in SECTIONS]
     assert starts == sorted(starts)
     figures = [next(i for i, page in enumerate(pages) if t in page) for t in FIGURE_TITLES]
-    assert figures == sorted(figures) and figures[0] >= starts[SECTIONS.index("6 Figures")]
+    assert figures == sorted(figures) and figures[0] >= starts[SECTIONS.index("7 Figures")]
     for number, page in enumerate(pages, start=1):
         assert re.search(rf"partnersim report of .*results {number}$", page)
 
