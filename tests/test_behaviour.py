@@ -58,22 +58,22 @@ def test_lever_raises_agreements(lever):
 def cut_after_election(**extra):
     """A city whose new administration, at the election at step 16, sets a tiny budget."""
     return scenario(
-        time={"steps": 15, "election_interval": 16},
+        time={"steps": 16, "election_interval": 16},
         cities=[{"annual_budget": 4e6}],
         **extra,
     )
 
 
-def cut_at_step_16(config) -> PartnershipModel:
+def cut_at_step_17(config) -> PartnershipModel:
     model = PartnershipModel(config, seed=4)
-    model.run_for(15)
+    model.run_for(16)
     model.cities[0].annual_budget = 1.0  # what a losing incumbent's successor sets
-    model.run_for(1)  # the fiscal year at step 16 cannot pay what is owed
+    model.run_for(1)  # the fiscal year opening at step 17 cannot pay what is owed
     return model
 
 
 def test_a_cut_cancels_running_grant_funded_pilots_it_cannot_pay():
-    model = cut_at_step_16(cut_after_election())
+    model = cut_at_step_17(cut_after_election())
     events = model.log.to_frame()
     cut = events[events.reason == "budget_cut"]
     assert len(cut) > 0
@@ -83,7 +83,7 @@ def test_a_cut_cancels_running_grant_funded_pilots_it_cannot_pay():
 
 
 def test_ring_fenced_spc_survives_the_same_cut():
-    model = cut_at_step_16(cut_after_election(partnership={"model": "public_private_spc"}))
+    model = cut_at_step_17(cut_after_election(partnership={"model": "public_private_spc"}))
     events = model.log.to_frame()
     assert (events.reason == "budget_cut").sum() == 0
     assert model.entered[PilotState.RUNNING] > 0
@@ -93,7 +93,7 @@ def test_a_cut_cancels_exactly_the_pilots_whose_money_is_not_protected():
     """Pilot by pilot: escrowed outcome contracts are protected, grants are not (same cut)."""
     config = cut_after_election(finance={"instruments": ["outcome_based", "grant"]})
     model = PartnershipModel(config, seed=4)
-    model.run_for(15)
+    model.run_for(16)
     before = {pid: pilot.instrument for pid, pilot in model.active.items()}
     model.cities[0].annual_budget = 1.0
     model.run_for(1)

@@ -378,17 +378,17 @@ def test_a_thicker_first_loss_cover_admits_commercial_money_on_riskier_pilots():
 def test_a_cut_cancels_the_unprotected_pilots_whose_dues_it_cannot_pay():
     for protect in (False, True):
         config = as_scenario(FINANCE / "grant.yaml").override(
-            {"time": {"steps": 15}, "finance": {"protect": protect}}
+            {"time": {"steps": 16}, "finance": {"protect": protect}}
         )
         model = run_model(config, seed=5)
         city = model.cities[0]
         exposed = set(city.commitments.exposed(4))  # owed instalments in the year ahead
         city.annual_budget = 1.0  # a new administration's deep cut
-        model.run_for(1)  # the fiscal year at step 16 opens year 4
+        model.run_for(1)  # fiscal year 4 (quarters 17-20) opens at the start of quarter 17
         cancelled = {
             p.id
             for p in model.pilots.values()
-            if p.state is PilotState.CANCELLED and p.lifecycle.history[-1][0] == 16
+            if p.state is PilotState.CANCELLED and p.lifecycle.history[-1][0] == 17
         }
         cut = set(model.log.to_frame().query("reason == 'budget_cut'").pilot_id)
         if protect:
@@ -401,6 +401,22 @@ def test_a_cut_cancels_the_unprotected_pilots_whose_dues_it_cannot_pay():
         kept = exposed - cut
         if kept:
             assert city.commitments.by_year[4] > 0
+
+
+def test_a_budget_that_never_changes_pays_every_instalment_it_signed_for():
+    # The city signs a grant only where each fiscal year's budget has room for the instalments
+    # that fall in it, so with budgets held constant no instalment can find the budget short.
+    # (When a fiscal year turned before the step of the year's last quarter, that quarter's
+    # instalments, booked to the old year, were paid from the new year's budget, and pilots
+    # were cancelled for "public_funding_cut" a year later: 0, 24 and 11 in seeds 0-2.)
+    config = as_scenario(FINANCE / "grant.yaml").override(
+        {"time": {"steps": 60}, "politics": {"budget_volatility": 0.0, "pre_election_rise": 0.0}}
+    )
+    for seed in range(3):
+        model = run_model(config, seed=seed)
+        events = model.log.to_frame()
+        assert (events.to_state == "financed").sum() >= 10  # the budget does bind
+        assert not events.reason.isin(["public_funding_cut", "budget_cut"]).any()
 
 
 def test_protected_money_pays_every_instalment_to_the_end():

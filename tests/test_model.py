@@ -54,13 +54,13 @@ def test_calendar_on_mesa_schedule(small):
     model = run_model(small, seed=2)
     transfers = model.ledger.to_frame()
     lapses = sorted(transfers.loc[transfers.reason == "lapse", "step"].unique())
-    assert lapses == [4, 8, 12]  # fiscal years of 4 steps
+    assert lapses == [5, 9]  # fiscal years of 4 quarters turn at the start of quarters 5 and 9
     appropriations = transfers.loc[transfers.reason == "appropriation", "step"].tolist()
-    assert appropriations == [0, 4, 8, 12]
+    assert appropriations == [0, 5, 9]  # 12 quarters, 3 fiscal years, 3 budgets
     assert [e["step"] for e in model.elections] == [8]
-    # budget before an election rises by the pre-election rise (ZEW 1.8%)
+    # the budget of a year that ends in an election rises by the pre-election rise (ZEW 1.8%)
     amounts = transfers.loc[transfers.reason == "appropriation", "amount"].tolist()
-    assert amounts[1] == pytest.approx(5e6 * 1.018)  # year 4-8 precedes the election at 8
+    assert amounts[1] == pytest.approx(5e6 * 1.018)  # quarters 5-8 hold the election at 8
     assert amounts[0] == pytest.approx(5e6)
 
 

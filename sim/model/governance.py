@@ -94,13 +94,13 @@ class Governing:
             instrument.new_year(city)
 
     def _appropriate(self, city) -> None:
-        """Appropriate a fiscal year's budget (higher in the year before an election)."""
+        """Appropriate a fiscal year's budget (higher in a year that ends in an election)."""
         t = self.config.time
-        now = self.now
-        next_election = math.ceil((now + 1) / t.election_interval) * t.election_interval
+        first = max(self.now, 1)  # the year's first quarter (set-up appropriates quarters 1..)
+        next_election = math.ceil(first / t.election_interval) * t.election_interval
         amount = annual_budget(
             city.annual_budget,
-            election_next_year=next_election - now <= t.steps_per_year,
+            election_next_year=next_election - first < t.steps_per_year,
             cfg=self.config.politics,
         )
         self.pay(city.treasury_account, city.budget_account, amount, "appropriation")
@@ -109,7 +109,7 @@ class Governing:
 
     def _honour_dues(self, city) -> None:
         """Cancel unprotected pilots, in random order, until the year's dues fit the budget."""
-        year = fiscal_year(self.now + 1, self.config.time.steps_per_year)
+        year = fiscal_year(self.now, self.config.time.steps_per_year)
         dues = city.commitments
         if dues.by_year.get(year, 0.0) <= city.budget + 1e-6:
             return

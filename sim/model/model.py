@@ -66,12 +66,13 @@ from sim.scenario.fields import ACADEMIA, DOMAINS, FIRM, GOVERNMENT
 from sim.scenario.finance import CAPITAL_KINDS
 from sim.scenario.schema import Scenario
 
+FISCAL_OFFSET = 0.9
+"""A fiscal year opens this long before the end of its first quarter (steps): the first event of
+the quarter, so that the quarter's calls, election and step all belong to the new year."""
 CALL_OFFSET = 0.75
 """Calls for proposals happen this long before the end of their quarter (steps)."""
 ELECTION_OFFSET = 0.5
 """Elections happen this long before the end of their quarter (steps)."""
-FISCAL_OFFSET = 0.25
-"""Fiscal years end this long before the end of their quarter (steps)."""
 
 
 class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
@@ -233,16 +234,18 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
 
         Quarter ``t`` is the time interval (t - 1, t]; Mesa runs the model's ``step`` at its end,
         time t. The other events sit at fixed offsets inside the quarter, so their order never
-        depends on their intervals: calls at t - 0.75, elections at t - 0.5, fiscal year ends at
-        t - 0.25, then the step at t (high priority) and data collection at t (low priority),
-        every ``collect_every`` quarters and at the horizon.
-        Everything that happens in quarter t is recorded as step t (:attr:`now`).
+        depends on their intervals: a fiscal year's turn at t - 0.9 (fiscal year y holds quarters
+        y * steps_per_year + 1 .. (y + 1) * steps_per_year, :func:`fiscal_year`, so a year turns
+        at the start of quarter y * steps_per_year + 1), calls at t - 0.75, elections at t - 0.5,
+        then the step at t (high priority) and data collection at t (low priority), every
+        ``collect_every`` quarters and at the horizon. Everything that happens in quarter t is
+        recorded as step t (:attr:`now`).
         """
         t = self.config.time
         for handler, interval, first, offset in (
+            (self._fiscal_year, t.steps_per_year, t.steps_per_year + 1, FISCAL_OFFSET),
             (self._calls, t.call_interval, 1, CALL_OFFSET),
             (self._elections, t.election_interval, t.election_interval, ELECTION_OFFSET),
-            (self._fiscal_year, t.steps_per_year, t.steps_per_year, FISCAL_OFFSET),
         ):
             self.schedule_recurring(handler, Schedule(interval=interval, start=first - offset))
         if collect_every is not None:
