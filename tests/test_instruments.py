@@ -111,8 +111,15 @@ def test_step_by_step_public_cost_equals_the_pure_function_of_the_tables(name):
     assert model.net_public_cost() == pytest.approx(table_cost(model), abs=0.5)
     # and the failure cost per pilot likewise
     result = collect(model)
+    financed = {
+        p.id
+        for p in model.pilots.values()
+        if any(state is PilotState.FINANCED for _, state in p.lifecycle.history)
+    }
     lost = [
-        p.id for p in model.pilots.values() if p.state in (PilotState.FAILED, PilotState.CANCELLED)
+        p.id
+        for p in model.pilots.values()
+        if p.state in (PilotState.FAILED, PilotState.CANCELLED) and p.id in financed
     ]
     pure = pilot_public_cost(
         result.tables["transfers"],

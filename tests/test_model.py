@@ -295,8 +295,12 @@ def test_running_mean_known_answers():
 )
 def test_running_failure_costs_equal_the_pilot_table(path):
     model = simulate(path, seed=4, steps=40)
-    pilots = collect(model).tables["pilots"]
-    lost = pilots[pilots["state"].isin([PilotState.FAILED.value, PilotState.CANCELLED.value])]
+    tables = collect(model).tables
+    pilots, events = tables["pilots"], tables["events"]
+    financed = set(events.loc[events["to_state"] == PilotState.FINANCED.value, "pilot_id"])
+    ended = pilots["state"].isin([PilotState.FAILED.value, PilotState.CANCELLED.value])
+    lost = pilots[ended & pilots["pilot_id"].isin(financed)]  # proposals never financed excluded
+    assert (ended & ~pilots["pilot_id"].isin(financed)).any()  # and there are such
     final = collect(model).final()
     assert final["public_failure_cost"] != 0
     assert final["public_failure_cost"] == pytest.approx(lost["public_net"].sum(), rel=1e-12)

@@ -138,7 +138,7 @@ class Books:
                 self.lost_invested -= cents if lost else 0
 
     def book_loss(self, pilot: Pilot) -> None:
-        """Count a pilot that failed or was cancelled in the running costs of failures.
+        """Count a financed pilot that failed or was cancelled in the running costs of failures.
 
         What it has cost so far enters the totals now; what moves for it later (refunds,
         recoveries, write-offs) enters as it moves, so the failure-cost metrics never rescan.

@@ -285,10 +285,11 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
         parties: tuple[int, ...] | None = None,
     ) -> None:
         """Move a pilot through its lifecycle (legality checked) and count the state entered."""
+        was_financed = pilot.lifecycle.state in (PilotState.FINANCED, PilotState.RUNNING)
         pilot.lifecycle.move(state, step=self.now, reason=reason, parties=parties)
         self.entered[state] += 1
-        if state in (PilotState.FAILED, PilotState.CANCELLED):
-            self.book_loss(pilot)
+        if was_financed and state in (PilotState.FAILED, PilotState.CANCELLED):
+            self.book_loss(pilot)  # a proposal dropped before financing is no failure
         if state is PilotState.FINANCED:
             self.active[pilot.id] = pilot
         elif state in ENDED:

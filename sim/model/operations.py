@@ -235,7 +235,7 @@ class Operating:
         if pilot.ended or pilot.deal is None:
             return []
         elapsed = self.now - (pilot.start_step - self.config.pilots.start_delay)
-        share = pilot.public / pilot.cost if pilot.cost > 0 else 0.0
+        share = float(self._shares(pilot)[city_position])  # the negotiated split, as paid
         value = share * pilot.deal.partner_return * pilot.cost * (1.0 + rate) ** elapsed
         return [Claim("stream_share", pilot.id, value)]
 
