@@ -18,6 +18,11 @@ values it for the parties); this module books its money through the ledger:
 Every euro comes from an account with a reason: capital providers hold finite capital, a pilot's
 stream comes from what it saves or earns (``economy``), and a loan is repaid only from its
 borrower's stream or salvage. Each attempt to close is a row of the model's ``deals`` table.
+
+The four instruments stay in one module, longer than most, because they are one protocol
+(:class:`Instrument`) read side by side: each contract's close, instalment, service, settlement,
+cancellation and claims sit in the same order in every class, as in the README's instrument
+table, and the arithmetic they share is in :mod:`sim.finance.formulas`.
 """
 
 from __future__ import annotations

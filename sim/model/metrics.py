@@ -6,6 +6,11 @@ picklable for process pools. DOMAIN's "What every run must report" lists the met
 an instrument a scenario does not run are zero or NaN (a ratio with nothing to divide by).
 
 Counts are cumulative since the start unless the description says "now". Money is in EUR.
+
+The registry is one module, longer than most, on purpose: every metric is defined once, here, with
+its unit, description and when it may be undefined, so that the comparison, the report, the app
+and the tests read the same definitions (one function per metric; the heavy lifting lives in the
+running totals of :mod:`sim.model.books` and the pure functions of :mod:`sim.finance`).
 """
 
 from __future__ import annotations
