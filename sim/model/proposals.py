@@ -5,6 +5,11 @@ draws its proposals; each proposal draws its attributes and its economy from its
 (:meth:`sim.model.streams.Streams.for_proposal`), gets its instrument by the city's rule, forms
 a consortium SKIN-style, negotiates terms and closes financing. The instrument enters every
 party's valuation before anyone proposes, joins or negotiates (:mod:`sim.finance.deals`).
+
+The module is longer than most because a proposal's path from call to financing reads in one
+place, in the order it happens; the mechanics it calls are pure functions elsewhere (search in
+:mod:`sim.model.consortium`, terms in :mod:`sim.model.negotiation`, deals in
+:mod:`sim.finance.deals`).
 """
 
 from __future__ import annotations
