@@ -66,6 +66,10 @@ BAD = {
         "pilots:\n  consortium_min: 7\n  consortium_max: 4\n",
         ["consortium_min (7) must not exceed consortium_max (4)"],
     ),
+    "cross-field rule within a section": (
+        "trust:\n  l_plus: 0.5\n",
+        ["trust: ", "l_plus * erosion_ratio * (1 + xi) = 2.25 must be <= 1"],
+    ),
 }
 
 

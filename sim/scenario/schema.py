@@ -317,13 +317,3 @@ class Scenario(Section):
         if not isinstance(per_year, int | float) or per_year <= 0:
             per_year = TimeConfig.model_fields["steps_per_year"].default
         return durations_in_field_units(data, cls, per_year)
-
-    @model_validator(mode="after")
-    def _check_trust_stability(self) -> Scenario:
-        l_minus = self.trust.l_plus * self.trust.erosion_ratio
-        if l_minus * (1 + self.trust.xi) > 1:
-            raise ValueError(
-                f"trust.l_plus * trust.erosion_ratio * (1 + trust.xi) = "
-                f"{l_minus * (1 + self.trust.xi):.3g} must be <= 1 or trust can fall below 0"
-            )
-        return self
