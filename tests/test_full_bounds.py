@@ -1,0 +1,101 @@
+"""Every scenario the schema accepts runs: no exception, finite metrics, money conserved.
+
+Scenarios are drawn across the full declared bounds of every behavioural parameter, read from
+the schema itself (``tests/scenario_strategies.py``), so a new field is covered without a
+change here; draws lean to the edges (the bounds, 0, tiny values) as well as the interior. Every
+instrument alone and every mix of instruments (in any order) is its own case, with one to three
+cities.
+
+Population and horizon are drawn within a small range so that the default suite stays fast
+(:data:`SMALL`): a horizon of 1 to 20 steps; per city 0 to 6 start-ups, incumbents, academic
+institutions and citizen groups, 1 to 300 citizens; 0 to 4 capital providers; 1 to 3 cities.
+Their maxima run once each in the tests marked ``slow`` (``pytest -m slow``).
+
+The default suite draws :data:`EXAMPLES` scenarios per mix of instruments (15 mixes); set
+``PARTNERSIM_BOUNDS_EXAMPLES`` for a longer run, e.g. ``PARTNERSIM_BOUNDS_EXAMPLES=200 pytest
+tests/test_full_bounds.py -n 2``.
+
+Each run must: raise nothing; report every metric finite at every step, except NaN where the
+metric registry says it may be undefined (:attr:`sim.model.metrics.Metric.undefined`), with
+shares inside [0, 1]; conserve money to the cent, with no overdraft, trust in [0, 1] and legal
+pilot paths (``check_invariants``); take from the economy no more than each pilot's own stream
+and salvage, and report the net present public cost of its own tables (``check_economy``).
+"""
+
+import itertools
+import os
+import typing
+
+import numpy as np
+import pytest
+from conftest import check_economy, check_invariants, run_model
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scenario_strategies import scenarios
+
+from sim.model.metrics import METRICS
+from sim.runs.runner import step_table
+from sim.scenario.files import validate_data
+from sim.scenario.finance import FinanceConfig
+from sim.scenario.schema import Scenario
+
+SMALL = {
+    "time.steps": (1, 20),
+    "population.startups": (0, 6),
+    "population.incumbents": (0, 6),
+    "population.academia": (0, 6),
+    "population.citizen_groups": (0, 6),
+    "population.capital_providers": (0, 4),
+    "cities": (1, 3),
+    "cities[].citizens": (1, 300),
+}
+"""Population and horizon of the default suite: inclusive ranges by key path."""
+
+INSTRUMENTS = typing.get_args(
+    typing.get_args(FinanceConfig.model_fields["instruments"].annotation)[0]
+)
+"""Every instrument the schema knows."""
+
+MIXES = [
+    mix
+    for size in range(1, len(INSTRUMENTS) + 1)
+    for mix in itertools.combinations(INSTRUMENTS, size)
+]
+"""Every instrument alone and every mix of them."""
+
+EXAMPLES = int(os.environ.get("PARTNERSIM_BOUNDS_EXAMPLES", "6"))
+"""Scenarios drawn per mix of instruments."""
+
+
+def check_metrics(model) -> None:
+    """Every metric finite at every step where it is defined; shares in [0, 1]."""
+    steps = step_table(model)
+    for name, metric in METRICS.items():
+        values = steps[name].to_numpy(dtype=float)
+        bad = np.isinf(values) if metric.undefined else ~np.isfinite(values)
+        assert not bad.any(), f"{name} is {values[bad][0]} at step {np.flatnonzero(bad)[0]}"
+        if metric.share:
+            defined = values[~np.isnan(values)]
+            assert ((defined >= 0) & (defined <= 1)).all(), f"{name} leaves [0, 1]: {defined}"
+
+
+def check_run(config: Scenario, seed: int) -> None:
+    """Run a scenario and hold it to every check of this module."""
+    model = run_model(config, seed=seed)
+    check_invariants(model)
+    check_economy(model)
+    check_metrics(model)
+
+
+@pytest.mark.parametrize("mix", MIXES, ids="+".join)
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data(), seed=st.integers(0, 2**31 - 1))
+def test_every_scenario_the_schema_accepts_runs(mix, data, seed):
+    mixes = st.permutations(list(mix))
+    drawn = data.draw(scenarios(Scenario, {**SMALL, "finance.instruments": mixes}))
+    check_run(validate_data(drawn, Scenario), seed)
+
