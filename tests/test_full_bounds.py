@@ -28,7 +28,7 @@ import typing
 
 import numpy as np
 import pytest
-from conftest import check_economy, check_invariants, run_model
+from conftest import check_economy, check_invariants, run_model, scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scenario_strategies import scenarios
@@ -99,3 +99,18 @@ def test_every_scenario_the_schema_accepts_runs(mix, data, seed):
     drawn = data.draw(scenarios(Scenario, {**SMALL, "finance.instruments": mixes}))
     check_run(validate_data(drawn, Scenario), seed)
 
+
+REGRESSIONS = {
+    "capability beta shape underflows to 0": {
+        "organisations": {"capability_concentration": 5e-324}
+    },
+    "measurability beta shape underflows to 0": {
+        "finance": {"savings": {"measurability_mean": 5e-324, "measurability_concentration": 1e-3}}
+    },
+}
+"""The smallest scenario of every crash this test found, each fixed at its root (CHANGELOG)."""
+
+
+@pytest.mark.parametrize("case", REGRESSIONS)
+def test_crashes_found_at_the_bounds_stay_fixed(case):
+    check_run(scenario(time={"steps": 12}, **REGRESSIONS[case]), seed=1)
