@@ -242,3 +242,8 @@ def test_break_even_rate():
     # Half the chance over one year: (1.03 / 0.5) - 1.
     assert break_even_rate(0.5, hurdle=0.03, years=1.0) == pytest.approx(1.06)
     assert break_even_rate(0.0, hurdle=0.03, years=1.0) == math.inf
+    # so little expected that its root underflows to 0: no finite rate breaks even
+    assert break_even_rate(1e-300, hurdle=0.03, years=0.05) == math.inf
+    # an outcome known at once: only a certain payment breaks even
+    assert break_even_rate(0.9, hurdle=0.03, years=0.0) == math.inf
+    assert break_even_rate(1.0, hurdle=0.03, years=0.0) == 0.03

@@ -35,6 +35,7 @@ from scenario_strategies import scenarios
 
 from sim.model.metrics import METRICS
 from sim.runs.runner import step_table
+from sim.scenario.extends import deep_merge
 from sim.scenario.files import validate_data
 from sim.scenario.finance import FinanceConfig
 from sim.scenario.schema import Scenario
@@ -107,10 +108,14 @@ REGRESSIONS = {
     "measurability beta shape underflows to 0": {
         "finance": {"savings": {"measurability_mean": 5e-324, "measurability_concentration": 1e-3}}
     },
+    "outcome contract known in the step it closes": {
+        "pilots": {"duration_sd": 77.25, "duration_min": 1, "start_delay": 0},
+        "finance": {"instruments": ["outcome_based"]},
+    },
 }
 """The smallest scenario of every crash this test found, each fixed at its root (CHANGELOG)."""
 
 
 @pytest.mark.parametrize("case", REGRESSIONS)
 def test_crashes_found_at_the_bounds_stay_fixed(case):
-    check_run(scenario(time={"steps": 12}, **REGRESSIONS[case]), seed=1)
+    check_run(scenario(**deep_merge({"time": {"steps": 12}}, REGRESSIONS[case])), seed=1)

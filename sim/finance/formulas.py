@@ -401,8 +401,13 @@ def break_even_rate(expected_fraction: float, *, hurdle: float, years: float) ->
 
     Investors pre-finance 1 EUR and expect ``expected_fraction`` of ``(1 + r)^years``; they
     need at least ``(1 + hurdle)^years``, so ``r = (1 + hurdle) / f^(1/years) - 1``
-    (infinite when nothing is expected).
+    (infinite when nothing is expected, or so little that ``f^(1/years)`` underflows to 0).
+    An outcome known at once (``years`` 0: no start delay and a one-step pilot) is paid the
+    principal whatever the rate, so only a certain payment breaks even, at the hurdle.
     """
-    if expected_fraction <= 0:
+    if years <= 0:
+        return hurdle if expected_fraction >= 1 else math.inf
+    root = expected_fraction ** (1.0 / years) if expected_fraction > 0 else 0.0
+    if root == 0:
         return math.inf
-    return (1.0 + hurdle) / expected_fraction ** (1.0 / years) - 1.0
+    return (1.0 + hurdle) / root - 1.0
