@@ -10,10 +10,11 @@ where it spans orders of magnitude. Literals and booleans take every allowed val
 literals any subset in any order, mappings any subset of their keys; text keeps its default (a
 label, no behaviour).
 
-A section is drawn field by field and then validated by the schema; when its rules on fields
-together refuse the draw (a consortium's smallest size above its largest, trust rates that push
-trust below 0, priorities that sum to 0), the section is drawn again. The rules stay the
-schema's: nothing here copies them.
+Each scenario sets a share of its fields (:data:`SHARES_VARIED`); the others keep their
+defaults. A section is drawn field by field and then validated by the schema; when its rules on
+fields together refuse the draw (a consortium's smallest size above its largest, trust rates
+that push trust below 0, priorities that sum to 0), the section is drawn again. The rules stay
+the schema's: nothing here copies them.
 """
 
 from __future__ import annotations
@@ -46,45 +47,58 @@ Fixed = Mapping[str, st.SearchStrategy[Any] | tuple[int, int]]
 whole numbers (a number field's values or a list's length) checked against the schema's own."""
 
 
+SHARES_VARIED = (0.05, 0.25, 1.0)
+"""Shares of the fields a scenario sets, one drawn per scenario; the others keep their
+defaults. A small share lets the pilots' whole lifecycle run with a few fields at their edges;
+a share of 1 sets every field at once (swarm testing). Shrinking moves fields back to their
+defaults, so a failing example ends with only the fields that matter."""
+
+
 def scenarios(model: type[BaseModel], fixed: Fixed) -> st.SearchStrategy[dict[str, Any]]:
-    """Return a strategy for whole data of ``model`` that its schema accepts.
+    """Return a strategy for data of ``model`` that its schema accepts.
 
     Args:
         model: The top-level schema, e.g. :class:`sim.scenario.schema.Scenario`.
         fixed: Strategies or ranges for some key paths (``"time.steps"``,
-            ``"cities[].citizens"``, ``"cities"`` for the list's length).
+            ``"cities[].citizens"``, ``"cities"`` for the list's length); these are always set.
 
     Raises:
         ValueError: A range in ``fixed`` leaves its field's declared bounds, or a key path of
             ``fixed`` names no field.
     """
     used: set[str] = set()
-    strategy = _section(model, "", fixed, used)
+    strategy = _varied(model, "", fixed, used)
     unknown = set(fixed) - used
     if unknown:
         raise ValueError(f"fixed key paths that name no field: {sorted(unknown)}")
-    return strategy
+    return st.sampled_from(SHARES_VARIED).flatmap(strategy)
 
 
-def _section(
-    model: type[BaseModel], path: str, fixed: Fixed, used: set[str]
-) -> st.SearchStrategy[dict[str, Any]]:
-    """Return a strategy for one section's data, redrawn until the section accepts it."""
+Drawn = typing.Callable[[float], st.SearchStrategy[Any]]
+"""A field's strategy given the share of fields varied."""
+
+
+def _varied(model: type[BaseModel], path: str, fixed: Fixed, used: set[str]) -> Drawn:
+    """Return a section's strategy given the share of fields varied."""
     fields = {}
     for name, info in model.model_fields.items():
         key = info.alias or name
         where = f"{path}.{key}" if path else key
-        fields[key] = _field(info, where, fixed, used)
-    return _accepted(model, st.fixed_dictionaries(fields))
+        fields[key] = (_field(info, where, fixed, used), where in fixed)
+    return lambda share: _section(model, fields, share)
 
 
 @st.composite
-def _accepted(
-    draw: st.DrawFn, model: type[BaseModel], data: st.SearchStrategy[dict[str, Any]]
+def _section(
+    draw: st.DrawFn, model: type[BaseModel], fields: dict[str, tuple[Drawn, bool]], share: float
 ) -> dict[str, Any]:
-    """Draw section data until ``model`` validates it (at most :data:`ATTEMPTS` times)."""
+    """Draw a section's data: each field set with chance ``share`` (always when fixed), until
+    ``model`` validates it (at most :data:`ATTEMPTS` times)."""
     for _ in range(ATTEMPTS):
-        values = draw(data)
+        values = {}
+        for key, (strategy, always) in fields.items():
+            if always or share >= 1 or draw(st.floats(0, 1)) < share:
+                values[key] = draw(strategy(share))
         try:
             model.model_validate(values)
         except ValidationError:
@@ -93,29 +107,29 @@ def _accepted(
     reject()
 
 
-def _field(info: FieldInfo, where: str, fixed: Fixed, used: set[str]) -> st.SearchStrategy[Any]:
-    """Return a strategy for one field at key path ``where``."""
+def _field(info: FieldInfo, where: str, fixed: Fixed, used: set[str]) -> Drawn:
+    """Return the strategy of one field at key path ``where``."""
     annotation = _strip_optional(info.annotation)
     given = fixed.get(where)
     if given is not None:
         used.add(where)
     if isinstance(given, st.SearchStrategy):
-        return given
+        return lambda share: given
     if typing.get_origin(annotation) is list and _is_section(typing.get_args(annotation)[0]):
         if given is None:
             raise ValueError(f"{where}: a list of sections needs a range of lengths in fixed")
         _check_range(where, given, _lengths(info))
-        item = _section(typing.get_args(annotation)[0], f"{where}[]", fixed, used)
-        return st.lists(item, min_size=given[0], max_size=given[1])
+        item = _varied(typing.get_args(annotation)[0], f"{where}[]", fixed, used)
+        return lambda share: st.lists(item(share), min_size=given[0], max_size=given[1])
     if _is_section(annotation):
-        return _section(annotation, where, fixed, used)
+        return _varied(annotation, where, fixed, used)
     if given is not None:
         _check_range(where, given, _interval(info, integer=True))
-        return st.integers(*given)
+        return lambda share: st.integers(*given)
     values = _plain(annotation, info, where)
     if info.annotation is not annotation:  # X | None
-        return st.one_of(st.none(), values)
-    return values
+        values = st.one_of(st.none(), values)
+    return lambda share: values
 
 
 def _plain(annotation: Any, info: FieldInfo, where: str) -> st.SearchStrategy[Any]:
