@@ -108,6 +108,9 @@ REGRESSIONS = {
     "measurability beta shape underflows to 0": {
         "finance": {"savings": {"measurability_mean": 5e-324, "measurability_concentration": 1e-3}}
     },
+    "a city's only priority underflows times a capability": {
+        "cities": [{"priorities": {"mobility": 5e-324}}]
+    },
     "outcome contract known in the step it closes": {
         "pilots": {"duration_sd": 77.25, "duration_min": 1, "start_delay": 0},
         "finance": {"instruments": ["outcome_based"]},
