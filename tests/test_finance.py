@@ -14,6 +14,7 @@ from sim.finance.formulas import (
     annuity_payment,
     break_even_rate,
     expected_payment_fraction,
+    growth,
     measurement_sd,
     minimum_first_loss,
     payment_fraction,
@@ -177,6 +178,27 @@ def test_minimum_first_loss_is_the_smallest_cover_that_clears_the_hurdle():
     assert minimum_first_loss(100.0, owed=110.0, success_prob=1.0, salvage=0.0, **kwargs) == 0.0
     hopeless = minimum_first_loss(100.0, owed=90.0, success_prob=0.0, salvage=0.0, **kwargs)
     assert hopeless == math.inf
+
+
+def test_growth_tends_to_its_limits_beyond_the_floats():
+    assert growth(0.5, 2) == 2.25 and growth(0.25, -1) == 0.8
+    assert growth(-0.99, -400) == math.inf  # 100^400 = 1e800
+    assert growth(1.0, -2000) == 0.0  # underflow, as the discount tends to
+    # a lender requiring -99% over 400 years is satisfied with no cover; one that gets nothing
+    # back has no value, not 0 times infinity
+    kwargs = dict(hurdle_step=-0.99, steps_to_outcome=400)
+    assert (
+        minimum_first_loss(
+            100.0, owed=90.0, success_prob=0.5, salvage=0.0, collected=np.array([1.0]), **kwargs
+        )
+        == 0.0
+    )
+    assert (
+        senior_expected_value(
+            90.0, success_prob=1.0, collected=np.zeros(2), recovery_on_failure=0.0, **kwargs
+        )
+        == 0.0
+    )
 
 
 def test_true_outcome_agrees_with_the_success_draw():

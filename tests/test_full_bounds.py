@@ -111,6 +111,11 @@ REGRESSIONS = {
     "a city's only priority underflows times a capability": {
         "cities": [{"priorities": {"mobility": 5e-324}}]
     },
+    "a senior lender's discount factor overflows (hurdle -99% over centuries)": {
+        "time": {"steps_per_year": 1},
+        "pilots": {"duration_mean": 400, "duration_sd": 0, "proposal_rate": 1},
+        "finance": {"instruments": ["blended"], "blended": {"hurdle": -0.99, "coupon": 0}},
+    },
     "outcome contract known in the step it closes": {
         "pilots": {"duration_sd": 77.25, "duration_min": 1, "start_delay": 0},
         "finance": {"instruments": ["outcome_based"]},

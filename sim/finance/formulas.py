@@ -40,6 +40,23 @@ def step_rate(rate: float, steps_per_year: int) -> float:
     return (1.0 + rate) ** (1.0 / steps_per_year) - 1.0
 
 
+def growth(rate: float, periods: float) -> float:
+    """Return (1 + rate) ** periods, the growth of 1 over ``periods`` at ``rate`` per period.
+
+    A discount factor is the growth over minus the periods. Where the result exceeds the
+    largest float it is ``inf``, the limit it tends to: a lender who requires -99% a year values
+    a payment 400 years ahead at 10^800 times its face; a loan at 100% a year grows 2^400-fold.
+
+    Args:
+        rate: Rate per period (> -1).
+        periods: Periods (any sign; negative discounts).
+    """
+    try:
+        return (1.0 + rate) ** periods
+    except OverflowError:
+        return math.inf
+
+
 def annuity_factor(rate: float, periods: int) -> float:
     """Return the present value of 1 paid at the end of each of ``periods`` periods.
 
@@ -275,11 +292,11 @@ def senior_expected_value(
         hurdle_step: The lender's required return per step.
         steps_to_outcome: Steps from close to the outcome.
     """
-    at_outcome = (1.0 + hurdle_step) ** -steps_to_outcome
     periods = np.arange(1, len(collected) + 1)
     success_pv = float((collected * (1.0 + hurdle_step) ** -periods).sum())
     failure = min(recovery_on_failure, owed)
-    return at_outcome * (success_prob * success_pv + (1.0 - success_prob) * failure)
+    value = success_prob * success_pv + (1.0 - success_prob) * failure
+    return growth(hurdle_step, -steps_to_outcome) * value if value else 0.0
 
 
 def minimum_first_loss(
@@ -323,7 +340,7 @@ def minimum_first_loss(
     full = senior_expected_value(owed, recovery_on_failure=owed, **kwargs)
     if full < lent:
         return math.inf
-    per_eur = (1.0 - success_prob) * (1.0 + hurdle_step) ** -steps_to_outcome
+    per_eur = (1.0 - success_prob) * growth(hurdle_step, -steps_to_outcome)
     return (lent - base) / per_eur
 
 
