@@ -116,6 +116,15 @@ REGRESSIONS = {
         "pilots": {"duration_mean": 400, "duration_sd": 0, "proposal_rate": 1},
         "finance": {"instruments": ["blended"], "blended": {"hurdle": -0.99, "coupon": 0}},
     },
+    "a loan's grace-period interest overflows (100% a year over centuries)": {
+        "time": {"steps_per_year": 1},
+        "pilots": {"duration_mean": 400, "duration_sd": 400, "start_delay": 40, "proposal_rate": 1},
+        "finance": {
+            "instruments": ["blended", "revolving"],
+            "blended": {"coupon": 1},
+            "revolving": {"rate": 1, "initial_capital": 1e9},
+        },
+    },
     "outcome contract known in the step it closes": {
         "pilots": {"duration_sd": 77.25, "duration_min": 1, "start_delay": 0},
         "finance": {"instruments": ["outcome_based"]},

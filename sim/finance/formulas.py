@@ -20,6 +20,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from sim.scenario.fields import MONEY_MAX
 from sim.scenario.schema import IncentivesConfig
 
 _NORMAL = NormalDist()
@@ -55,6 +56,22 @@ def growth(rate: float, periods: float) -> float:
         return (1.0 + rate) ** periods
     except OverflowError:
         return math.inf
+
+
+def accrued(principal: float, rate: float, steps: int) -> float:
+    """Return a loan with its interest over ``steps`` (the grace period), at most ``MONEY_MAX``.
+
+    Money stays within the schema's limit (:data:`sim.scenario.fields.MONEY_MAX`, 1e12 EUR,
+    where whole cents are exact in a float) here too: a loan at 100% a year over a pilot of four
+    centuries would owe 2^400 times its principal, which no stream repays; it is held at the
+    limit and defaults like any debt its stream cannot serve.
+
+    Args:
+        principal: What is lent at close (EUR).
+        rate: Interest rate per step.
+        steps: Steps from close to the outcome.
+    """
+    return min(principal * growth(rate, steps), MONEY_MAX)
 
 
 def annuity_factor(rate: float, periods: int) -> float:
