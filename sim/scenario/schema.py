@@ -121,8 +121,10 @@ class CityConfig(Section):
     )
     priorities: dict[str, Annotated[float, Field(ge=0, le=MULTIPLE_MAX)]] | None = Field(
         None,
-        description="Weight of each challenge domain in the city's calls (default: equal); "
-        "each weight from 0 to 1,000, with a positive sum.",
+        description="Weight of each challenge domain in the city's calls (default: equal), by "
+        f"domain ({', '.join(DOMAINS)}); each weight from 0 to 1,000, with a positive sum. "
+        "Only their shares of the sum count.",
+        json_schema_extra={"unit": "1"},
     )
     risk_threshold: float = param(
         0.5,
