@@ -9,7 +9,10 @@ cities.
 Population and horizon are drawn within a small range so that the default suite stays fast
 (:data:`SMALL`): a horizon of 1 to 20 steps; per city 0 to 6 start-ups, incumbents, academic
 institutions and citizen groups, 1 to 300 citizens; 0 to 4 capital providers; 1 to 3 cities.
-Their maxima run once each in the tests marked ``slow`` (``pytest -m slow``).
+Their maxima run once each, one at a time with every instrument, in the test marked ``slow``
+(``pytest -m slow``, about 5 minutes): the schema's largest horizon (2,000 steps), citizens
+(10 million) with neighbourhoods (1,000) and capital providers (10,000); organisations and
+cities at stated limits (:data:`ORGANISATIONS_LIMIT`, :data:`CITIES_LIMIT`).
 
 The default suite draws :data:`EXAMPLES` scenarios per mix of instruments (15 mixes); set
 ``PARTNERSIM_BOUNDS_EXAMPLES`` for a longer run, e.g. ``PARTNERSIM_BOUNDS_EXAMPLES=200 pytest
@@ -31,14 +34,16 @@ import pytest
 from conftest import check_economy, check_invariants, run_model, scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 from scenario_strategies import scenarios
 
 from sim.model.metrics import METRICS
 from sim.runs.runner import step_table
+from sim.scenario.actors import PopulationConfig
 from sim.scenario.extends import deep_merge
-from sim.scenario.files import validate_data
+from sim.scenario.files import field_bounds, validate_data
 from sim.scenario.finance import FinanceConfig
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import CityConfig, Scenario, TimeConfig
 
 SMALL = {
     "time.steps": (1, 20),
@@ -99,6 +104,63 @@ def test_every_scenario_the_schema_accepts_runs(mix, data, seed):
     mixes = st.permutations(list(mix))
     drawn = data.draw(scenarios(Scenario, {**SMALL, "finance.instruments": mixes}))
     check_run(validate_data(drawn, Scenario), seed)
+
+
+def largest(section: type[BaseModel], key: str) -> int:
+    """The largest whole number the schema allows for a field."""
+    return int(field_bounds(section.model_fields[key])["le"])
+
+
+ORGANISATIONS_LIMIT = 2_000
+"""Organisations of each kind in the slow test of the largest population: a stated limit far
+below the schema's (1,000,000 start-ups, incumbents and citizen groups, 100,000 academic
+institutions), because a run's cost grows with organisations times proposals (6,500
+organisations and 10,000 capital providers took 25 CPU seconds for two steps; 65,000
+organisations did not finish two steps in five minutes). The largest benchmarked city
+(``benchmarks/run.py``) has 5,000."""
+
+CITIES_LIMIT = 10
+"""Cities in the slow test: the schema sets no largest number; ten is a stated limit."""
+
+SMALL_CITY = {"citizens": 100, "neighbourhoods": 2}
+
+SMALL_SCENARIO = {
+    "time": {"steps": 4},
+    "population": {"startups": 6, "incumbents": 3, "academia": 1, "citizen_groups": 2},
+    "cities": [SMALL_CITY],
+    "finance": {"instruments": list(INSTRUMENTS), "rule": "cheapest"},
+}
+"""Where each maximum runs: a small city with every instrument."""
+
+MAXIMA = {
+    "horizon": {"time": {"steps": largest(TimeConfig, "steps")}},
+    "citizens and neighbourhoods": {
+        "cities": [
+            {
+                "citizens": largest(CityConfig, "citizens"),
+                "neighbourhoods": largest(CityConfig, "neighbourhoods"),
+            }
+        ]
+    },
+    "organisations": {
+        "population": {
+            "startups": ORGANISATIONS_LIMIT,
+            "incumbents": ORGANISATIONS_LIMIT,
+            "academia": ORGANISATIONS_LIMIT,
+            "citizen_groups": ORGANISATIONS_LIMIT,
+            "capital_providers": largest(PopulationConfig, "capital_providers"),
+        }
+    },
+    "cities": {"cities": [{**SMALL_CITY, "name": f"city {i}"} for i in range(CITIES_LIMIT)]},
+}
+"""Each maximum of population and horizon, with the others small (:data:`SMALL_SCENARIO`)."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dimension", MAXIMA)
+def test_the_largest_population_and_horizon_run(dimension):
+    config = scenario(**deep_merge(SMALL_SCENARIO, MAXIMA[dimension]))
+    check_run(config, seed=1)
 
 
 REGRESSIONS = {
