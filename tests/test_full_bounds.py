@@ -195,6 +195,14 @@ REGRESSIONS = {
 """The smallest scenario of every crash this test found, each fixed at its root (CHANGELOG)."""
 
 
+def test_public_cost_agrees_with_the_tables_beyond_exact_cents():
+    """Found at the bounds: search costs of 1e12 EUR a candidate move more money than a float
+    holds to the cent, and the two sums of the public cost differed by 1.5 EUR in 1.4e15."""
+    model = run_model(scenario(consortium={"search_cost": 1e12}), seed=2)
+    assert model.ledger.to_frame().amount.sum() > 2**53 / 100
+    check_economy(model)
+
+
 @pytest.mark.parametrize("case", REGRESSIONS)
 def test_crashes_found_at_the_bounds_stay_fixed(case):
     check_run(scenario(**deep_merge({"time": {"steps": 12}}, REGRESSIONS[case])), seed=1)
