@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.outputs.findings import amount, findings, fixed_sentence, unclear_metrics
+from sim.outputs.findings import amount, findings, fixed_sentence, interval_cell, unclear_metrics
 from sim.runs.fixed import metric_kinds
 
 
@@ -25,6 +25,13 @@ def test_a_clear_difference_in_money_reads_in_millions_with_its_interval():
         "Under revolving, net public cost per successful pilot was 0.31 M EUR per pilot lower than "
         "under grant (95% interval 0.12 to 0.50 M EUR per pilot lower)."
     )
+
+
+def test_a_table_cell_holds_the_signed_difference_and_interval_in_the_header_unit():
+    cell = interval_cell(-1.9e5, -3.2e5, -5.3e4, "public_cost_per_success", "EUR/pilot")
+    assert cell == "-0.19 [-0.32, -0.053]"  # M EUR per pilot, named in the column's header
+    assert interval_cell(3.2, -1.42, 7.82, "pilots_succeeded", "pilots") == "+3.20 [-1.42, +7.82]"
+    assert interval_cell(math.nan, math.nan, math.nan, "leverage", "EUR/EUR") == "n/a"
 
 
 def test_an_unclear_difference_says_so_with_signed_numbers_and_comes_after_clear_ones():

@@ -381,6 +381,25 @@ def test_a_cut_cancels_the_unprotected_pilots_whose_dues_it_cannot_pay():
             assert city.commitments.by_year[4] > 0
 
 
+def test_protected_money_pays_every_instalment_to_the_end():
+    # A pilot whose public part is reserved in full at signing is never short of it: its last
+    # instalment is what the reserve holds, to the cent. (Instalments rounded to the cent once
+    # left the last one a cent or two above the reserve, and protected pilots were cancelled
+    # for "public_funding_cut" in their last quarter.)
+    config = as_scenario(FINANCE / "grant.yaml").override(
+        {"time": {"steps": 40}, "finance": {"protect": True}}
+    )
+    for seed in range(3):
+        model = run_model(config, seed=seed)
+        events = model.log.to_frame()
+        assert not (events.reason == "public_funding_cut").any()
+        finished = [p for p in model.pilots.values() if p.reserve and p.ended]
+        assert finished
+        for pilot in finished:
+            if pilot.state in (PilotState.SUCCEEDED, PilotState.FAILED, PilotState.SCALED):
+                assert pilot.public_paid == pytest.approx(pilot.public_budget, abs=0.01)
+
+
 def test_survival_across_elections_rises_with_protection():
     def survival(result):
         elections = result.tables["elections"]

@@ -26,6 +26,7 @@ from sim.outputs.plotting import (
     plot_funnel,
     plot_timeseries,
     timeseries_bands,
+    yearly_increments,
 )
 from sim.outputs.style import OKABE_ITO, display_unit, save_figure, scenario_colours
 
@@ -117,6 +118,26 @@ def test_timeseries_bands_leave_out_nan_and_take_years_per_scenario(steps):
     assert list(alpha["year"]) == [0.0, 1.0, 2.0]
     early = bands[bands["step"] < 2]
     assert early["n"].eq(0).all() and early["mean"].isna().all()
+
+
+def test_yearly_increments_turn_totals_into_flows_per_year_run_by_run():
+    steps = pd.DataFrame(
+        {
+            "scenario": ["a"] * 10,
+            "replicate": [0] * 5 + [1] * 5,
+            "step": [0, 1, 2, 3, 4] * 2,
+            "pilots_agreed": [0, 1, 3, 3, 10, 0, 0, 2, 2, 2],
+        }
+    )
+    flows = yearly_increments(steps, ["pilots_agreed"], steps_per_year=2)
+    assert flows[["replicate", "step", "pilots_agreed"]].values.tolist() == [
+        [0, 2, 3],
+        [0, 4, 7],
+        [1, 2, 2],
+        [1, 4, 0],
+    ]
+    with pytest.raises(ValueError, match="missing_metric"):
+        yearly_increments(steps, ["missing_metric"])
 
 
 def test_steps_per_year_from_a_column_else_four(steps):

@@ -17,6 +17,7 @@ from sim.finance.public_cost import (
     discount_factors,
     net_present_public_cost,
     pilot_public_cost,
+    public_cost_parts,
 )
 
 ROLES = {
@@ -217,3 +218,34 @@ def test_claims_valued_at_several_rates_are_counted_once_at_the_rate_asked():
     assert npc(t, table, rate=0.0) == pytest.approx(npc(t, claims(("loan", 7, 80.0))))
     with pytest.raises(ValueError, match=r"no claims valued at rate 0\.02; the table has 0"):
         claims_at(table, 0.02)
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.035])
+def test_the_lines_of_the_cost_are_what_a_finance_officer_would_write_and_sum_to_it(rate):
+    t = journal(
+        (0, "treasury:0", "budget:0", 100, "appropriation", None),
+        (0, "budget:0", "fund:0", 100, "fund_capitalisation", None),
+        (0, "budget:0", "pilot:7", 30, "grant"),
+        (1, "fund:0", "pilot:7", 80, "loan"),
+        (4, "budget:0", "escrow:7", 12, "escrow"),
+        (8, "pilot:7", "fund:0", 50, "repayment"),
+        (8, "pilot:7", "treasury:0", 9, "savings_share"),
+    )
+    open_claims = claims(("loan", 7, 35.0), ("commitment", 7, -5.0))
+    parts = public_cost_parts(
+        t, ACCOUNTS, open_claims, horizon=8, rate=rate, steps_per_year=SPY
+    ).set_index(["part", "item"])["value"]
+    end = d(8, rate)
+    assert parts.to_dict() == pytest.approx(
+        {
+            ("paid", "escrow"): 12 * d(4, rate),
+            ("paid", "fund_capitalisation"): 100.0,
+            ("paid", "grant"): 30.0,
+            ("received", "savings_share"): -9 * end,
+            ("held", "escrow"): -12 * end,
+            ("held", "fund"): -70 * end,
+            ("claimed", "commitment"): 5 * end,
+            ("claimed", "loan"): -35 * end,
+        }
+    )
+    assert parts.sum() == pytest.approx(npc(t, open_claims, rate=rate))

@@ -20,9 +20,9 @@ from pypdf import PdfReader
 from sim.cli.main import main
 from sim.outputs.document import Code, Document, Heading, Items, Paragraph, Row, Table
 from sim.outputs.document_typst import to_typst, write_pdf
-from sim.outputs.findings import findings
+from sim.outputs.findings import findings, interval_cell
 from sim.outputs.report import decimals, estimate_cells, format_value
-from sim.outputs.summary import MAIN_FINDINGS, assumed_parameters
+from sim.outputs.summary import MAIN_FINDINGS, QUESTION_METRICS, assumed_parameters
 from sim.runs.compare import HEADLINE_METRICS, compare, summary
 from sim.runs.contrast import paired_differences
 from sim.runs.fixed import metric_kinds
@@ -42,7 +42,8 @@ SECTIONS = (
     "3 What this report does not show",
     "4 Scenarios",
     "5 Metrics at the end of the horizon",
-    "6 Figures",
+    "6 Public cost, as a finance officer counts it",
+    "7 Figures",
     "A Provenance",
 )
 
@@ -117,24 +118,30 @@ def test_the_summary_is_the_first_page_and_the_sections_follow_in_order(report):
     starts = [next(i for i, page in enumerate(pages) if title in page) for title in SECTIONS]
     assert starts == sorted(starts)
     figures = [next(i for i, page in enumerate(pages) if t in page) for t in FIGURE_TITLES]
-    assert figures == sorted(figures) and figures[0] >= starts[SECTIONS.index("6 Figures")]
+    assert figures == sorted(figures) and figures[0] >= starts[SECTIONS.index("7 Figures")]
     for number, page in enumerate(pages, start=1):
         assert re.search(rf"partnersim report of .*results {number}$", page)
 
 
-def test_the_summary_states_the_clear_differences_made_from_the_numbers(results, report):
+def test_the_summary_answers_the_question_for_every_scenario_then_states_other_clear_differences(
+    results, report
+):
     steps = pd.read_parquet(results / "steps.parquet")
     kinds = metric_kinds(steps, [m for m in HEADLINE_METRICS if m in steps.columns])
     varies = [m for m, kind in kinds.items() if kind == "varies"]
-    found = findings(paired_differences(steps, varies, base="plain"))
-    clear = [f for f in found if f.clear]
-    assert clear  # these runs show some difference beyond chance
+    differences = paired_differences(steps, varies, base="plain")
     first = flat(report["pages"][0])
-    for finding in clear[:MAIN_FINDINGS]:
+    asked = differences[differences["metric"].isin(QUESTION_METRICS)]
+    assert not asked.empty
+    for row in asked.itertuples():  # clear or not: the answer does not depend on strength
+        cell = interval_cell(row.mean, row.lower, row.upper, row.metric, row.unit)
+        assert cell in first and cell in report["html"]
+    found = findings(differences)
+    others = [f for f in found if f.clear and f.metric not in QUESTION_METRICS]
+    for finding in others[:MAIN_FINDINGS]:
         assert finding.sentence in first
         assert finding.sentence in report["html"]
-    unclear = [f for f in found if not f.clear]
-    assert all(f.sentence not in first for f in unclear)
+    assert all(f.sentence not in first for f in found if not f.clear)
 
 
 def test_the_summary_counts_the_assumptions_from_the_schema(report):

@@ -249,6 +249,13 @@ def serviced_path(
     return paid, left
 
 
+CWSRF_MULTIPLES: dict[str, float] = {"2009": 2.53, "1987-2022": 3.29}
+"""The US Clean Water State Revolving Fund's recycling multiple: loans made per dollar of
+federal capitalisation grants, by the period it was measured over (US EPA: 2009 annual report;
+$163B of loans on $49.6B of federal money over 1987-2022). The benchmark a fund's multiple is
+read against."""
+
+
 def revolving_recurrence(
     years: int, *, grant: float = 1.0, match: float = 0.2, rate: float = 0.02, term: int = 20
 ) -> np.ndarray:
@@ -259,7 +266,7 @@ def revolving_recurrence(
     defaults) and lends all it holds. The multiple is cumulative lending over cumulative
     grants, the match excluded as the US EPA counts the Clean Water State Revolving Fund
     (federal capitalisation grants with a 20% state match, loans at low rates over 20 to 30
-    years: 2.53x in 2009, 3.29x over 1987-2022).
+    years: ``CWSRF_MULTIPLES``).
 
     Args:
         years: Years to run.

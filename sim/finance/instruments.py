@@ -37,7 +37,7 @@ from sim.finance.formulas import (
     serviced_path,
     step_rate,
 )
-from sim.finance.ledger import AccountKind
+from sim.finance.ledger import AccountKind, from_cents, to_cents
 from sim.finance.public_cost import Claim
 from sim.scenario.fields import ACADEMIA, FIRM
 
@@ -112,9 +112,11 @@ class Instrument:
         if due <= 0:
             return True
         source = pilot.reserve or city.budget_account
-        if due > self.host.ledger.balance(source) + 1e-6:
+        # Each instalment moves whole cents, so what is left of a commitment can differ from
+        # the float sum of its instalments by half a cent: a cent of slack, not a shortfall.
+        if to_cents(due) > self.host.ledger.balance_cents(source) + 1:
             return False
-        due = min(due, self.host.ledger.balance(source))
+        due = from_cents(min(to_cents(due), self.host.ledger.balance_cents(source)))
         self.host.contribute(
             source, pilot, due, self.name if self.name == "grant" else "public_tranche"
         )

@@ -131,12 +131,82 @@ def flow_signs(transfers: pd.DataFrame, roles: dict[str, str]) -> np.ndarray:
     return sign
 
 
-def vehicle_holdings(transfers: pd.DataFrame, roles: dict[str, str]) -> float:
-    """Return the money the vehicles hold after every transfer of the journal (EUR)."""
-    src_v = transfers["src"].map(roles).eq(Role.VEHICLE).to_numpy()
-    dst_v = transfers["dst"].map(roles).eq(Role.VEHICLE).to_numpy()
-    cents = transfers["amount_cents"].to_numpy(dtype=np.int64)
-    return float((cents * (dst_v.astype(np.int64) - src_v.astype(np.int64))).sum()) / 100
+def vehicle_holdings(transfers: pd.DataFrame, roles: dict[str, str]) -> pd.Series:
+    """Return the money each kind of vehicle holds after every transfer of the journal (EUR).
+
+    Indexed by the vehicle's kind, the part of its account name before ``:`` (``fund``,
+    ``escrow``, ``reserve``, ``guarantee``); kinds that hold nothing are left out.
+    """
+    amounts = transfers["amount_cents"].to_numpy(dtype=np.int64)
+    into = transfers["dst"].map(roles).eq(Role.VEHICLE).to_numpy()
+    out = transfers["src"].map(roles).eq(Role.VEHICLE).to_numpy()
+    names = np.concatenate([transfers["dst"].to_numpy()[into], transfers["src"].to_numpy()[out]])
+    kinds = pd.Series(names, dtype=object).str.split(":").str[0]
+    cents = pd.Series(np.concatenate([amounts[into], -amounts[out]]), dtype="int64")
+    by_kind = cents.groupby(kinds.to_numpy()).sum()
+    return by_kind[by_kind != 0].astype(float) / 100
+
+
+PART_COLUMNS: tuple[str, ...] = ("part", "item", "value")
+"""Columns of :func:`public_cost_parts`."""
+
+PARTS: tuple[str, ...] = ("paid", "received", "held", "claimed")
+"""The parts of the net present public cost, in the order they are summed: what the purse paid
+out (by reason), what it received (by reason, negative), what the vehicles hold at the horizon
+(by vehicle kind, negative) and the open claims and commitments (by kind: negative for what the
+public will receive, positive for what it still owes)."""
+
+
+def public_cost_parts(
+    transfers: pd.DataFrame,
+    accounts: pd.DataFrame,
+    claims: pd.DataFrame,
+    *,
+    horizon: int,
+    rate: float,
+    steps_per_year: int,
+) -> pd.DataFrame:
+    """Return the net present public cost line by line: the lines sum to it exactly.
+
+    A finance officer signs a total whose lines she can check: the purse's payments out by
+    reason (a grant, a fund's capitalisation, an outcome payment, an escrow), what came back by
+    reason (savings to the treasury, repayments, recoveries), what the vehicles still hold at the
+    horizon, and the open claims and commitments by kind; money in EUR valued at step 0.
+
+    Args:
+        transfers: The ledger journal: ``step``, ``src``, ``dst``, ``amount_cents``, ``reason``.
+        accounts: One row per account with ``name`` and ``role`` (a :class:`Role` value).
+        claims: Open claims and commitments at the horizon (:data:`CLAIM_COLUMNS`, and
+            ``rate`` if valued at several rates: see :func:`claims_at`).
+        horizon: The step at which holdings and claims are valued.
+        rate: Real public discount rate per year (1/year).
+        steps_per_year: Steps in a year.
+
+    Returns:
+        Columns :data:`PART_COLUMNS`: ``part`` (one of :data:`PARTS`), ``item`` (a transfer
+        reason, a vehicle kind or a claim kind) and ``value`` (EUR; positive costs the public).
+    """
+    roles = dict(zip(accounts["name"], accounts["role"], strict=True))
+    claims = claims_at(claims, rate)
+    flows = transfers[transfers["step"] <= horizon]
+    sign = flow_signs(flows, roles)
+    factors = discount_factors(flows["step"].to_numpy(), rate, steps_per_year)
+    present = sign * flows["amount_cents"].to_numpy(dtype=np.int64) * factors / 100
+    moved = pd.DataFrame({"reason": flows["reason"].to_numpy(), "sign": sign, "value": present})
+    moved = moved[moved["sign"] != 0]
+    end = float(discount_factors(np.array([horizon]), rate, steps_per_year)[0])
+    held = -end * vehicle_holdings(flows, roles)
+    claimed = -end * claims.groupby("kind", sort=True)["value"].sum()
+    parts = [
+        ("paid", moved[moved["sign"] > 0].groupby("reason", sort=True)["value"].sum()),
+        ("received", moved[moved["sign"] < 0].groupby("reason", sort=True)["value"].sum()),
+        ("held", held.sort_index()),
+        ("claimed", claimed),
+    ]
+    rows = [
+        (part, str(item), float(value)) for part, lines in parts for item, value in lines.items()
+    ]
+    return pd.DataFrame(rows, columns=list(PART_COLUMNS)).astype({"value": "float64"})
 
 
 def net_present_public_cost(
@@ -150,23 +220,18 @@ def net_present_public_cost(
 ) -> float:
     """Return the net present public cost of a run (EUR, valued at step 0).
 
-    Args:
-        transfers: The ledger journal: ``step``, ``src``, ``dst``, ``amount_cents``, ``reason``.
-        accounts: One row per account with ``name`` and ``role`` (a :class:`Role` value).
-        claims: Open claims and commitments at the horizon (:data:`CLAIM_COLUMNS`).
-        horizon: The step at which holdings and claims are valued.
-        rate: Real public discount rate per year (1/year).
-        steps_per_year: Steps in a year.
+    The sum of :func:`public_cost_parts`, which takes the same arguments.
     """
-    roles = dict(zip(accounts["name"], accounts["role"], strict=True))
-    claims = claims_at(claims, rate)
-    flows = transfers[transfers["step"] <= horizon]
-    sign = flow_signs(flows, roles)
-    factors = discount_factors(flows["step"].to_numpy(), rate, steps_per_year)
-    paid = float((sign * flows["amount_cents"].to_numpy(dtype=np.int64) * factors).sum()) / 100
-    held = vehicle_holdings(flows, roles) + float(claims["value"].sum())
-    end = float(discount_factors(np.array([horizon]), rate, steps_per_year)[0])
-    return paid - end * held
+    return float(
+        public_cost_parts(
+            transfers,
+            accounts,
+            claims,
+            horizon=horizon,
+            rate=rate,
+            steps_per_year=steps_per_year,
+        )["value"].sum()
+    )
 
 
 def pilot_public_cost(

@@ -113,6 +113,26 @@ def _sentence(row: object, clear: bool, level: float) -> str:
     )
 
 
+def interval_cell(mean: float, lower: float, upper: float, metric: str, unit: str = "") -> str:
+    """Return a difference and its interval in a metric's display unit, without the unit words.
+
+    For a table whose header names the unit: ``"-0.19 [-0.32, -0.05]"``; ``"n/a"`` when the
+    difference is undefined (e.g. a ratio with no denominator in one of the scenarios).
+    """
+    if not all(math.isfinite(x) for x in (mean, lower, upper)):
+        return "n/a"
+    words = metric_unit(metric, unit)[1]
+
+    def number(value: float) -> str:
+        return (
+            _signed(value, metric, unit).removesuffix(" " + words)
+            if words
+            else _signed(value, metric, unit)
+        )
+
+    return f"{number(mean)} [{number(lower)}, {number(upper)}]"
+
+
 def _lowered(label: str) -> str:
     """Return a label for the middle of a sentence: "Pilots agreed" becomes "pilots agreed"."""
     first = label.split(" ", 1)[0]

@@ -3,14 +3,15 @@
 Each figure has a data-preparation function returning a tidy DataFrame (checked with numbers by
 the tests) and a plot function that draws it and returns a :class:`matplotlib.figure.Figure`:
 
-============================  ===============================
+============================  =================================================================
 preparation                   figure
-============================  ===============================
+============================  =================================================================
 :func:`timeseries_bands`      :func:`plot_timeseries`
 :func:`end_intervals`         :func:`plot_end_metrics`
 :func:`capital_by_source`     :func:`plot_capital_by_source`
 :func:`funnel`                :func:`plot_funnel`
-============================  ===============================
+:func:`yearly_increments`     :func:`plot_timeseries` (flows per year of cumulative metrics)
+============================  =================================================================
 
 A plot function takes either the step table (and prepares it itself) or the preparation's output.
 The house style (palettes, sizes, units) is :mod:`sim.outputs.style`. The module is longer than
@@ -164,6 +165,48 @@ def timeseries_bands(
             frame.insert(4, "year", frame["step"] / per_year)
             frames.append(frame)
     columns = ["scenario", "metric", "unit", "step", "year", "n", "mean", "lower", "upper"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def yearly_increments(
+    steps: pd.DataFrame,
+    metrics: Sequence[str],
+    *,
+    steps_per_year: int | Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """Return how much each cumulative metric grew in each year of each run.
+
+    Counts such as ``pilots_agreed`` or money such as ``appropriated`` accumulate from step 0;
+    their totals hide when in the horizon things happen. This turns them into flows per year,
+    a step table again (one row per run and year end, ``step`` the step that ends the year), so
+    that :func:`timeseries_bands` and :func:`plot_timeseries` draw them as they draw any metric.
+
+    Args:
+        steps: Step table with ``scenario``, ``replicate`` and ``step`` columns.
+        metrics: Cumulative metric columns.
+        steps_per_year: Steps per year, one number or one per scenario (see
+            :func:`timeseries_bands`).
+
+    Returns:
+        Columns ``scenario``, ``replicate``, ``step`` and the metrics: the growth of each over
+        the year ending at ``step`` (whole years only).
+
+    Raises:
+        ValueError: A metric is not in the table.
+    """
+    metrics = list(metrics)
+    check_columns(steps, metrics)
+    frames = []
+    for name in scenario_order(steps):
+        runs = steps[steps["scenario"] == name]
+        per_year = int(_steps_per_year(runs, name, steps_per_year))
+        ends = runs[runs["step"] % per_year == 0].sort_values(["replicate", "step"])
+        grown = ends.groupby("replicate", sort=False)[metrics].diff()
+        frame = ends[["scenario", "replicate", "step"]].join(grown)
+        frames.append(frame[frame["step"] > 0])
+    columns = ["scenario", "replicate", "step", *metrics]
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]

@@ -19,9 +19,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim.outputs.document import Block, Heading, Items, Paragraph
-from sim.outputs.findings import findings, fixed_sentence, in_reading_order, unclear_metrics
-from sim.outputs.style import metric_label, parameter_label
+from sim.outputs.document import Block, Heading, Items, Paragraph, Row, Table
+from sim.outputs.findings import (
+    findings,
+    fixed_sentence,
+    in_reading_order,
+    interval_cell,
+    unclear_metrics,
+)
+from sim.outputs.style import axis_label, metric_label, parameter_label
 
 if TYPE_CHECKING:
     from sim.runs.compare import Comparison
@@ -29,8 +35,20 @@ if TYPE_CHECKING:
 ASSUMPTION = "ASSUMPTION"
 """The ``source`` of a parameter with no empirical anchor (see :mod:`sim.scenario.schema`)."""
 
-MAIN_FINDINGS = 8
-"""Clear differences the summary states; the others are in the table of differences."""
+QUESTION_METRICS: tuple[str, ...] = (
+    "pilots_succeeded",
+    "pilots_scaled",
+    "public_cost_per_success",
+    "public_failure_cost",
+    "investor_failure_cost",
+)
+"""The metrics the summary's question names: how many pilots succeed and scale, what they cost
+the public, who pays for failures. The summary states them for every scenario, clear or not, in
+one table, so that its answer does not depend on which differences happen to be strongest."""
+
+MAIN_FINDINGS = 5
+"""Clear differences in other metrics the summary states, strongest first; the others are in the
+table of differences."""
 
 INFLUENTIAL = 3
 """Assumed parameters the summary names as most influential, when a sensitivity is given."""
@@ -133,13 +151,27 @@ def summary_blocks(
         ),
         Heading(f"Main differences from {reference}", level=2),
     ]
-    if clear:
-        main = in_reading_order(clear[:MAIN_FINDINGS], list(differences["metric"].unique()))
-        blocks.append(Items(tuple(f.sentence for f in main)))
-    else:
+    answer = answer_table(differences, reference)
+    if answer is not None:
+        blocks += [
+            Paragraph(
+                f"What the question asks, as the paired difference from {reference} [95 % "
+                "interval]; an interval that excludes 0 is a clear difference. Costs are net "
+                "present public costs (section 6 counts them line by line)."
+            ),
+            answer,
+        ]
+    others = [f for f in clear if f.metric not in QUESTION_METRICS]
+    if others:
+        main = in_reading_order(others[:MAIN_FINDINGS], list(differences["metric"].unique()))
+        blocks += [
+            Paragraph("The clearest other differences:"),
+            Items(tuple(f.sentence for f in main)),
+        ]
+    elif not clear:
         blocks.append(Paragraph(f"No scenario differs clearly from {reference} at {reps} runs."))
     unclear = unclear_metrics(found)
-    more = len(clear) - MAIN_FINDINGS
+    more = len(others) - MAIN_FINDINGS
     notes = []
     if more > 0:
         notes.append(f"{more} further clear differences are in section 2.")
@@ -155,6 +187,40 @@ def summary_blocks(
         Items(tuple(caveats(fixed, indices))),
     ]
     return blocks
+
+
+def answer_table(differences: pd.DataFrame, reference: str) -> Table | None:
+    """Return the paired differences in the question's metrics, one row per scenario.
+
+    Args:
+        differences: Paired differences (:func:`sim.runs.contrast.paired_differences`).
+        reference: The reference scenario's name, for the header.
+
+    Returns:
+        A table with a column per metric of :data:`QUESTION_METRICS` among ``differences``
+        (its unit in the header), or None when there is none.
+    """
+    metrics = [m for m in QUESTION_METRICS if m in set(differences["metric"])]
+    if not metrics:
+        return None
+    by = differences.set_index(["scenario", "metric"])
+    units = differences.drop_duplicates("metric").set_index("metric")["unit"].astype(str)
+    rows = []
+    for scenario in dict.fromkeys(differences["scenario"]):
+        cells = []
+        for metric in metrics:
+            row = by.loc[(scenario, metric)] if (scenario, metric) in by.index else None
+            cells.append(
+                "n/a"
+                if row is None
+                else interval_cell(row["mean"], row["lower"], row["upper"], metric, units[metric])
+            )
+        rows.append(Row((str(scenario), *cells)))
+    return Table(
+        header=(f"minus {reference}", *(axis_label(m, units[m]) for m in metrics)),
+        rows=tuple(rows),
+        align="l" + "r" * len(metrics),
+    )
 
 
 def horizon(comparison: Comparison) -> str:

@@ -18,6 +18,9 @@ Tables (all tidy, one row per observation, Parquet on disk):
         positive value is owed to the public), valued at each reported discount rate.
     public_cost: the net present public cost at each of those rates, with successes and the
         cost per success, computed from the tables above.
+    public_cost_parts: the lines that sum to it at each rate: what the purse paid out and got
+        back by reason, what the vehicles hold by kind, the open claims by kind
+        (:func:`sim.finance.public_cost.public_cost_parts`).
     agents: per-agent state each step, only when the scenario asks (``output.agent_state``).
 Every table carries ``scenario`` and ``seed`` columns so that tables of many runs concatenate.
 """
@@ -42,6 +45,7 @@ TABLES: tuple[str, ...] = (
     "accounts",
     "claims",
     "public_cost",
+    "public_cost_parts",
     "agents",
 )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.finance.public_cost import net_present_public_cost
+from sim.finance.public_cost import public_cost_parts
 from sim.model.lifecycle import PilotState
 from sim.model.model import PartnershipModel
 from sim.runs.provenance import provenance
@@ -86,7 +86,7 @@ def collect(model: PartnershipModel) -> RunResult:
         "accounts": model.accounts_table(),
         "claims": model.claims_table(),
     }
-    tables["public_cost"] = public_cost_table(model, tables)
+    tables |= public_cost_tables(model, tables)
     if model.config.output.agent_state:
         agents = model.datacollector.get_agent_vars_dataframe().reset_index()
         agents = agents.rename(columns={"Step": "step", "AgentID": "agent_id"})
@@ -160,18 +160,21 @@ ELECTION_COLUMNS = [
 ]
 
 
-def public_cost_table(model: PartnershipModel, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Return the run's net present public cost at each rate its claims were valued at.
+def public_cost_tables(
+    model: PartnershipModel, tables: dict[str, pd.DataFrame]
+) -> dict[str, pd.DataFrame]:
+    """Return the run's net present public cost and its lines at each rate its claims are valued at.
 
-    Computed from the run's own tables by :func:`sim.finance.public_cost.net_present_public_cost`
-    (one row per rate: ``rate``, ``net_public_cost``, ``successes``, ``per_success``).
+    Computed from the run's own tables by :func:`sim.finance.public_cost.public_cost_parts`:
+    ``public_cost_parts`` has one row per rate and line (``rate``, ``part``, ``item``, ``value``),
+    ``public_cost`` one row per rate with their sum (``rate``, ``net_public_cost``,
+    ``successes``, ``per_success``).
     """
     successes = int(model.entered[PilotState.SUCCEEDED])
-    rows = []
-    for rate in sorted(tables["claims"]["rate"].unique()) or [
-        model.config.finance.public_discount_rate
-    ]:
-        cost = net_present_public_cost(
+    rates = sorted(tables["claims"]["rate"].unique()) or [model.config.finance.public_discount_rate]
+    parts, totals = [], []
+    for rate in rates:
+        lines = public_cost_parts(
             tables["transfers"],
             tables["accounts"],
             tables["claims"],
@@ -179,7 +182,10 @@ def public_cost_table(model: PartnershipModel, tables: dict[str, pd.DataFrame]) 
             rate=float(rate),
             steps_per_year=model.config.time.steps_per_year,
         )
-        rows.append(
+        lines.insert(0, "rate", float(rate))
+        parts.append(lines)
+        cost = float(lines["value"].sum())
+        totals.append(
             {
                 "rate": float(rate),
                 "net_public_cost": cost,
@@ -187,7 +193,7 @@ def public_cost_table(model: PartnershipModel, tables: dict[str, pd.DataFrame]) 
                 "per_success": cost / successes if successes else float("nan"),
             }
         )
-    return pd.DataFrame(rows)
+    return {"public_cost": pd.DataFrame(totals), "public_cost_parts": pd.concat(parts)}
 
 
 def pilot_table(model: PartnershipModel) -> pd.DataFrame:
