@@ -18,10 +18,10 @@ from conftest import scenario
 from pypdf import PdfReader
 
 from sim.cli.main import main
+from sim.outputs.cells import decimals, estimate_cells, format_value
 from sim.outputs.document import Code, Document, Heading, Items, Paragraph, Row, Table
 from sim.outputs.document_typst import to_typst, write_pdf
 from sim.outputs.findings import findings, interval_cell
-from sim.outputs.report import decimals, estimate_cells, format_value
 from sim.outputs.summary import MAIN_FINDINGS, QUESTION_METRICS, assumed_parameters
 from sim.runs.compare import HEADLINE_METRICS, compare, summary
 from sim.runs.contrast import paired_differences

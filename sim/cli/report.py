@@ -76,7 +76,8 @@ def main(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.suffix.lower() != ".pdf":
         print(f"error: --out must name a .pdf file; got {args.out}", file=sys.stderr)
         return 2
-    from sim.outputs.report import ResultsError, write_report
+    from sim.outputs.report import write_report
+    from sim.outputs.results_folder import ResultsError
     from sim.runs.outdir import OutputError
 
     try:

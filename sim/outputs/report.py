@@ -13,7 +13,7 @@ From a folder written by ``partnersim compare`` the report gathers, for a counci
    reference (the reference itself against the model's defaults);
 5. the end-of-horizon metrics with their means, 95 % intervals, the 5th-95th percentile of
    single runs for money, and units;
-6. the public cost as a finance officer counts it (:mod:`sim.runs.finance_table`): cost per
+6. the public cost as a finance officer counts it (:mod:`sim.outputs.finance_section`): cost per
    success at four discount rates with ranks, the cost line by line, leverage across blended
    deals and a fund's recycling multiple beside the US Clean Water SRF's;
 7. the standard figures (:func:`sim.outputs.plotting.standard_figures`, the same ones
@@ -29,22 +29,18 @@ the standard library is imported at module level. The command itself is :mod:`si
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sim.outputs.cells import count, estimate_cells, format_value
+from sim.outputs.finance_section import finance_section
+from sim.outputs.results_folder import read_indices, read_results
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from sim.outputs.document import Block, Document
     from sim.runs.compare import Comparison
-
-REQUIRED_FILES: tuple[str, ...] = ("manifest.json", "steps.parquet")
-"""Files of a comparison folder the report reads (``partnersim compare`` writes them)."""
-
-STEP_COLUMNS: tuple[str, ...] = ("scenario", "replicate", "step")
-"""Columns the step table must have."""
 
 FIGURES: dict[str, tuple[str, str]] = {
     "timeseries": (
@@ -113,156 +109,7 @@ INTERVAL_TEXT = (
 )
 
 
-class ResultsError(ValueError):
-    """A results folder the report cannot use; ``str()`` is one line naming folder and problem."""
-
-    def __init__(self, folder: Path, problem: str) -> None:
-        """Name the folder (or file) and what is wrong with it."""
-        super().__init__(f"{folder}: {problem}")
-
-
-# --- reading -------------------------------------------------------------------------------------
-
-
-def check_folder(folder: str | Path) -> dict[str, Any]:
-    """Check that ``folder`` holds a comparison's results and return its manifest.
-
-    Only the standard library is used, so bad input is refused before anything heavy loads.
-
-    Args:
-        folder: The folder ``partnersim compare --out`` wrote.
-
-    Returns:
-        The manifest.
-
-    Raises:
-        ResultsError: The folder does not exist, lacks ``manifest.json`` or ``steps.parquet``,
-            or its manifest is not a comparison's (no ``scenarios`` list).
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        problem = "not a folder" if folder.exists() else "no such folder"
-        raise ResultsError(folder, f"{problem}; expected the output folder of partnersim compare")
-    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
-    if missing:
-        raise ResultsError(
-            folder,
-            f"not a compare results folder: {' and '.join(missing)} missing "
-            "(partnersim compare --out writes both)",
-        )
-    path = folder / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ResultsError(path, f"not valid JSON ({err})") from None
-    scenarios = manifest.get("scenarios") if isinstance(manifest, dict) else None
-    if not isinstance(scenarios, list) or not scenarios:
-        raise ResultsError(
-            path,
-            "no 'scenarios' list: not written by partnersim compare (partnersim run writes "
-            "one scenario's folder; compare writes the folder a report needs)",
-        )
-    bad = [i for i, entry in enumerate(scenarios) if not _is_entry(entry)]
-    if bad:
-        raise ResultsError(path, f"scenarios[{bad[0]}] lacks 'name' or the resolved 'scenario'")
-    return manifest
-
-
-def _is_entry(entry: Any) -> bool:
-    """Tell whether a manifest's scenario entry has a name and a resolved scenario."""
-    return isinstance(entry, dict) and "name" in entry and isinstance(entry.get("scenario"), dict)
-
-
-def read_results(folder: str | Path) -> Comparison:
-    """Read a comparison's results for a report, checking what the report needs.
-
-    Args:
-        folder: The folder ``partnersim compare --out`` wrote.
-
-    Returns:
-        The comparison.
-
-    Raises:
-        ResultsError: See :func:`check_folder`; also a step table without the columns
-            scenario, replicate and step, or without rows for a scenario of the manifest.
-    """
-    folder = Path(folder)
-    check_folder(folder)
-    from sim.runs.compare import Comparison
-
-    comparison = Comparison.read(folder)
-    steps = comparison.tables["steps"]
-    lacking = [name for name in STEP_COLUMNS if name not in steps.columns]
-    if lacking:
-        raise ResultsError(folder / "steps.parquet", f"columns missing: {', '.join(lacking)}")
-    absent = [name for name in comparison.scenarios if name not in set(steps["scenario"])]
-    if absent:
-        raise ResultsError(
-            folder / "steps.parquet",
-            f"no rows for {_count(len(absent), 'scenario')} of manifest.json: {', '.join(absent)}",
-        )
-    return comparison
-
-
 # --- formatting ----------------------------------------------------------------------------------
-
-
-def decimals(*values: float) -> int:
-    """Return the decimals that show the largest of ``values`` to three significant digits."""
-    largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
-    if largest == 0:
-        return 0
-    return min(4, max(0, 2 - math.floor(math.log10(largest))))
-
-
-def estimate_cells(mean: float, lower: float, upper: float, unit: str) -> tuple[str, str]:
-    """Return a mean and its interval as table cells, in the unit shown (money in M EUR).
-
-    Args:
-        mean: The mean (NaN: no replicate has a value).
-        lower: Lower bound of the interval (NaN: no interval).
-        upper: Upper bound of the interval.
-        unit: The metric's unit, e.g. "EUR" (shown in millions) or "pilots".
-
-    Returns:
-        ``(mean, interval)``, e.g. ``("25.0", "[22.4, 27.6]")``; ``("n/a", "")`` without a
-        mean and ``(mean, "-")`` without an interval.
-    """
-    from sim.outputs.style import display_unit
-
-    if math.isnan(mean):
-        return "n/a", ""
-    scale, _ = display_unit(unit)
-    values = [mean / scale, lower / scale, upper / scale]
-    digits = decimals(*values)
-    shown = [f"{value:,.{digits}f}" for value in values]
-    if math.isnan(lower) or math.isnan(upper):
-        return shown[0], "-"
-    return shown[0], f"[{shown[1]}, {shown[2]}]"
-
-
-def format_value(value: Any) -> str:
-    """Return a scenario value in words: yes/no, lists joined, large numbers grouped."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return "none"
-    if isinstance(value, list):
-        return ", ".join(format_value(item) for item in value) or "none"
-    if isinstance(value, dict):
-        return ", ".join(f"{key}: {format_value(item)}" for key, item in value.items())
-    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e3:
-        return f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def _count(n: int, noun: str) -> str:
-    """Return ``"1 scenario"`` or ``"4 scenarios"``."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # --- content -------------------------------------------------------------------------------------
@@ -317,7 +164,7 @@ def build_report(
         *_limits_section(comparison, [name for name in headline if kinds[name] == "empty"]),
         *_scenario_section(comparison, colours),
         *_metric_section(comparison, colours, kinds),
-        *_finance_section(comparison),
+        *finance_section(comparison),
         *_figure_section(comparison),
         *_appendix(comparison, source, colours, now),
     ]
@@ -469,7 +316,7 @@ def _difference_blocks(
         )
     lead = "the model's defaults" if base_label == "default" else base_label
     return [
-        Paragraph(f"Differs from {lead} in {_count(len(found), 'parameter')}:"),
+        Paragraph(f"Differs from {lead} in {count(len(found), 'parameter')}:"),
         Table(
             header=("parameter", "meaning", base_label, name, "unit"),
             rows=tuple(rows),
@@ -512,137 +359,6 @@ def _metric_section(comparison: Comparison, colours: dict, kinds: dict[str, str]
             note=True,
         ),
     ]
-
-
-def _finance_section(comparison: Comparison) -> list[Block]:
-    """Return the finance officer's section, from :mod:`sim.runs.finance_table`.
-
-    Cost per success by discount rate, the cost line by line, leverage across deals and the
-    fund's recycling multiple.
-    """
-    from sim.outputs.document import Heading, Paragraph, Row, Table
-    from sim.runs.finance_table import finance_tables
-
-    tables = finance_tables(comparison)
-    blocks: list[Block] = [
-        Heading("6 Public cost, as a finance officer counts it"),
-        Paragraph(
-            "Net present public cost is one definition for every instrument "
-            "(sim.finance.public_cost): what the public purse (treasuries, innovation budgets, "
-            "public capital providers) pays out, less what comes back to it (repayments, "
-            "recoveries, savings to the treasury), each discounted from when it moved, less "
-            "what the public vehicles (funds, escrows, reserves) still hold at the horizon and "
-            "the open claims valued at expected cash (loans outstanding, the city's share of "
-            "savings still to come), plus what is still owed. Moving budget into a fund is "
-            "neither spending nor income; money idle in a fund costs its time value."
-        ),
-    ]
-    if not tables:
-        blocks.append(Paragraph("These results hold no public-cost tables (an older partnersim)."))
-        return blocks
-    by_rate = tables.get("public_cost_by_rate")
-    if by_rate is not None:
-        rows = []
-        for rate, group in by_rate.groupby("rate", sort=True):
-            cells = [f"{rate:.1%}"]
-            for row in group.itertuples():
-                mean, interval = estimate_cells(row.mean, row.lower, row.upper, "EUR")
-                cells.append(f"{mean} {interval} #{row.rank}")
-            rows.append(Row(tuple(cells)))
-        blocks += [
-            Heading("Cost per success at four discount rates", level=2),
-            Paragraph(
-                "M EUR per successful pilot, mean over replicates [95 % interval] and rank "
-                "(#1 the cheapest). 3.5 % is the UK Green Book's rate, 2 % the US OMB's "
-                "(Circular A-94, 2023), 4 % the European Commission's financial rate; a ranking "
-                "that turns between rates turns on the time value of money."
-            ),
-            Table(header=("rate", *group["scenario"]), rows=tuple(rows), align="l" + "r" * 9),
-        ]
-    lines = tables.get("public_cost_lines")
-    if lines is not None:
-        scenarios = [c for c in lines.columns if c not in ("rate", "part", "item")]
-        rows = [
-            Row(
-                (
-                    f"{row['part']}: {row['item']}" if row["item"] else "total",
-                    *(
-                        estimate_cells(row[name], math.nan, math.nan, "EUR")[0]
-                        for name in scenarios
-                    ),
-                )
-            )
-            for _, row in lines.iterrows()
-        ]
-        blocks += [
-            Heading("The cost line by line", level=2),
-            Paragraph(
-                f"M EUR per run (mean over replicates) at {float(lines['rate'].iloc[0]):.1%}: "
-                "what the purse paid out by reason, what came back by reason (negative), what "
-                "the vehicles hold at the horizon by kind (negative) and the open claims by kind "
-                "(negative: owed to the public; positive: owed by it). The lines sum to the "
-                "total, the mean net present public cost."
-            ),
-            Table(header=("line", *scenarios), rows=tuple(rows), align="l" + "r" * 9),
-        ]
-    leverage = tables.get("deal_leverage")
-    if leverage is not None:
-        rows = [
-            Row(
-                (
-                    row.scenario,
-                    str(row.deals),
-                    f"{row.mean:.2f}",
-                    f"{row.sd:.2f}",
-                    f"{row.p5:.2f}-{row.p95:.2f}",
-                    str(row.uncovered),
-                )
-            )
-            for row in leverage.itertuples()
-        ]
-        blocks += [
-            Heading("Leverage across blended deals", level=2),
-            Paragraph(
-                "Commercial EUR per EUR of concessional first-loss cover in each closed blended "
-                "deal. Each deal takes the smallest cover that lets the commercial tranche clear "
-                "its hurdle, so leverage follows the pilot's economics and varies across deals; "
-                "deals whose senior tranche cleared its hurdle with no cover are counted apart."
-            ),
-            Table(
-                header=("scenario", "deals", "mean", "sd", "5-95 %", "needed no cover"),
-                rows=tuple(rows),
-                align="lrrrrr",
-            ),
-        ]
-    multiples = tables.get("fund_multiples")
-    if multiples is not None:
-        rows = []
-        for scenario, group in multiples.groupby("scenario", sort=False):
-            cells = [
-                f"year {row.year}: {row.mean:.2f} [{row.lower:.2f}, {row.upper:.2f}]"
-                for row in group.itertuples()
-            ]
-            rows.append(Row((str(scenario), "; ".join(cells))))
-        blocks += [
-            Heading("The fund's recycling multiple", level=2),
-            Paragraph(
-                "Money lent per EUR of capital paid in, after 5, 10 and 20 years [95 % "
-                f"interval]; the US Clean Water SRF reached {_cwsrf()}. A fund's budget "
-                "money does not lapse at the fiscal year's end, as unspent budget does: that "
-                "is the fund's design advantage, and money left idle in it is charged its time "
-                "value above. A multiple below the SRF's with cash idle in the fund says demand "
-                "for loans, not the fund's capital, is the limit."
-            ),
-            Table(header=("scenario", "multiple"), rows=tuple(rows), align="ll", wrap=1),
-        ]
-    return blocks
-
-
-def _cwsrf() -> str:
-    """The US Clean Water SRF's multiples as the report quotes them."""
-    from sim.finance.formulas import CWSRF_MULTIPLES
-
-    return " to ".join(f"{value:.2f} ({when})" for when, value in CWSRF_MULTIPLES.items())
 
 
 def _figure_section(comparison: Comparison) -> list[Block]:
@@ -799,29 +515,3 @@ def write_report(
     html = write_html(document, pdf.with_suffix(".html"), figures)
     _, pages = write_pdf(document, pdf, figures)
     return pdf, html, pages
-
-
-INDEX_FILE_COLUMNS: tuple[str, ...] = ("metric", "parameter", "index", "value")
-"""Columns the report reads from a sensitivity analysis's ``indices.csv``."""
-
-
-def read_indices(path: str | Path) -> pd.DataFrame:
-    """Read ``indices.csv`` of ``partnersim sensitivity`` (or the folder that holds it).
-
-    Raises:
-        ResultsError: No such file, or it lacks the columns :data:`INDEX_FILE_COLUMNS`.
-    """
-    import pandas as pd
-
-    path = Path(path)
-    file = path / "indices.csv" if path.is_dir() else path
-    if not file.is_file():
-        raise ResultsError(file, "no such file; expected indices.csv of partnersim sensitivity")
-    try:
-        table = pd.read_csv(file)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
-        raise ResultsError(file, f"not a readable CSV file ({err})") from None
-    lacking = [name for name in INDEX_FILE_COLUMNS if name not in table.columns]
-    if lacking:
-        raise ResultsError(file, f"columns missing: {', '.join(lacking)} (not indices.csv?)")
-    return table
