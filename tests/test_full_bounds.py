@@ -187,6 +187,11 @@ REGRESSIONS = {
             "revolving": {"rate": 1, "initial_capital": 1e9},
         },
     },
+    "a sector's only objective weight is tiny (its norm underflows to 0)": {
+        "objectives": {
+            "firm": {"profit": 5e-324, "public_value": 0, "knowledge": 0, "legitimacy": 0}
+        }
+    },
     "outcome contract known in the step it closes": {
         "pilots": {"duration_sd": 77.25, "duration_min": 1, "start_delay": 0},
         "finance": {"instruments": ["outcome_based"]},
