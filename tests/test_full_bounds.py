@@ -197,7 +197,9 @@ REGRESSIONS = {
         "finance": {"instruments": ["outcome_based"]},
     },
 }
-"""The smallest scenario of every crash this test found, each fixed at its root (CHANGELOG)."""
+"""The smallest scenario of every crash this test found, each fixed at its root (CHANGELOG).
+The tiny objective weight was found by reading the code beside a crash (all weights 0, now
+refused by the schema: ``tests/test_scenario_files.py``)."""
 
 
 def test_public_cost_agrees_with_the_tables_beyond_exact_cents():
