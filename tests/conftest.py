@@ -7,8 +7,10 @@ import pytest
 from hypothesis import strategies as st
 from scipy import stats
 
+from sim.finance.public_cost import net_present_public_cost
 from sim.model.lifecycle import PilotState, is_legal_path
 from sim.model.model import PartnershipModel
+from sim.runs.runner import collect
 from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +63,40 @@ def check_invariants(model: PartnershipModel) -> None:
             and pilot.account in ledger.accounts()
         ):
             assert ledger.balance_cents(pilot.account) == 0
+
+
+def table_cost(model: PartnershipModel, rate: float | None = None) -> float:
+    """The net present public cost recomputed from the run's tables (the pure function)."""
+    result = collect(model)
+    return net_present_public_cost(
+        result.tables["transfers"],
+        result.tables["accounts"],
+        result.tables["claims"],
+        horizon=model.now,
+        rate=model.config.finance.public_discount_rate if rate is None else rate,
+        steps_per_year=model.config.time.steps_per_year,
+    )
+
+
+def check_economy(model: PartnershipModel) -> None:
+    """No money from nowhere, and the public cost reported is that of the run's own tables.
+
+    The economy pays each pilot only its own stream of savings or its salvage; the net present
+    public cost the model keeps step by step equals the pure function of its tables, to the
+    cent, or where the money moved is beyond what a float holds to the cent (2^53 cents, 9e13
+    EUR), to the rounding of summing it in another order: each of n additions may be off by
+    2^-53 of the running total, at most the money moved.
+    """
+    transfers = model.ledger.to_frame()
+    economy = transfers[transfers.src == "economy"]
+    for pid, rows in economy.groupby("pilot_id"):
+        pilot = model.pilots[int(pid)]
+        drawn = sum(s.per_step * pilot.service_steps for s in pilot.streams)
+        if pilot.state is PilotState.FAILED:
+            drawn += pilot.salvage
+        assert rows.amount.sum() <= drawn + 0.01 * len(rows), f"pilot {pid} drew too much"
+    rounding = len(transfers) * 2.0**-53 * float(transfers.amount.abs().sum())
+    assert model.net_public_cost() == pytest.approx(table_cost(model), abs=max(1.0, rounding))
 
 
 def paired_interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:

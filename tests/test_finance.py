@@ -14,6 +14,7 @@ from sim.finance.formulas import (
     annuity_payment,
     break_even_rate,
     expected_payment_fraction,
+    growth,
     measurement_sd,
     minimum_first_loss,
     payment_fraction,
@@ -179,6 +180,27 @@ def test_minimum_first_loss_is_the_smallest_cover_that_clears_the_hurdle():
     assert hopeless == math.inf
 
 
+def test_growth_tends_to_its_limits_beyond_the_floats():
+    assert growth(0.5, 2) == 2.25 and growth(0.25, -1) == 0.8
+    assert growth(-0.99, -400) == math.inf  # 100^400 = 1e800
+    assert growth(1.0, -2000) == 0.0  # underflow, as the discount tends to
+    # a lender requiring -99% over 400 years is satisfied with no cover; one that gets nothing
+    # back has no value, not 0 times infinity
+    kwargs = dict(hurdle_step=-0.99, steps_to_outcome=400)
+    assert (
+        minimum_first_loss(
+            100.0, owed=90.0, success_prob=0.5, salvage=0.0, collected=np.array([1.0]), **kwargs
+        )
+        == 0.0
+    )
+    assert (
+        senior_expected_value(
+            90.0, success_prob=1.0, collected=np.zeros(2), recovery_on_failure=0.0, **kwargs
+        )
+        == 0.0
+    )
+
+
 def test_true_outcome_agrees_with_the_success_draw():
     rng = np.random.default_rng(3)
     for p, u in zip(rng.uniform(0.01, 0.99, 500), rng.random(500), strict=True):
@@ -242,3 +264,8 @@ def test_break_even_rate():
     # Half the chance over one year: (1.03 / 0.5) - 1.
     assert break_even_rate(0.5, hurdle=0.03, years=1.0) == pytest.approx(1.06)
     assert break_even_rate(0.0, hurdle=0.03, years=1.0) == math.inf
+    # so little expected that its root underflows to 0: no finite rate breaks even
+    assert break_even_rate(1e-300, hurdle=0.03, years=0.05) == math.inf
+    # an outcome known at once: only a certain payment breaks even
+    assert break_even_rate(0.9, hurdle=0.03, years=0.0) == math.inf
+    assert break_even_rate(1.0, hurdle=0.03, years=0.0) == 0.03

@@ -16,15 +16,17 @@ from conftest import (
     FINANCE_PARAMS,
     ROOT,
     assert_increases,
+    check_economy,
     check_invariants,
     run_model,
     scenario,
+    table_cost,
 )
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim.finance.formulas import annuity_payment, minimum_first_loss, revolving_recurrence
-from sim.finance.public_cost import net_present_public_cost, pilot_public_cost
+from sim.finance.public_cost import pilot_public_cost
 from sim.model.lifecycle import PilotState
 from sim.runs.runner import as_scenario, collect, run
 
@@ -40,19 +42,6 @@ def small_finance(instruments, steps=16, **finance):
         cities=[{"citizens": 500, "neighbourhoods": 4, "annual_budget": 5e6}],
         pilots={"duration_mean": 4.0, "duration_sd": 1.0, "start_delay": 1, "proposal_rate": 0.3},
         finance={"instruments": instruments, **finance},
-    )
-
-
-def table_cost(model, rate=None):
-    """The net present public cost recomputed from the run's tables (the pure function)."""
-    result = collect(model)
-    return net_present_public_cost(
-        result.tables["transfers"],
-        result.tables["accounts"],
-        result.tables["claims"],
-        horizon=model.now,
-        rate=model.config.finance.public_discount_rate if rate is None else rate,
-        steps_per_year=model.config.time.steps_per_year,
     )
 
 
@@ -80,17 +69,7 @@ def test_every_instrument_and_mix_conserves_money(instruments, params, seed, vol
     )
     model = run_model(config, seed=seed)
     check_invariants(model)
-    transfers = model.ledger.to_frame()
-    # no money from nowhere: the economy pays each pilot only its own stream or salvage
-    economy = transfers[transfers.src == "economy"]
-    for pid, rows in economy.groupby("pilot_id"):
-        pilot = model.pilots[int(pid)]
-        drawn = sum(s.per_step * pilot.service_steps for s in pilot.streams)
-        if pilot.state is PilotState.FAILED:
-            drawn += pilot.salvage
-        assert rows.amount.sum() <= drawn + 0.01 * len(rows)
-    # the reported net present public cost is the pure function of the run's tables
-    assert model.net_public_cost() == pytest.approx(table_cost(model), abs=1.0)
+    check_economy(model)
     event(f"pilots financed: {model.entered[PilotState.FINANCED] > 0}")
 
 

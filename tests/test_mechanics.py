@@ -96,6 +96,8 @@ def test_alignment_identical_and_orthogonal():
     assert alignment(np.array([[1, 0, 0, 0], [2, 0, 0, 0]])) == pytest.approx(1.0)
     assert alignment(np.array([[1, 0, 0, 0], [0, 1, 0, 0]])) == pytest.approx(0.0)
     assert math.isnan(alignment(np.array([[1, 0, 0, 0]])))
+    # a row of tiny weights has a direction too (its norm alone underflows to 0)
+    assert alignment(np.array([[5e-324, 0, 0, 0], [1, 0, 0, 0]])) == 1.0
 
 
 def test_success_probability_is_base_rate_for_average_consortium():

@@ -3,10 +3,18 @@
 Each case runs the real command with a path that is in the way, and checks: exit code 2, one
 line on stderr naming the path, nothing simulated (the simulation is replaced by a function that
 fails the test), and nothing written or removed.
+
+A folder that cannot be written is tested for real whoever runs the tests: the command runs in a
+child process that, when the tests run as root (as in CI), has lost the capabilities by which root
+ignores a folder's permissions (``CAP_DAC_OVERRIDE``, ``CAP_DAC_READ_SEARCH``), so the kernel
+holds it to the folder's mode like any other user; nothing is skipped.
 """
 
+import ctypes
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -60,16 +68,76 @@ def command(name: str, files: dict[str, Path], out: Path) -> list[str]:
 COMMANDS = ["run", "compare", "sweep", "dock"]
 
 
+SIMULATIONS = (
+    "sim.runs.runner.simulate",
+    "sim.experiments.sweep.make_executor",
+    "sim.docking.audit.dock",
+)
+"""Where each command starts simulating."""
+
+
+def refuse(*args, **kwargs):
+    """Stand in for a simulation: the path checks must come first."""
+    raise AssertionError("simulated before the output path was checked")
+
+
+def forbid_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any simulation fail."""
+    for target in SIMULATIONS:
+        monkeypatch.setattr(target, refuse)
+
+
 @pytest.fixture
 def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make any simulation fail the test: the path checks must come first."""
+    """Make any simulation fail the test."""
+    forbid_simulation(monkeypatch)
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("simulated before the output path was checked")
 
-    monkeypatch.setattr("sim.runs.runner.simulate", refuse)
-    monkeypatch.setattr("sim.experiments.sweep.make_executor", refuse)
-    monkeypatch.setattr("sim.docking.audit.dock", refuse)
+def main_without_simulation(argv: list[str]) -> int:
+    """Run the command line with any simulation failing (in a child process)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        forbid_simulation(monkeypatch)
+        return main(argv)
+
+
+CHILD = (
+    f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+    "from test_outdir import main_without_simulation; "
+    "sys.exit(main_without_simulation(sys.argv[1:]))"
+)
+"""The child process's program: the command line of its arguments, without simulation."""
+
+PR_CAPBSET_DROP = 24
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
+"""From <linux/prctl.h> and <linux/capability.h>."""
+LIBC = ctypes.CDLL(None, use_errno=True)
+"""Loaded here, before any fork: the child between fork and exec only calls it."""
+
+
+def without_permission_override() -> None:
+    """Drop root's power to ignore file permissions, for the program this process runs next.
+
+    A capability dropped from the bounding set is not granted again by ``exec``, so root's next
+    program is held to the mode bits. A user other than root has no such power to drop.
+    """
+    if os.geteuid() != 0:
+        return
+    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if LIBC.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "cannot drop a capability (needs CAP_SETPCAP)")
+
+
+def run_held_to_permissions(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run the command line in a child process held to file permissions, without simulation."""
+    return subprocess.run(
+        [sys.executable, "-c", CHILD, *argv],
+        preexec_fn=without_permission_override,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def refused(capsys, argv: list[str]) -> str:
@@ -99,24 +167,20 @@ def test_a_path_under_a_file(name, files, tmp_path, capsys, no_simulation):
     assert line == f"error: {out}: {blocker} is a file, so nothing can be written under it"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder")
 @pytest.mark.parametrize("name", COMMANDS)
-def test_a_folder_that_cannot_be_written(name, files, tmp_path, capsys, no_simulation):
+def test_a_folder_that_cannot_be_written(name, files, tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        line = refused(capsys, command(name, files, locked / "out"))
+        done = run_held_to_permissions(command(name, files, locked / "out"))
     finally:
         locked.chmod(0o700)
-    assert line == f"error: {locked / 'out'}: cannot write in {locked}; choose another path"
-
-
-def test_a_folder_that_cannot_be_written_even_as_root(files, tmp_path, capsys, monkeypatch):
-    """What the permission check decides, whoever runs the tests (root may write anywhere)."""
-    monkeypatch.setattr("sim.runs.outdir._writable", lambda folder: folder != tmp_path)
-    line = refused(capsys, command("run", files, tmp_path / "out"))
-    assert line == f"error: {tmp_path / 'out'}: cannot write in {tmp_path}; choose another path"
+    assert (done.returncode, done.stderr.splitlines()) == (
+        2,
+        [f"error: {locked / 'out'}: cannot write in {locked}; choose another path"],
+    ), done.stderr
+    assert list(locked.iterdir()) == []
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -114,6 +114,22 @@ def test_every_numeric_field_has_a_unit_and_a_description():
     )
 
 
+def test_every_field_shows_what_it_allows():
+    """Every scenario field but free text shows its bounds or choices; every number its unit."""
+    tables = documented(reference())
+    no_bounds, no_unit = [], []
+    for path, key, field in leaves(Scenario):
+        annotation = _unwrap(field.annotation)
+        if annotation is str or _model(field.annotation)[0] is not None:
+            continue
+        unit, bounds = tables[path][key][1:3]
+        numeric = annotation in (int, float) or typing.get_origin(annotation) is dict
+        no_bounds += [f"{path}.{key}"] if bounds == "-" else []
+        no_unit += [f"{path}.{key}"] if numeric and unit == "-" else []
+    assert not no_bounds, f"fields without bounds or choices in the reference: {no_bounds}"
+    assert not no_unit, f"numeric fields without a unit in the reference: {no_unit}"
+
+
 def test_every_cited_source_is_explained():
     known = {key for schema in SCHEMAS for key, _ in source_keys(schema.module)}
     cited = {
@@ -142,6 +158,14 @@ def test_rows_show_defaults_bounds_units_and_choices():
     assert tables["cities[]"]["annual_budget"][2] == "[0, 1e+12]"
     assert tables["negotiation"]["protocol"][2] == "one of `zeuthen`, `alternating`"
     assert tables["incentives"]["testbed"][:3] == ["`false`", "-", "`true`, `false`"]
+    assert tables["cities[]"]["priorities"][1:3] == ["1", "each value in [0, 1000]"]
+    # the finance fields of issue 13
+    assert tables["finance.savings"]["multiple_mean"][:3] == ["`1.6`", "EUR/EUR", "(0, 20]"]
+    assert tables["finance.blended"]["hurdle"][1:3] == ["1/year", "[-0.99, 1]"]
+    assert tables["finance"]["public_discount_rate"][1:3] == ["1/year", "[0, 0.2]"]
+    assert tables["finance"]["screens"][2] == "`true`, `false`"
+    assert tables["politics"]["budget_volatility"][1:3] == ["1", "[0, 2]"]
+    assert tables["politics"]["mean_reversion"][1:3] == ["1", "[0, 1]"]
     # a section's defaults are those its parent sets, not the class defaults
     assert tables["objectives.firm"]["profit"][0] == "`0.7`"
     assert tables["objectives"]["firm"][0] == "see `objectives.firm`"

@@ -66,6 +66,14 @@ BAD = {
         "pilots:\n  consortium_min: 7\n  consortium_max: 4\n",
         ["consortium_min (7) must not exceed consortium_max (4)"],
     ),
+    "a stakeholder that values nothing": (
+        "objectives:\n  firm: {profit: 0, public_value: 0, knowledge: 0, legitimacy: 0}\n",
+        ["objectives.firm: ", "profit, public_value, knowledge, legitimacy must not all be 0"],
+    ),
+    "cross-field rule within a section": (
+        "trust:\n  l_plus: 0.5\n",
+        ["trust: ", "l_plus * erosion_ratio * (1 + xi) = 2.25 must be <= 1"],
+    ),
 }
 
 

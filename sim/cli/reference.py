@@ -26,7 +26,7 @@ SCHEMAS: tuple[Schema, ...] = (
         "`sim/scenario/schema.py`. "
         "Key paths are as written in a scenario YAML file (`cities[]` is one entry of the list "
         "`cities`). Cross-field rules (for example `pilots.consortium_min <= "
-        "pilots.consortium_max`) are checked by the validators in `sim/scenario/schema.py`. "
+        "pilots.consortium_max`) are checked by the sections' validators in `sim/scenario/`. "
         "Cities merge with the base file's by `name` (an item without one merges with the "
         "base's item at the same position); other lists replace the base's. A time (unit "
         "`steps` or `years`) may be written with its unit, e.g. `election_interval: 4 years` "

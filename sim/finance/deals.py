@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.finance.formulas import (
+    accrued,
     annuity_factor,
     break_even_rate,
     expected_payment_fraction,
@@ -126,8 +127,8 @@ def residual_value(stream: float, collected: np.ndarray, rate_step: float, steps
 
 def debt_terms(
     instrument: str, proposal: Proposal, cfg: FinanceConfig, steps_per_year: int
-) -> tuple[float, float, int]:
-    """Return (amount owed at the outcome, rate per step, term in steps) of the stream's debt.
+) -> tuple[float, float, float, int]:
+    """Return the stream's debt: (amount lent, owed at the outcome, rate per step, term in steps).
 
     A fund lends the public part; a blended stack's senior lender lends ``commercial_share`` of
     it at its coupon. Interest accrues from close to the outcome (the grace period) and is
@@ -138,18 +139,15 @@ def debt_terms(
         r = cfg.revolving
         term = min(r.term_years * steps_per_year, proposal.service_steps)
         rate = step_rate(r.rate, steps_per_year)
-        return _accrued(proposal.public_part, rate, proposal), rate, term
+        lent = proposal.public_part
+        return lent, accrued(lent, rate, proposal.steps_to_outcome), rate, term
     if instrument == "blended":
         b = cfg.blended
         term = min(b.term_years * steps_per_year, proposal.service_steps)
         rate = step_rate(b.coupon, steps_per_year)
-        return _accrued(b.commercial_share * proposal.public_part, rate, proposal), rate, term
-    return 0.0, 0.0, 1
-
-
-def _accrued(principal: float, rate: float, proposal: Proposal) -> float:
-    """Return a loan with its interest over the grace period, from close to the outcome."""
-    return principal * (1.0 + rate) ** proposal.steps_to_outcome
+        lent = b.commercial_share * proposal.public_part
+        return lent, accrued(lent, rate, proposal.steps_to_outcome), rate, term
+    return 0.0, 0.0, 0.0, 1
 
 
 @dataclass(frozen=True)
@@ -198,8 +196,7 @@ def stream_terms(
     """
     d = step_rate(cfg.public_discount_rate, steps_per_year)
     at_outcome = _discount(d, proposal.steps_to_outcome)
-    owed, rate, term = debt_terms(instrument, proposal, cfg, steps_per_year)
-    principal = owed / (1.0 + rate) ** proposal.steps_to_outcome if owed else 0.0
+    principal, owed, rate, term = debt_terms(instrument, proposal, cfg, steps_per_year)
     collected = np.zeros(0)
     if principal > 0:
         collected, _ = serviced_path(owed, rate, term, proposal.stream, proposal.service_steps)

@@ -20,6 +20,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from sim.scenario.fields import MONEY_MAX
 from sim.scenario.schema import IncentivesConfig
 
 _NORMAL = NormalDist()
@@ -38,6 +39,39 @@ def failure_cover(cfg: IncentivesConfig) -> float:
 def step_rate(rate: float, steps_per_year: int) -> float:
     """Return the rate per step equivalent to a yearly rate: (1 + rate)^(1/steps_per_year) - 1."""
     return (1.0 + rate) ** (1.0 / steps_per_year) - 1.0
+
+
+def growth(rate: float, periods: float) -> float:
+    """Return (1 + rate) ** periods, the growth of 1 over ``periods`` at ``rate`` per period.
+
+    A discount factor is the growth over minus the periods. Where the result exceeds the
+    largest float it is ``inf``, the limit it tends to: a lender who requires -99% a year values
+    a payment 400 years ahead at 10^800 times its face; a loan at 100% a year grows 2^400-fold.
+
+    Args:
+        rate: Rate per period (> -1).
+        periods: Periods (any sign; negative discounts).
+    """
+    try:
+        return (1.0 + rate) ** periods
+    except OverflowError:
+        return math.inf
+
+
+def accrued(principal: float, rate: float, steps: int) -> float:
+    """Return a loan with its interest over ``steps`` (the grace period), at most ``MONEY_MAX``.
+
+    Money stays within the schema's limit (:data:`sim.scenario.fields.MONEY_MAX`, 1e12 EUR,
+    where whole cents are exact in a float) here too: a loan at 100% a year over a pilot of four
+    centuries would owe 2^400 times its principal, which no stream repays; it is held at the
+    limit and defaults like any debt its stream cannot serve.
+
+    Args:
+        principal: What is lent at close (EUR).
+        rate: Interest rate per step.
+        steps: Steps from close to the outcome.
+    """
+    return min(principal * growth(rate, steps), MONEY_MAX)
 
 
 def annuity_factor(rate: float, periods: int) -> float:
@@ -282,11 +316,11 @@ def senior_expected_value(
         hurdle_step: The lender's required return per step.
         steps_to_outcome: Steps from close to the outcome.
     """
-    at_outcome = (1.0 + hurdle_step) ** -steps_to_outcome
     periods = np.arange(1, len(collected) + 1)
     success_pv = float((collected * (1.0 + hurdle_step) ** -periods).sum())
     failure = min(recovery_on_failure, owed)
-    return at_outcome * (success_prob * success_pv + (1.0 - success_prob) * failure)
+    value = success_prob * success_pv + (1.0 - success_prob) * failure
+    return growth(hurdle_step, -steps_to_outcome) * value if value else 0.0
 
 
 def minimum_first_loss(
@@ -330,7 +364,7 @@ def minimum_first_loss(
     full = senior_expected_value(owed, recovery_on_failure=owed, **kwargs)
     if full < lent:
         return math.inf
-    per_eur = (1.0 - success_prob) * (1.0 + hurdle_step) ** -steps_to_outcome
+    per_eur = (1.0 - success_prob) * growth(hurdle_step, -steps_to_outcome)
     return (lent - base) / per_eur
 
 
@@ -408,8 +442,13 @@ def break_even_rate(expected_fraction: float, *, hurdle: float, years: float) ->
 
     Investors pre-finance 1 EUR and expect ``expected_fraction`` of ``(1 + r)^years``; they
     need at least ``(1 + hurdle)^years``, so ``r = (1 + hurdle) / f^(1/years) - 1``
-    (infinite when nothing is expected).
+    (infinite when nothing is expected, or so little that ``f^(1/years)`` underflows to 0).
+    An outcome known at once (``years`` 0: no start delay and a one-step pilot) is paid the
+    principal whatever the rate, so only a certain payment breaks even, at the hurdle.
     """
-    if expected_fraction <= 0:
+    if years <= 0:
+        return hurdle if expected_fraction >= 1 else math.inf
+    root = expected_fraction ** (1.0 / years) if expected_fraction > 0 else 0.0
+    if root == 0:
         return math.inf
-    return (1.0 + hurdle) / expected_fraction ** (1.0 / years) - 1.0
+    return (1.0 + hurdle) / root - 1.0

@@ -36,6 +36,7 @@ from sim.finance.accounts import SUPPLIERS
 from sim.finance.commitments import fiscal_year, instalment_years
 from sim.finance.formulas import (
     Loan,
+    accrued,
     failure_cover,
     payment_fraction,
     serviced_path,
@@ -322,7 +323,7 @@ class Blended(Instrument):
         self.commit_budget(city, pilot, tranche)
         steps = min(cfg.term_years * self.steps_per_year, pilot.service_steps)
         rate = step_rate(cfg.coupon, self.steps_per_year)
-        loan = Loan(senior * (1.0 + rate) ** self._grace(pilot), rate, max(steps, 1))
+        loan = Loan(accrued(senior, rate, self._grace(pilot)), rate, max(steps, 1))
         self.loans[pilot.id] = (
             loan,
             lender.account if lender else "",
@@ -511,7 +512,7 @@ class Revolving(Instrument):
     ) -> None:
         """Book a loan owed, with its interest over ``grace`` steps, from the outcome on."""
         rate, term = self.debt_service(amount, service)
-        loan = Loan(amount * (1.0 + rate) ** grace, rate, term)
+        loan = Loan(accrued(amount, rate, grace), rate, term)
         self.loans.setdefault(pilot.id, []).append((loan, fund))
 
     def serve(self, pilot: FinancedPilot, available: float) -> float:

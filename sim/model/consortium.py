@@ -208,7 +208,9 @@ def alignment(weights: np.ndarray) -> float:
     weights = np.asarray(weights, dtype=float)
     if len(weights) < 2:
         return float("nan")
-    unit = weights / np.linalg.norm(weights, axis=1, keepdims=True)
+    # scaled to a largest weight of 1 first, so that a row of tiny weights (5e-324) has a norm
+    unit = weights / weights.max(axis=1, keepdims=True)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
     sim = unit @ unit.T
     upper = np.triu_indices(len(weights), k=1)
     return float(sim[upper].mean())

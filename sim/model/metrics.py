@@ -3,7 +3,8 @@
 Each reporter takes the model and returns one number for the current step; they are collected by
 a Mesa ``DataCollector`` into one row per step. Module-level functions (not lambdas) keep models
 picklable for process pools. DOMAIN's "What every run must report" lists the metrics; those of
-an instrument a scenario does not run are zero or NaN (a ratio with nothing to divide by).
+an instrument a scenario does not run are zero or NaN (a ratio with nothing to divide by). A
+metric that can be NaN says when (:attr:`Metric.undefined`); every other one is always finite.
 
 Counts are cumulative since the start unless the description says "now". Money is in EUR.
 
@@ -45,6 +46,8 @@ class Metric:
             tranche shares of the blended stack"); "" if none. Reports mark a metric that
             does not vary across replicates as fixed by its inputs rather than as a finding,
             and name these inputs when given.
+        undefined: When the value is undefined (NaN), in words (e.g. "before the first
+            success"); "" if it is always finite. The description ends with it.
     """
 
     name: str
@@ -54,6 +57,7 @@ class Metric:
     label: str
     share: bool = False
     fixed_by: str = ""
+    undefined: str = ""
 
 
 METRICS: dict[str, Metric] = {}
@@ -61,12 +65,25 @@ METRICS: dict[str, Metric] = {}
 
 
 def metric(
-    unit: str, description: str, *, label: str, share: bool = False, fixed_by: str = ""
+    unit: str,
+    description: str,
+    *,
+    label: str,
+    share: bool = False,
+    fixed_by: str = "",
+    undefined: str = "",
 ) -> Callable:
-    """Register a reporter function under its own name, with its unit, meaning and label."""
+    """Register a reporter function under its own name, with its unit, meaning and label.
+
+    A metric that can be undefined gets ``(NaN <undefined>)`` at the end of its description.
+    """
+    if undefined:
+        description = f"{description.removesuffix('.')} (NaN {undefined})."
 
     def register(fn: Callable[[ModelState], float]) -> Callable[[ModelState], float]:
-        METRICS[fn.__name__] = Metric(fn.__name__, unit, description, fn, label, share, fixed_by)
+        METRICS[fn.__name__] = Metric(
+            fn.__name__, unit, description, fn, label, share, fixed_by, undefined
+        )
         return fn
 
     return register
@@ -145,9 +162,10 @@ def pilots_active(model: ModelState) -> float:
 
 @metric(
     "1",
-    "Agreed negotiations per negotiation (NaN before the first).",
+    "Agreed negotiations per negotiation.",
     label="Share of negotiations agreed",
     share=True,
+    undefined="before the first",
 )
 def agreement_rate(model: ModelState) -> float:
     """Return the share of negotiations that ended in agreement."""
@@ -156,8 +174,9 @@ def agreement_rate(model: ModelState) -> float:
 
 @metric(
     "rounds",
-    "Mean rounds to agreement over agreed negotiations (NaN before the first).",
+    "Mean rounds to agreement over agreed negotiations.",
     label="Rounds to agreement",
+    undefined="before the first",
 )
 def mean_rounds(model: ModelState) -> float:
     """Return the mean number of rounds of agreed negotiations."""
@@ -200,8 +219,9 @@ def net_public_cost(model: ModelState) -> float:
 
 @metric(
     "EUR/pilot",
-    "Net present public cost per successful pilot (NaN before the first success).",
+    "Net present public cost per successful pilot.",
     label="Net public cost per successful pilot",
+    undefined="before the first success",
 )
 def public_cost_per_success(model: ModelState) -> float:
     """Return the net present public cost divided by successes."""
@@ -256,8 +276,9 @@ def impact_capital(model: ModelState) -> float:
 
 @metric(
     "EUR/EUR",
-    "Commercial money per EUR of first-loss cover over blended deals (NaN without any).",
+    "Commercial money per EUR of first-loss cover over blended deals.",
     label="Commercial per concessional euro",
+    undefined="without any",
 )
 def leverage(model: ModelState) -> float:
     """Return senior lending per EUR of first-loss cover (Convergence's leverage)."""
@@ -310,6 +331,7 @@ def investor_returns(model: ModelState) -> float:
     "EUR/EUR",
     "Money returned to capital providers per EUR they put into pilots that owe them nothing more.",
     label="Investors' money back per euro",
+    undefined="before one",
 )
 def investor_multiple(model: ModelState) -> float:
     """Return capital providers' gross multiple on settled pilots (NaN before one)."""
@@ -371,9 +393,10 @@ def fund_balance(model: ModelState) -> float:
     "EUR/EUR",
     "Cumulative lending per EUR of public capitalisation, matches excluded (EPA).",
     label="Fund recycling multiple",
+    undefined="before the first public EUR paid into a fund",
 )
 def recycling_multiple(model: ModelState) -> float:
-    """Return the revolving funds' recycling multiple (NaN without a fund)."""
+    """Return the revolving funds' recycling multiple (NaN before public capitalisation)."""
     return _ratio(fund_lending(model), fund_capitalisation(model))
 
 
@@ -493,8 +516,9 @@ def participation_diversity(model: ModelState) -> float:
 
 @metric(
     "1",
-    "Mean objective alignment of agreed consortia (cosine similarity; NaN before one).",
+    "Mean objective alignment of agreed consortia, by cosine similarity.",
     label="Alignment of partners' objectives",
+    undefined="before one",
 )
 def consortium_alignment(model: ModelState) -> float:
     """Return how aligned agreed consortia were on average."""
@@ -503,9 +527,10 @@ def consortium_alignment(model: ModelState) -> float:
 
 @metric(
     "1",
-    "Share of pilots at risk that survived the latest election (NaN before one).",
+    "Share of pilots at risk that survived the latest election.",
     label="Share of pilots surviving the latest election",
     share=True,
+    undefined="when the latest election found no pilot at risk, or before the first",
 )
 def election_survival(model: ModelState) -> float:
     """Return the survival share of financed and running pilots at the latest election."""
@@ -518,10 +543,10 @@ def election_survival(model: ModelState) -> float:
 
 @metric(
     "1",
-    "Share of the pilots at risk at any election so far that came through it (NaN before the "
-    "first pilot at risk).",
+    "Share of the pilots at risk at any election so far that came through it.",
     label="Share of pilots surviving elections",
     share=True,
+    undefined="before the first pilot at risk",
 )
 def survival_rate(model: ModelState) -> float:
     """Return the pilots that survived elections per pilot at risk, over every election."""

@@ -186,6 +186,8 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
                 for c in self.config.cities
             ]
         ).reshape(len(self.cities), n_domains)
+        # shares, not the file's weights: a weight of 5e-324 times a capability underflows to 0
+        self.priorities /= self.priorities.sum(axis=1, keepdims=True)
         self.citizens = [
             Citizens(c.citizens, c.neighbourhoods, c.citizen_trust, self.config.citizens, rng)
             for c in self.config.cities

@@ -52,10 +52,17 @@ class Population:
         return len(self.sector)
 
 
-def _beta(rng: np.random.Generator, mean: float, concentration: float, size) -> np.ndarray:
-    """Draw from a beta distribution with the given mean and concentration (a + b)."""
+def beta(rng: np.random.Generator, mean: float, concentration: float, size=None) -> np.ndarray:
+    """Draw from a beta distribution with the given mean and concentration (a + b).
+
+    The mean is kept within [1e-6, 1 - 1e-6]; a shape parameter that still underflows to 0 (a
+    concentration near 0) is raised to the smallest normal float, where the draws are 0 or 1:
+    the limit the distribution tends to.
+    """
     mean = min(max(mean, 1e-6), 1 - 1e-6)
-    return rng.beta(mean * concentration, (1 - mean) * concentration, size=size)
+    tiny = np.finfo(float).tiny
+    a, b = max(mean * concentration, tiny), max((1 - mean) * concentration, tiny)
+    return rng.beta(a, b, size=size)
 
 
 def lognormal(rng: np.random.Generator, mean: float, sigma: float, size=None) -> np.ndarray:
@@ -97,13 +104,13 @@ def build_population(scenario: Scenario, rng: np.random.Generator) -> Population
     is_gov = sector_a == GOVERNMENT
     startup_a = np.asarray(startup, dtype=bool)
 
-    capability = _beta(rng, org.capability_mean, org.capability_concentration, (n, len(DOMAINS)))
+    capability = beta(rng, org.capability_mean, org.capability_concentration, (n, len(DOMAINS)))
     capability[is_gov] = 0.0
     trust = np.clip(rng.normal(tr.initial_mean, tr.initial_sd, size=n), 0.0, 1.0)
     hurdle = np.where(is_firm, org.hurdle_rate, org.public_rate)
-    data = np.where(is_firm, _beta(rng, org.data_willingness, 4.0, n), 1.0)
-    ip_fear = np.where(is_firm, _beta(rng, org.ip_fear, 4.0, n), 0.0)
-    tolerance = np.where(is_firm, _beta(rng, org.risk_tolerance, 4.0, n), 1.0)
+    data = np.where(is_firm, beta(rng, org.data_willingness, 4.0, n), 1.0)
+    ip_fear = np.where(is_firm, beta(rng, org.ip_fear, 4.0, n), 0.0)
+    tolerance = np.where(is_firm, beta(rng, org.risk_tolerance, 4.0, n), 1.0)
     by_sector = np.array(
         [getattr(scenario.objectives, name).vector() for name in SECTORS], dtype=float
     )

@@ -30,7 +30,7 @@ from sim.model.joining import Invitation
 from sim.model.lifecycle import Lifecycle, PilotState
 from sim.model.negotiation import negotiate_terms
 from sim.model.pilot import Pilot
-from sim.model.population import lognormal
+from sim.model.population import beta, lognormal
 from sim.model.success import success_probability
 from sim.model.valuation import outside_options, partner_money_back, party_values
 from sim.scenario.fields import ACADEMIA, CIVIL_SOCIETY, DOMAINS, FIRM, GOVERNMENT
@@ -109,8 +109,6 @@ class Proposing:
             cost = template.cost * (1.0 - cfg.replication.cost_discount)
             multiple = template.savings_multiple
         size = int(rng.integers(cfg.pilots.consortium_min, cfg.pilots.consortium_max + 1))
-        a = savings.measurability_mean * savings.measurability_concentration
-        b = (1.0 - savings.measurability_mean) * savings.measurability_concentration
         pilot = Pilot(
             id=self._next_pilot,
             city=city.city,
@@ -131,7 +129,9 @@ class Proposing:
             rng=rng,
             savings_multiple=multiple,
             luck=float(lognormal(rng, 1.0, savings.realisation_sd)),
-            measurability=float(rng.beta(a, b)),
+            measurability=float(
+                beta(rng, savings.measurability_mean, savings.measurability_concentration)
+            ),
             outcome_draw=float(rng.random()),
             evaluation_draw=float(rng.standard_normal()),
             scale_draw=float(rng.random()),

@@ -5,11 +5,13 @@ Sources are cited by the short keys listed in :mod:`sim.scenario.schema`.
 
 from __future__ import annotations
 
+from pydantic import model_validator
+
 from sim.scenario.fields import MONEY_MAX, MULTIPLE_MAX, OBJECTIVES, Section, param
 
 
 class Objectives(Section):
-    """Weights a stakeholder puts on each objective; they need not sum to one."""
+    """Weights a stakeholder puts on each objective; they need not sum to one, but not all 0."""
 
     profit: float = param(0.25, unit="1", ge=0, le=1, description="Weight on money returned.")
     public_value: float = param(
@@ -21,6 +23,13 @@ class Objectives(Section):
     legitimacy: float = param(
         0.25, unit="1", ge=0, le=1, description="Weight on legitimacy and local benefit."
     )
+
+    @model_validator(mode="after")
+    def _check_some_objective(self) -> Objectives:
+        """Refuse a stakeholder that values nothing: its objectives have no direction to align."""
+        if not any(self.vector()):
+            raise ValueError(f"the weights of {', '.join(OBJECTIVES)} must not all be 0")
+        return self
 
     def vector(self) -> list[float]:
         """Return the weights in :data:`OBJECTIVES` order."""

@@ -31,6 +31,7 @@ __all__ = [
     "StrPath",
     "bound_text",
     "dump",
+    "field_bounds",
     "field_unit",
     "key_path",
     "load",
@@ -162,7 +163,7 @@ def _range_words(ctx: Mapping[str, Any], place: Place) -> str:
     """Describe the bounds of a value, with the unit of its field when it declares one."""
     bounds = {name: ctx[name] for name in _BOUND_WORDS if name in ctx}
     if place.at_field:
-        bounds |= _field_bounds(place.field)
+        bounds |= field_bounds(place.field)
     words = " and ".join(
         f"{_BOUND_WORDS[name]} {bound_text(bounds[name])}"
         for name in _BOUND_WORDS
@@ -179,7 +180,7 @@ def bound_text(value: float) -> str:
     return repr(value)
 
 
-def _field_bounds(field: FieldInfo | None) -> dict[str, Any]:
+def field_bounds(field: FieldInfo | None) -> dict[str, Any]:
     """Return the numeric bounds (gt, ge, lt, le) a field declares."""
     if field is None:
         return {}

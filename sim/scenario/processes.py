@@ -260,6 +260,17 @@ class TrustConfig(Section):
         1.0, unit="1", gt=0, le=MULTIPLE_MAX, description="Signal sensitivity.", source="PANT-YU"
     )
 
+    @model_validator(mode="after")
+    def _check_stability(self) -> TrustConfig:
+        """Refuse erosion fast enough to push trust below 0 in one observation."""
+        l_minus = self.l_plus * self.erosion_ratio
+        if l_minus * (1 + self.xi) > 1:
+            raise ValueError(
+                f"l_plus * erosion_ratio * (1 + xi) = "
+                f"{l_minus * (1 + self.xi):.3g} must be <= 1 or trust can fall below 0"
+            )
+        return self
+
 
 class LearningConfig(Section):
     """Capabilities grow with participation (DOMAIN: scale-up, learning, networks)."""

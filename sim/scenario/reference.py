@@ -165,6 +165,9 @@ def _bounds(field: FieldInfo) -> str:
         )
     if annotation is bool:
         return "`true`, `false`"
+    if typing.get_origin(annotation) is dict:
+        values = _bounds(FieldInfo.from_annotation(typing.get_args(annotation)[1]))
+        return NONE if values == NONE else f"each value in {values}"
     low = high = None
     low_open = high_open = False
     rules: list[str] = []

@@ -121,8 +121,10 @@ class CityConfig(Section):
     )
     priorities: dict[str, Annotated[float, Field(ge=0, le=MULTIPLE_MAX)]] | None = Field(
         None,
-        description="Weight of each challenge domain in the city's calls (default: equal); "
-        "each weight from 0 to 1,000, with a positive sum.",
+        description="Weight of each challenge domain in the city's calls (default: equal), by "
+        f"domain ({', '.join(DOMAINS)}); each weight from 0 to 1,000, with a positive sum. "
+        "Only their shares of the sum count.",
+        json_schema_extra={"unit": "1"},
     )
     risk_threshold: float = param(
         0.5,
@@ -317,13 +319,3 @@ class Scenario(Section):
         if not isinstance(per_year, int | float) or per_year <= 0:
             per_year = TimeConfig.model_fields["steps_per_year"].default
         return durations_in_field_units(data, cls, per_year)
-
-    @model_validator(mode="after")
-    def _check_trust_stability(self) -> Scenario:
-        l_minus = self.trust.l_plus * self.trust.erosion_ratio
-        if l_minus * (1 + self.trust.xi) > 1:
-            raise ValueError(
-                f"trust.l_plus * trust.erosion_ratio * (1 + trust.xi) = "
-                f"{l_minus * (1 + self.trust.xi):.3g} must be <= 1 or trust can fall below 0"
-            )
-        return self
