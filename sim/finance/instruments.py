@@ -495,7 +495,7 @@ class Revolving(Instrument):
         if cfg.screens and coverage < cfg.revolving.min_coverage:
             return False
         fund = self.account(host.cities[pilot.city])
-        if host.ledger.balance(fund) < amount:
+        if host.ledger.balance(fund) < amount - 1e-6:
             return False
         host.pay(fund, SUPPLIERS, amount, "programme_loan", pilot)
         self._book_loan(pilot, fund, amount, pilot.service_steps, 0)

@@ -150,7 +150,7 @@ def parameter_label(key: str) -> str:
     """Return a sweep parameter's key path in words, with its unit from the scenario schema.
 
     ``cities.0.annual_budget`` becomes "annual budget, city 1 (M EUR per year)",
-    ``finance.blended.first_loss_share`` "first loss share (blended)" and
+    ``finance.blended.max_first_loss`` "max first loss (blended)" and
     ``time.election_interval`` "election interval (time, steps)"; a key the schema does not
     know (a reference model's input) keeps its words.
 
