@@ -305,10 +305,12 @@ def test_validate_names_a_good_decision(folder, capsys):
 
 
 def test_a_killed_decision_resumes_to_the_tables_of_an_uninterrupted_run(folder, capsys):
-    path = write(folder, CITY)
+    # 180 runs: enough that the resumed session is still running when Ctrl-C arrives (with 60
+    # the faster model could finish them all first, and the stop then found nothing to stop)
+    path = write(folder, {**CITY, "futures": 30})
     out_dir = folder / "out"
     arguments = ["robust", str(path), "--out", str(out_dir), "--no-progress"]
-    _, second, err = kill_then_stop(arguments, out_dir, runs=60)
+    _, second, err = kill_then_stop(arguments, out_dir, runs=180)
     assert f"partnersim robust {path} --resume" in err
 
     assert main([*arguments, "--resume"]) == 0
