@@ -20,7 +20,6 @@ the schema's: nothing here copies them.
 from __future__ import annotations
 
 import math
-import types
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -32,6 +31,7 @@ from pydantic.fields import FieldInfo
 
 from sim.scenario.fields import DOMAINS, field_extra
 from sim.scenario.files import field_bounds
+from sim.scenario.reference import list_item_class, section_class, strip_optional
 
 KEYS: dict[str, Sequence[str]] = {"cities[].priorities": DOMAINS}
 """The keys a free mapping may hold, by key path (the schema checks them in a validator)."""
@@ -109,20 +109,22 @@ def _section(
 
 def _field(info: FieldInfo, where: str, fixed: Fixed, used: set[str]) -> Drawn:
     """Return the strategy of one field at key path ``where``."""
-    annotation = _strip_optional(info.annotation)
+    annotation = strip_optional(info.annotation)
     given = fixed.get(where)
     if given is not None:
         used.add(where)
     if isinstance(given, st.SearchStrategy):
         return lambda share: given
-    if typing.get_origin(annotation) is list and _is_section(typing.get_args(annotation)[0]):
+    item_class = list_item_class(annotation)
+    if item_class is not None:
         if given is None:
             raise ValueError(f"{where}: a list of sections needs a range of lengths in fixed")
         _check_range(where, given, _lengths(info))
-        item = _varied(typing.get_args(annotation)[0], f"{where}[]", fixed, used)
+        item = _varied(item_class, f"{where}[]", fixed, used)
         return lambda share: st.lists(item(share), min_size=given[0], max_size=given[1])
-    if _is_section(annotation):
-        return _varied(annotation, where, fixed, used)
+    section = section_class(annotation)
+    if section is not None:
+        return _varied(section, where, fixed, used)
     if given is not None:
         _check_range(where, given, _interval(info, integer=True))
         return lambda share: st.integers(*given)
@@ -224,17 +226,3 @@ def _check_range(where: str, given: tuple[int, int], declared: tuple[float, floa
     """Refuse a range for a key path that leaves what the schema declares there."""
     if not declared[0] <= given[0] <= given[1] <= declared[1]:
         raise ValueError(f"{where}: range {given} leaves the declared bounds {declared}")
-
-
-def _strip_optional(annotation: Any) -> Any:
-    """Return X for ``X | None``."""
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return annotation
-
-
-def _is_section(annotation: Any) -> bool:
-    """Return whether an annotation is a section (a pydantic model)."""
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)

@@ -80,7 +80,7 @@ class SectionDoc:
     defaults: BaseModel | None
 
 
-def _strip_optional(annotation: Any) -> Any:
+def strip_optional(annotation: Any) -> Any:
     """Return ``X`` for ``X | None`` (or ``Optional[X]``), else the annotation unchanged."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -89,20 +89,20 @@ def _strip_optional(annotation: Any) -> Any:
     return annotation
 
 
-def _section_class(annotation: Any) -> type[BaseModel] | None:
+def section_class(annotation: Any) -> type[BaseModel] | None:
     """Return the model class if ``annotation`` is a section, else None."""
-    annotation = _strip_optional(annotation)
+    annotation = strip_optional(annotation)
     if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
         return annotation
     return None
 
 
-def _list_item_class(annotation: Any) -> type[BaseModel] | None:
+def list_item_class(annotation: Any) -> type[BaseModel] | None:
     """Return the item model class if ``annotation`` is a list of sections, else None."""
-    annotation = _strip_optional(annotation)
+    annotation = strip_optional(annotation)
     if typing.get_origin(annotation) is list:
         (item,) = typing.get_args(annotation)
-        return _section_class(item)
+        return section_class(item)
     return None
 
 
@@ -130,12 +130,12 @@ def sections(
     yield SectionDoc(path, model, defaults)
     for name, field in model.model_fields.items():
         key = field.alias or name
-        child = _section_class(field.annotation)
+        child = section_class(field.annotation)
         if child is not None:
             value = None if defaults is None else getattr(defaults, name)
             yield from sections(child, _join(path, key), value)
             continue
-        item = _list_item_class(field.annotation)
+        item = list_item_class(field.annotation)
         if item is not None:
             yield from sections(item, _join(path, key) + "[]")
 
@@ -156,7 +156,7 @@ def _number(value: float) -> str:
 
 def _bounds(field: FieldInfo) -> str:
     """Return a field's allowed values: an interval, a list of choices, or a length rule."""
-    annotation = _strip_optional(field.annotation)
+    annotation = strip_optional(field.annotation)
     choices = _literal_values(annotation)
     if choices is not None:
         listed = ", ".join(f"`{_yaml(c)}`" for c in choices)
@@ -260,9 +260,9 @@ def _default(section: SectionDoc, name: str, field: FieldInfo) -> str:
 def _row(section: SectionDoc, name: str, field: FieldInfo) -> list[str]:
     """Return the cells of one field's row (keyed by its alias when it has one)."""
     key = field.alias or name
-    child = _section_class(field.annotation) or _list_item_class(field.annotation)
+    child = section_class(field.annotation) or list_item_class(field.annotation)
     if child is not None:
-        suffix = "[]" if _list_item_class(field.annotation) else ""
+        suffix = "[]" if list_item_class(field.annotation) else ""
         target = _join(section.path, key) + suffix
         kind = "list of sections" if suffix else "section"
         bounds = _bounds(field)
