@@ -59,14 +59,13 @@ def metrics(args: dict) -> dict:
     return out
 
 
-def scaled(args: dict) -> dict:
-    """Time one run of a scenario scaled in organisations, citizens and budget."""
-    from sim.runs.runner import as_scenario, collect, simulate
+def scale(base, factor: float):
+    """Return a scenario with organisations, citizens and budgets multiplied by ``factor``.
 
-    base = as_scenario(args["scenario"])
-    factor = args["factor"]
+    Each kind of organisation keeps at least one. Shared with ``benchmarks/run.py``.
+    """
     pop = base.population
-    config = base.model_copy(
+    return base.model_copy(
         update={
             "population": pop.model_copy(
                 update={
@@ -85,6 +84,13 @@ def scaled(args: dict) -> dict:
             ],
         }
     )
+
+
+def scaled(args: dict) -> dict:
+    """Time one run of a scenario scaled in organisations, citizens and budget."""
+    from sim.runs.runner import as_scenario, collect, simulate
+
+    config = scale(as_scenario(args["scenario"]), args["factor"])
     start, wall = cpu(), time.perf_counter()
     model = simulate(config, seed=args["seed"], steps=args["steps"])
     collect(model)

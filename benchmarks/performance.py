@@ -68,8 +68,10 @@ CHILD = Path(__file__).with_name("perf_child.py")
 PYTHON = sys.executable
 SCENARIOS = {
     "base": "scenarios/base.yaml",
-    **{name: f"scenarios/finance/{name}.yaml" for name in ("grant", "blended", "revolving")},
-    "outcome_based": "scenarios/finance/outcome_based.yaml",
+    **{
+        name: f"scenarios/finance/{name}.yaml"
+        for name in ("grant", "blended", "revolving", "outcome_based")
+    },
 }
 """The scenarios measured, by name (paths relative to a source tree)."""
 HEADLINE = (

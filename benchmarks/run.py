@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from perf_child import scale  # noqa: E402  (beside this file)
+
 from sim.model.model import PartnershipModel  # noqa: E402
 from sim.runs.runner import as_scenario, collect, run  # noqa: E402
 
@@ -61,28 +63,7 @@ def scaling(steps: int = 10) -> None:
     base = as_scenario(ROOT / "scenarios" / "large_city.yaml")
     rows = []
     for factor in (0.25, 0.5, 1.0):
-        pop = base.population
-        config = base.model_copy(
-            update={
-                "population": pop.model_copy(
-                    update={
-                        "startups": round(pop.startups * factor),
-                        "incumbents": round(pop.incumbents * factor),
-                        "academia": round(pop.academia * factor),
-                        "citizen_groups": round(pop.citizen_groups * factor),
-                    }
-                ),
-                "cities": [
-                    c.model_copy(
-                        update={
-                            "citizens": round(c.citizens * factor),
-                            "annual_budget": c.annual_budget * factor,
-                        }
-                    )
-                    for c in base.cities
-                ],
-            }
-        )
+        config = scale(base, factor)
         model = PartnershipModel(config, seed=1)
         start = time.perf_counter()
         for _ in range(steps):
