@@ -38,6 +38,7 @@ run's tables: ``transfers`` (the ledger journal), ``accounts`` (with a ``role`` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -186,27 +187,58 @@ def public_cost_parts(
         Columns :data:`PART_COLUMNS`: ``part`` (one of :data:`PARTS`), ``item`` (a transfer
         reason, a vehicle kind or a claim kind) and ``value`` (EUR; positive costs the public).
     """
+    lines = public_cost_parts_at(
+        transfers, accounts, claims, horizon=horizon, rates=[rate], steps_per_year=steps_per_year
+    )
+    return lines.drop(columns="rate").reset_index(drop=True)
+
+
+def public_cost_parts_at(
+    transfers: pd.DataFrame,
+    accounts: pd.DataFrame,
+    claims: pd.DataFrame,
+    *,
+    horizon: int,
+    rates: Sequence[float],
+    steps_per_year: int,
+) -> pd.DataFrame:
+    """Return :func:`public_cost_parts` at several discount rates, in one table.
+
+    What does not depend on the rate (which flows cross the public boundary, what the vehicles
+    hold) is worked out once; only the discounting is repeated per rate. Arguments as
+    :func:`public_cost_parts`, with ``rates`` (1/year) for ``rate``.
+
+    Returns:
+        Columns ``rate`` and :data:`PART_COLUMNS`, the lines of each rate in the order of
+        ``rates``.
+    """
     roles = dict(zip(accounts["name"], accounts["role"], strict=True))
-    claims = claims_at(claims, rate)
     flows = transfers[transfers["step"] <= horizon]
     sign = flow_signs(flows, roles)
-    factors = discount_factors(flows["step"].to_numpy(), rate, steps_per_year)
-    present = sign * flows["amount_cents"].to_numpy(dtype=np.int64) * factors / 100
-    moved = pd.DataFrame({"reason": flows["reason"].to_numpy(), "sign": sign, "value": present})
-    moved = moved[moved["sign"] != 0]
-    end = float(discount_factors(np.array([horizon]), rate, steps_per_year)[0])
-    held = -end * vehicle_holdings(flows, roles)
-    claimed = -end * claims.groupby("kind", sort=True)["value"].sum()
-    parts = [
-        ("paid", moved[moved["sign"] > 0].groupby("reason", sort=True)["value"].sum()),
-        ("received", moved[moved["sign"] < 0].groupby("reason", sort=True)["value"].sum()),
-        ("held", held.sort_index()),
-        ("claimed", claimed),
-    ]
-    rows = [
-        (part, str(item), float(value)) for part, lines in parts for item, value in lines.items()
-    ]
-    return pd.DataFrame(rows, columns=list(PART_COLUMNS)).astype({"value": "float64"})
+    crossing = sign != 0
+    steps = flows["step"].to_numpy()[crossing]
+    cents = sign[crossing] * flows["amount_cents"].to_numpy(dtype=np.int64)[crossing]
+    reasons = flows["reason"].to_numpy()[crossing]
+    paid = sign[crossing] > 0
+    holdings = vehicle_holdings(flows, roles).sort_index()
+    rows = []
+    for rate in rates:
+        present = pd.Series(cents * discount_factors(steps, rate, steps_per_year) / 100)
+        end = float(discount_factors(np.array([horizon]), rate, steps_per_year)[0])
+        parts = [
+            ("paid", present[paid].groupby(reasons[paid], sort=True).sum()),
+            ("received", present[~paid].groupby(reasons[~paid], sort=True).sum()),
+            ("held", -end * holdings),
+            ("claimed", -end * claims_at(claims, rate).groupby("kind", sort=True)["value"].sum()),
+        ]
+        rows += [
+            (float(rate), part, str(item), float(value))
+            for part, lines in parts
+            for item, value in lines.items()
+        ]
+    return pd.DataFrame(rows, columns=["rate", *PART_COLUMNS]).astype(
+        {"rate": "float64", "value": "float64"}
+    )
 
 
 def net_present_public_cost(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.finance.public_cost import public_cost_parts
+from sim.finance.public_cost import public_cost_parts_at
 from sim.model.lifecycle import PilotState
 from sim.model.model import PartnershipModel
 from sim.runs.provenance import provenance
@@ -184,28 +184,19 @@ def public_cost_tables(
     """
     successes = int(model.entered[PilotState.SUCCEEDED])
     rates = sorted(tables["claims"]["rate"].unique()) or [model.config.finance.public_discount_rate]
-    parts, totals = [], []
-    for rate in rates:
-        lines = public_cost_parts(
-            tables["transfers"],
-            tables["accounts"],
-            tables["claims"],
-            horizon=model.now,
-            rate=float(rate),
-            steps_per_year=model.config.time.steps_per_year,
-        )
-        lines.insert(0, "rate", float(rate))
-        parts.append(lines)
-        cost = float(lines["value"].sum())
-        totals.append(
-            {
-                "rate": float(rate),
-                "net_public_cost": cost,
-                "successes": successes,
-                "per_success": cost / successes if successes else float("nan"),
-            }
-        )
-    return {"public_cost": pd.DataFrame(totals), "public_cost_parts": pd.concat(parts)}
+    parts = public_cost_parts_at(
+        tables["transfers"],
+        tables["accounts"],
+        tables["claims"],
+        horizon=model.now,
+        rates=[float(rate) for rate in rates],
+        steps_per_year=model.config.time.steps_per_year,
+    )
+    totals = parts.groupby("rate", sort=False)["value"].sum().rename("net_public_cost")
+    totals = totals.reindex([float(rate) for rate in rates], fill_value=0.0).reset_index()
+    totals["successes"] = successes
+    totals["per_success"] = totals["net_public_cost"] / successes if successes else float("nan")
+    return {"public_cost": totals, "public_cost_parts": parts}
 
 
 def pilot_table(model: PartnershipModel) -> pd.DataFrame:
