@@ -122,15 +122,8 @@ def interval_cell(mean: float, lower: float, upper: float, metric: str, unit: st
     if not all(math.isfinite(x) for x in (mean, lower, upper)):
         return "n/a"
     words = metric_unit(metric, unit)[1]
-
-    def number(value: float) -> str:
-        return (
-            _signed(value, metric, unit).removesuffix(" " + words)
-            if words
-            else _signed(value, metric, unit)
-        )
-
-    return f"{number(mean)} [{number(lower)}, {number(upper)}]"
+    shown = [_signed(v, metric, unit).removesuffix(f" {words}") for v in (mean, lower, upper)]
+    return f"{shown[0]} [{shown[1]}, {shown[2]}]"
 
 
 def _lowered(label: str) -> str:
