@@ -11,6 +11,9 @@ Modes:
     metrics: ``{"scenario", "seeds", "metrics", "override"}``: end-of-horizon metrics per seed.
     scaled: ``{"scenario", "seed", "factor", "steps"}``: one run (``simulate`` and its tables)
         of the scenario with organisations, citizens and budget multiplied by ``factor``.
+    digest: ``{"scenario", "seeds", "factor", "steps"}``: a SHA-256 of every table of each
+        run (``simulate`` and ``collect``; scaled as ``scaled`` does), so that two versions can
+        be shown to give the same results to the bit.
 """
 
 from __future__ import annotations
@@ -103,8 +106,32 @@ def scaled(args: dict) -> dict:
     }
 
 
+def digest(args: dict) -> dict:
+    """Return, per seed, a SHA-256 of each of the run's tables (names, types and values)."""
+    import hashlib
+
+    import pandas as pd
+
+    from sim.runs.runner import as_scenario, collect, simulate
+
+    config = as_scenario(args["scenario"])
+    if args.get("factor", 1.0) != 1.0:
+        config = scale(config, args["factor"])
+    out = {}
+    for seed in args["seeds"]:
+        tables = collect(simulate(config, seed=seed, steps=args.get("steps"))).tables
+        out[str(seed)] = {
+            name: hashlib.sha256(
+                repr((list(table.columns), [str(t) for t in table.dtypes])).encode()
+                + pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes()
+            ).hexdigest()
+            for name, table in sorted(tables.items())
+        }
+    return out
+
+
 if __name__ == "__main__":
     root, mode, raw = sys.argv[1:4]
     sys.path.insert(0, root)
-    job = {"runs": runs, "metrics": metrics, "scaled": scaled}[mode]
+    job = {"runs": runs, "metrics": metrics, "scaled": scaled, "digest": digest}[mode]
     print(json.dumps(job(json.loads(raw))))

@@ -1,7 +1,8 @@
 """Performance of the model against the commit issue 16 started from, measured side by side.
 
 Run ``.venv/bin/python benchmarks/performance.py`` (all parts, about 25 minutes on 2 shared
-cores) or name parts: ``cpu``, ``equivalence``, ``sweep``, ``large``, ``imports``. The
+cores) or name parts: ``cpu``, ``equivalence``, ``sweep``, ``large``, ``imports``, and
+``identical`` (not run by default: it is for changes meant to leave results as they are). The
 reference version (``--reference``, default 273a75e) is extracted with ``git archive`` into a
 temporary folder and run with this checkout's environment, and so is the new version if given
 (``--new HEAD``: the checkout may then change while the benchmark runs; default: the checkout
@@ -24,6 +25,11 @@ Parts:
         and wall seconds; the cost exponent in organisations (the large city scaled by 1/8,
         1/4, 1/2 and 1) and in the horizon (scenarios/base.yaml over 40, 80, 160 and 320
         steps): the least-squares slope of log CPU on log size, and each doubling's own slope.
+    identical: whether the new version's runs give the same tables as the reference's, to
+        the bit (every table of ``collect``: steps, events, pilots, transfers, ...), for every
+        scenario file under scenarios/ but the sweeps, decisions and docking specs, seeds 0 to
+        ``--identical-seeds`` - 1, and the large city scaled by 1/4 over 20 steps. For changes
+        meant to leave results as they are: pass the commit before them as ``--reference``.
     imports: CPU of ``import sim``, of a sweep worker's start-up (what it imports before its
         first run: the command-line module it is spawned from, the task function's module, the
         runner and the metrics), of ``partnersim --help`` and ``partnersim validate``, each
@@ -330,6 +336,28 @@ IMPORTS = {
 """What each start-up measurement runs (in the source tree's folder, with it first on the path)."""
 
 
+def identical(new: Path, ref: Path, n_seeds: int) -> None:
+    """Print whether every run's tables are the same in both versions (module docstring)."""
+    print(f"\n## Identical results (seeds 0-{n_seeds - 1}; {load()})")
+    files = sorted(
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "scenarios").rglob("*.yaml")
+        if not {"sweeps", "decisions", "docking"} & set(p.parts) and p.name != "large_city.yaml"
+    )
+    jobs = [dict(scenario=f, seeds=list(range(n_seeds))) for f in files]
+    jobs.append(dict(scenario="scenarios/large_city.yaml", seeds=[0], factor=0.25, steps=20))
+    differ = 0
+    for job in jobs:
+        old, new_ = child(ref, "digest", **job), child(new, "digest", **job)
+        tables = sorted(
+            {name for seed in old for name in old[seed] if old[seed][name] != new_[seed].get(name)}
+        )
+        differ += bool(tables)
+        verdict = "DIFFER: " + ", ".join(tables) if tables else "identical"
+        print(f"{job['scenario']:<58} {verdict}")
+    print(f"scenarios whose tables differ: {differ} of {len(jobs)}")
+
+
 def imports(new: Path, ref: Path, rounds: int) -> None:
     """Print the CPU of start-ups, new against reference, interleaved (module docstring)."""
     print(f"\n## Start-up CPU ({rounds} rounds, median; {load()})")
@@ -347,7 +375,7 @@ def imports(new: Path, ref: Path, rounds: int) -> None:
     print(load())
 
 
-PARTS = ("cpu", "equivalence", "sweep", "large", "imports")
+PARTS = ("cpu", "equivalence", "sweep", "large", "identical", "imports")
 
 
 def main() -> None:
@@ -359,12 +387,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the cpu part")
     parser.add_argument("--per-round", type=int, default=5, help="seeds per round (cpu)")
     parser.add_argument("--seeds", type=int, default=40, help="seeds (equivalence)")
+    parser.add_argument(
+        "--identical-seeds", type=int, default=3, help="seeds per scenario (identical)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="workers (sweep)")
     parser.add_argument(
         "--large-reference", action="store_true", help="also time the reference's large city"
     )
     args = parser.parse_args()
-    parts = args.parts or PARTS
+    parts = args.parts or [p for p in PARTS if p != "identical"]
     ref = source_tree(args.reference)
     new = ROOT if args.new is None else source_tree(args.new)
     head = (
@@ -384,6 +415,8 @@ def main() -> None:
         sweep(new, args.workers)
     if "large" in parts:
         large(new, ref, args.large_reference)
+    if "identical" in parts:
+        identical(new, ref, args.identical_seeds)
     if "imports" in parts:
         imports(new, ref, args.rounds + 2)
 
