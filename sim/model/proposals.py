@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from functools import cached_property
 
 import numpy as np
 
@@ -231,18 +232,43 @@ class Proposing:
         """
         pop = self.population
         pool = self.partner_pool[city.city]
-        firms = pool[pop.sector[pool] == FIRM]
+        codesign, data_sharing = self._typical_partners[city.city]
         lead = pop.capability[pilot.lead, pilot.domain] if pilot.lead != city.idx else None
         typical = float(pop.capability[pool, pilot.domain].mean()) if len(pool) else 0.0
         capability = typical if lead is None else (float(lead) + typical) / 2.0
         return success_probability(
             capability=capability,
-            codesign=bool((pop.sector[pool] == CIVIL_SOCIETY).any()),
-            data_sharing=float(pop.data_willingness[firms].mean()) if len(firms) else 1.0,
-            bonus=incentives.success_bonus(in_testbed=pilot.in_testbed, cfg=self.config.incentives)
-            + (self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0),
+            codesign=codesign,
+            data_sharing=data_sharing,
+            bonus=self.success_bonus(pilot),
             capability_mean=self.capability_mean,
             cfg=self.config.pilots,
+        )
+
+    @cached_property
+    def _typical_partners(self) -> list[tuple[bool, float]]:
+        """Per city: whether a citizen group is among its partners, its firms' data sharing.
+
+        The data sharing is the firms' mean willingness, 1 without firms (:meth:`expected_odds`).
+        Sectors, data willingness and the partner pools never change in a run, so they are
+        read once, not for every proposal (a large city's pool has thousands of members).
+        """
+        pop = self.population
+        typical = []
+        for pool in self.partner_pool:
+            firms = pool[pop.sector[pool] == FIRM]
+            typical.append(
+                (
+                    bool((pop.sector[pool] == CIVIL_SOCIETY).any()),
+                    float(pop.data_willingness[firms].mean()) if len(firms) else 1.0,
+                )
+            )
+        return typical
+
+    def success_bonus(self, pilot: Pilot) -> float:
+        """Return the success log-odds a pilot's levers add: a test bed, being a replica."""
+        return incentives.success_bonus(in_testbed=pilot.in_testbed, cfg=self.config.incentives) + (
+            self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0
         )
 
     def evaluation_noise(self, pilot: Pilot, parties: np.ndarray) -> float:
@@ -272,8 +298,8 @@ class Proposing:
         invitation = self.invitation(pilot, size, np.concatenate(hops))
 
         def score(candidates: np.ndarray, joined: tuple[int, ...]) -> np.ndarray:
-            have = list({int(pop.sector[m]) for m in (lead, *joined)})
-            novelty = (~np.isin(pop.sector[candidates], have)).astype(float)
+            have = {int(pop.sector[m]) for m in (lead, *joined)}
+            novelty = np.array([s not in have for s in pop.sector[candidates].tolist()], float)
             return score_candidates(
                 self.network.trust_from(lead, candidates),
                 pop.capability[candidates, pilot.domain] * (1.0 + novelty),
@@ -422,34 +448,33 @@ class Proposing:
             A float without candidates, else one probability per candidate.
         """
         pop = self.population
-        sectors = pop.sector[parties]
-        doers = parties[sectors != GOVERNMENT]
+        # a consortium has a handful of parties: read their sectors once, as Python ints
+        members = list(zip(parties.tolist(), pop.sector[parties].tolist(), strict=True))
+        doers = [p for p, s in members if s != GOVERNMENT]
         capability = pop.capability[doers, pilot.domain]
-        firms = parties[sectors == FIRM]
-        data = float(pop.data_willingness[firms].min()) if len(firms) else math.inf
-        codesign = bool((sectors == CIVIL_SOCIETY).any())
-        bonus = incentives.success_bonus(
-            in_testbed=pilot.in_testbed, cfg=self.config.incentives
-        ) + (self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0)
+        firms = [p for p, s in members if s == FIRM]
+        data = min(pop.data_willingness[firms].tolist(), default=math.inf)
+        codesign = any(s == CIVIL_SOCIETY for _, s in members)
+        alone = 1.0 if math.isinf(data) else data  # the data sharing without a new firm
         if candidates is None:
             return success_probability(
-                capability=float(capability.mean()) if len(doers) else self.capability_mean,
+                capability=float(capability.mean()) if doers else self.capability_mean,
                 codesign=codesign,
-                data_sharing=1.0 if math.isinf(data) else data,
-                bonus=bonus,
+                data_sharing=alone,
+                bonus=self.success_bonus(pilot),
                 capability_mean=self.capability_mean,
                 cfg=self.config.pilots,
             )
         joining = pop.sector[candidates]
-        firm = joining == FIRM
-        data = np.minimum(data, np.where(firm, pop.data_willingness[candidates], math.inf))
+        # a joining firm's willingness caps the consortium's data sharing
+        data = np.where(joining == FIRM, np.minimum(data, pop.data_willingness[candidates]), alone)
         # the sum in the consortium's order, the candidate last: the mean of each whole row
         total = capability.sum() + pop.capability[candidates, pilot.domain]
         return success_probability(
             capability=total / (len(doers) + 1),
             codesign=codesign | (joining == CIVIL_SOCIETY),
-            data_sharing=np.where(np.isinf(data), 1.0, data),
-            bonus=bonus,
+            data_sharing=data,
+            bonus=self.success_bonus(pilot),
             capability_mean=self.capability_mean,
             cfg=self.config.pilots,
         )
