@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,6 +36,23 @@ from sim.model.population import beta, lognormal
 from sim.model.success import success_probability
 from sim.model.valuation import outside_options, partner_money_back, party_values
 from sim.scenario.fields import ACADEMIA, CIVIL_SOCIETY, DOMAINS, FIRM, GOVERNMENT
+
+
+class TypicalPartners(NamedTuple):
+    """What a city's partners bring a typical consortium (:meth:`Proposing.expected_odds`).
+
+    Attributes:
+        rows: The partners' rows in the population arrays: a slice where they are one block
+            (each city's are), which reads a column as a view, not a copy; else their indices.
+        n: Number of partners.
+        codesign: Whether a citizen group is among them.
+        data_sharing: The firms' mean willingness to share data, in [0, 1] (1 without firms).
+    """
+
+    rows: slice | np.ndarray
+    n: int
+    codesign: bool
+    data_sharing: float
 
 
 class Proposing:
@@ -174,19 +192,27 @@ class Proposing:
 
     def deal(self, pilot: Pilot, instrument: str, success: float, public: float) -> Deal:
         """Value a pilot's deal under an instrument (:func:`sim.finance.deals.value_deal`)."""
-        cfg = self.config.finance
+        return value_deal(
+            instrument,
+            self.proposal(pilot, success, public),
+            self.config.finance,
+            steps_per_year=self.config.time.steps_per_year,
+            # only a blended deal has first-loss cover: only then read every provider's balance
+            public_cover=instrument == "blended" and self.public_cover(),
+        )
+
+    def public_cover(self) -> bool:
+        """Return whether a blended deal's first-loss cover would come from a public provider.
+
+        The cover comes from the richest philanthropy or development bank; it is public if that
+        kind is among ``finance.public_providers``.
+        """
         cover = max(
             (p for p in self.capital if p.kind in ("philanthropy", "development_bank")),
             key=lambda p: p.capital,
             default=None,
         )
-        return value_deal(
-            instrument,
-            self.proposal(pilot, success, public),
-            cfg,
-            steps_per_year=self.config.time.steps_per_year,
-            public_cover=cover is not None and cover.kind in cfg.public_providers,
-        )
+        return cover is not None and cover.kind in self.config.finance.public_providers
 
     def expected_public(self, pilot: Pilot) -> float:
         """Return the public part the parties expect before negotiating: the city's cap (EUR)."""
@@ -231,25 +257,23 @@ class Proposing:
         to share data: what the parties can expect before they know who joins.
         """
         pop = self.population
-        pool = self.partner_pool[city.city]
-        codesign, data_sharing = self._typical_partners[city.city]
+        partners = self._typical_partners[city.city]
         lead = pop.capability[pilot.lead, pilot.domain] if pilot.lead != city.idx else None
-        typical = float(pop.capability[pool, pilot.domain].mean()) if len(pool) else 0.0
+        typical = float(pop.capability[partners.rows, pilot.domain].mean()) if partners.n else 0.0
         capability = typical if lead is None else (float(lead) + typical) / 2.0
         return success_probability(
             capability=capability,
-            codesign=codesign,
-            data_sharing=data_sharing,
+            codesign=partners.codesign,
+            data_sharing=partners.data_sharing,
             bonus=self.success_bonus(pilot),
             capability_mean=self.capability_mean,
             cfg=self.config.pilots,
         )
 
     @cached_property
-    def _typical_partners(self) -> list[tuple[bool, float]]:
-        """Per city: whether a citizen group is among its partners, its firms' data sharing.
+    def _typical_partners(self) -> list[TypicalPartners]:
+        """Per city, what :meth:`expected_odds` reads of its partners (:class:`TypicalPartners`).
 
-        The data sharing is the firms' mean willingness, 1 without firms (:meth:`expected_odds`).
         Sectors, data willingness and the partner pools never change in a run, so they are
         read once, not for every proposal (a large city's pool has thousands of members).
         """
@@ -257,10 +281,13 @@ class Proposing:
         typical = []
         for pool in self.partner_pool:
             firms = pool[pop.sector[pool] == FIRM]
+            block = len(pool) > 0 and pool[-1] - pool[0] + 1 == len(pool)
             typical.append(
-                (
-                    bool((pop.sector[pool] == CIVIL_SOCIETY).any()),
-                    float(pop.data_willingness[firms].mean()) if len(firms) else 1.0,
+                TypicalPartners(
+                    rows=slice(int(pool[0]), int(pool[-1]) + 1) if block else pool,
+                    n=len(pool),
+                    codesign=bool((pop.sector[pool] == CIVIL_SOCIETY).any()),
+                    data_sharing=float(pop.data_willingness[firms].mean()) if len(firms) else 1.0,
                 )
             )
         return typical
