@@ -73,7 +73,9 @@ class PartnerNetwork:
 
     def collaborations_of(self, a: int, others: np.ndarray) -> np.ndarray:
         """Return how many pilots ``a`` has completed with each of ``others``."""
-        known = self.graph.adj[a]
+        # the adjacency dict itself: its read-only view costs a Python call per lookup, and a
+        # city's partners are read for every search it leads
+        known = self.graph._adj[a]
         return np.array(
             [known[b]["pilots"] if b in known else 0 for b in others.tolist()], dtype=np.int64
         )
