@@ -112,6 +112,18 @@ def _discount(rate_step: float, steps: float) -> float:
     return (1.0 + rate_step) ** -steps
 
 
+def present_value(payments: np.ndarray, rate_step: float) -> float:
+    """Return the present value of payments at the end of steps 1, 2, ... (EUR).
+
+    Args:
+        payments: The payment of each step (EUR); empty when there is no debt.
+        rate_step: Discount rate per step.
+    """
+    if not len(payments):
+        return 0.0  # grants and outcome contracts: no NumPy calls on empty arrays
+    return float((payments * (1.0 + rate_step) ** -np.arange(1, len(payments) + 1)).sum())
+
+
 def residual_value(stream: float, collected: np.ndarray, rate_step: float, steps: int) -> float:
     """Return the present value at the outcome of a stream less a debt collected from it (EUR).
 
@@ -121,8 +133,7 @@ def residual_value(stream: float, collected: np.ndarray, rate_step: float, steps
         rate_step: Discount rate per step.
         steps: Steps the stream lasts.
     """
-    debt = float((collected * (1.0 + rate_step) ** -np.arange(1, len(collected) + 1)).sum())
-    return stream * annuity_factor(rate_step, steps) - debt
+    return stream * annuity_factor(rate_step, steps) - present_value(collected, rate_step)
 
 
 def debt_terms(
@@ -236,7 +247,7 @@ def value_deal(
     if instrument == "grant":
         return Deal(instrument, True, "grant", public_cost=public - public_back, **common)
     if instrument == "revolving":
-        repaid = float((collected * (1.0 + d) ** -np.arange(1, len(collected) + 1)).sum())
+        repaid = present_value(collected, d)
         recovered = min(proposal.salvage, owed)
         returned = at_outcome * (p * repaid + (1.0 - p) * recovered)
         return Deal(

@@ -101,7 +101,8 @@ class Organisation(mesa.Agent):
         parties = len(base) + 1
         success = model.success_odds(pilot, base, candidates)
         values, outside = model.stakes(pilot, candidates, success, parties)
-        others = int((pop.sector[base] != GOVERNMENT).sum()) + 1  # the candidate, never a city
+        # the candidate, never a city, and the consortium's other non-government parties
+        others = sum(s != GOVERNMENT for s in pop.sector[base].tolist()) + 1
         firm = pop.sector[candidates] == FIRM
         per_eur = partner_money_back(
             invitation.terms.partner_return(success, pilot.cost),

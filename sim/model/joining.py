@@ -50,10 +50,10 @@ class Invitation:
     trust: np.ndarray
     capacity: np.ndarray
 
-    def rows(self, candidates: np.ndarray) -> list[int]:
+    def rows(self, candidates: np.ndarray) -> np.ndarray:
         """Return the rows of ``candidates`` in :attr:`trust` and :attr:`capacity`."""
         position = self.position
-        return [position[c] for c in candidates.tolist()]
+        return np.array([position[c] for c in candidates.tolist()], dtype=np.intp)
 
 
 def join_decisions(

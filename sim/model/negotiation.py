@@ -278,15 +278,18 @@ def zeuthen(
             raise ValueError("opening demands must be >= 0")
         demands = np.minimum(demands, zone0)
     concession = steps * zone0
+    # the reductions as ufunc calls: the same sums as .sum() and .max(), without their Python
+    # wrappers, in a loop of tens of rounds per negotiation
+    total, largest = np.add.reduce, np.maximum.reduce
     for t in range(1, max_rounds + 1):
         zone = zone0 - (t - 1) * round_cost
         if t > 1 and zone <= 0.0:
             return Concession(False, failed, t - 1, "costs_exhausted")
-        excess = demands.sum() - zone
+        excess = total(demands) - zone
         if excess <= 0.0:
             return Concession(True, d + demands - w * excess, t, "agreed")
         pressure = demands / w
-        concedes = pressure >= pressure.max() * (1.0 - TIE_TOLERANCE)
+        concedes = pressure >= largest(pressure) * (1.0 - TIE_TOLERANCE)
         demands = np.where(concedes, np.maximum(demands - concession, 0.0), demands)
     return Concession(False, failed, max_rounds, "deadline")
 

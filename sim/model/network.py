@@ -39,32 +39,31 @@ class PartnerNetwork:
 
     def trust_from(self, truster: int, trustees: np.ndarray) -> np.ndarray:
         """Return ``truster``'s trust in each of ``trustees`` (as :meth:`trust`, at once)."""
-        pairs = [(truster, t) for t in trustees.tolist()]
-        return self._known(pairs, np.full(len(pairs), float(self.generalised[truster])))
+        get = self._trust.get
+        stranger = float(self.generalised[truster])
+        return np.array([get((truster, t), stranger) for t in trustees.tolist()], dtype=float)
 
     def trust_towards(self, trusters: np.ndarray, trustee: int) -> np.ndarray:
         """Return each of ``trusters``' trust in ``trustee`` (as :meth:`trust`, at once)."""
-        pairs = [(t, trustee) for t in trusters.tolist()]
-        return self._known(pairs, self.generalised[trusters].astype(np.float64))
-
-    def _known(self, pairs: list[tuple[int, int]], fallback: np.ndarray) -> np.ndarray:
-        """Return the trust of each ordered pair, ``fallback`` (updated in place) where unknown."""
         get = self._trust.get
-        for i, pair in enumerate(pairs):
-            known = get(pair)
-            if known is not None:
-                fallback[i] = known
-        return fallback
+        strangers = self.generalised[trusters].tolist()
+        return np.array(
+            [get((t, trustee), s) for t, s in zip(trusters.tolist(), strangers, strict=True)],
+            dtype=float,
+        )
 
     def trust_matrix(self, parties: list[int]) -> np.ndarray:
         """Return the parties' pairwise trust (row trusts column); the diagonal is 1."""
+        get = self._trust.get
+        strangers = self.generalised[parties].tolist()
         n = len(parties)
-        out = np.ones((n, n))
-        for a, i in enumerate(parties):
-            for b, j in enumerate(parties):
-                if a != b:
-                    out[a, b] = self.trust(i, j)
-        return out
+        return np.array(
+            [
+                [1.0 if a == b else get((i, j), stranger) for b, j in enumerate(parties)]
+                for a, (i, stranger) in enumerate(zip(parties, strangers, strict=True))
+            ],
+            dtype=float,
+        ).reshape(n, n)
 
     def mean_trust(self, parties: list[int]) -> np.ndarray:
         """Return each party's mean trust in the other parties."""
@@ -74,7 +73,9 @@ class PartnerNetwork:
 
     def collaborations_of(self, a: int, others: np.ndarray) -> np.ndarray:
         """Return how many pilots ``a`` has completed with each of ``others``."""
-        known = self.graph.adj[a]
+        # the adjacency dict itself: its read-only view costs a Python call per lookup, and a
+        # city's partners are read for every search it leads
+        known = self.graph._adj[a]
         return np.array(
             [known[b]["pilots"] if b in known else 0 for b in others.tolist()], dtype=np.int64
         )

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,6 +36,23 @@ from sim.model.population import beta, lognormal
 from sim.model.success import success_probability
 from sim.model.valuation import outside_options, partner_money_back, party_values
 from sim.scenario.fields import ACADEMIA, CIVIL_SOCIETY, DOMAINS, FIRM, GOVERNMENT
+
+
+class TypicalPartners(NamedTuple):
+    """What a city's partners bring a typical consortium (:meth:`Proposing.expected_odds`).
+
+    Attributes:
+        rows: The partners' rows in the population arrays: a slice where they are one block
+            (each city's are), which reads a column as a view, not a copy; else their indices.
+        n: Number of partners.
+        codesign: Whether a citizen group is among them.
+        data_sharing: The firms' mean willingness to share data, in [0, 1] (1 without firms).
+    """
+
+    rows: slice | np.ndarray
+    n: int
+    codesign: bool
+    data_sharing: float
 
 
 class Proposing:
@@ -173,19 +192,27 @@ class Proposing:
 
     def deal(self, pilot: Pilot, instrument: str, success: float, public: float) -> Deal:
         """Value a pilot's deal under an instrument (:func:`sim.finance.deals.value_deal`)."""
-        cfg = self.config.finance
+        return value_deal(
+            instrument,
+            self.proposal(pilot, success, public),
+            self.config.finance,
+            steps_per_year=self.config.time.steps_per_year,
+            # only a blended deal has first-loss cover: only then read every provider's balance
+            public_cover=instrument == "blended" and self.public_cover(),
+        )
+
+    def public_cover(self) -> bool:
+        """Return whether a blended deal's first-loss cover would come from a public provider.
+
+        The cover comes from the richest philanthropy or development bank; it is public if that
+        kind is among ``finance.public_providers``.
+        """
         cover = max(
             (p for p in self.capital if p.kind in ("philanthropy", "development_bank")),
             key=lambda p: p.capital,
             default=None,
         )
-        return value_deal(
-            instrument,
-            self.proposal(pilot, success, public),
-            cfg,
-            steps_per_year=self.config.time.steps_per_year,
-            public_cover=cover is not None and cover.kind in cfg.public_providers,
-        )
+        return cover is not None and cover.kind in self.config.finance.public_providers
 
     def expected_public(self, pilot: Pilot) -> float:
         """Return the public part the parties expect before negotiating: the city's cap (EUR)."""
@@ -230,19 +257,45 @@ class Proposing:
         to share data: what the parties can expect before they know who joins.
         """
         pop = self.population
-        pool = self.partner_pool[city.city]
-        firms = pool[pop.sector[pool] == FIRM]
+        partners = self._typical_partners[city.city]
         lead = pop.capability[pilot.lead, pilot.domain] if pilot.lead != city.idx else None
-        typical = float(pop.capability[pool, pilot.domain].mean()) if len(pool) else 0.0
+        typical = float(pop.capability[partners.rows, pilot.domain].mean()) if partners.n else 0.0
         capability = typical if lead is None else (float(lead) + typical) / 2.0
         return success_probability(
             capability=capability,
-            codesign=bool((pop.sector[pool] == CIVIL_SOCIETY).any()),
-            data_sharing=float(pop.data_willingness[firms].mean()) if len(firms) else 1.0,
-            bonus=incentives.success_bonus(in_testbed=pilot.in_testbed, cfg=self.config.incentives)
-            + (self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0),
+            codesign=partners.codesign,
+            data_sharing=partners.data_sharing,
+            bonus=self.success_bonus(pilot),
             capability_mean=self.capability_mean,
             cfg=self.config.pilots,
+        )
+
+    @cached_property
+    def _typical_partners(self) -> list[TypicalPartners]:
+        """Per city, what :meth:`expected_odds` reads of its partners (:class:`TypicalPartners`).
+
+        Sectors, data willingness and the partner pools never change in a run, so they are
+        read once, not for every proposal (a large city's pool has thousands of members).
+        """
+        pop = self.population
+        typical = []
+        for pool in self.partner_pool:
+            firms = pool[pop.sector[pool] == FIRM]
+            block = len(pool) > 0 and pool[-1] - pool[0] + 1 == len(pool)
+            typical.append(
+                TypicalPartners(
+                    rows=slice(int(pool[0]), int(pool[-1]) + 1) if block else pool,
+                    n=len(pool),
+                    codesign=bool((pop.sector[pool] == CIVIL_SOCIETY).any()),
+                    data_sharing=float(pop.data_willingness[firms].mean()) if len(firms) else 1.0,
+                )
+            )
+        return typical
+
+    def success_bonus(self, pilot: Pilot) -> float:
+        """Return the success log-odds a pilot's levers add: a test bed, being a replica."""
+        return incentives.success_bonus(in_testbed=pilot.in_testbed, cfg=self.config.incentives) + (
+            self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0
         )
 
     def evaluation_noise(self, pilot: Pilot, parties: np.ndarray) -> float:
@@ -272,8 +325,8 @@ class Proposing:
         invitation = self.invitation(pilot, size, np.concatenate(hops))
 
         def score(candidates: np.ndarray, joined: tuple[int, ...]) -> np.ndarray:
-            have = list({int(pop.sector[m]) for m in (lead, *joined)})
-            novelty = (~np.isin(pop.sector[candidates], have)).astype(float)
+            have = {int(pop.sector[m]) for m in (lead, *joined)}
+            novelty = np.array([s not in have for s in pop.sector[candidates].tolist()], float)
             return score_candidates(
                 self.network.trust_from(lead, candidates),
                 pop.capability[candidates, pilot.domain] * (1.0 + novelty),
@@ -422,34 +475,33 @@ class Proposing:
             A float without candidates, else one probability per candidate.
         """
         pop = self.population
-        sectors = pop.sector[parties]
-        doers = parties[sectors != GOVERNMENT]
+        # a consortium has a handful of parties: read their sectors once, as Python ints
+        members = list(zip(parties.tolist(), pop.sector[parties].tolist(), strict=True))
+        doers = [p for p, s in members if s != GOVERNMENT]
         capability = pop.capability[doers, pilot.domain]
-        firms = parties[sectors == FIRM]
-        data = float(pop.data_willingness[firms].min()) if len(firms) else math.inf
-        codesign = bool((sectors == CIVIL_SOCIETY).any())
-        bonus = incentives.success_bonus(
-            in_testbed=pilot.in_testbed, cfg=self.config.incentives
-        ) + (self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0)
+        firms = [p for p, s in members if s == FIRM]
+        data = min(pop.data_willingness[firms].tolist(), default=math.inf)
+        codesign = any(s == CIVIL_SOCIETY for _, s in members)
+        alone = 1.0 if math.isinf(data) else data  # the data sharing without a new firm
         if candidates is None:
             return success_probability(
-                capability=float(capability.mean()) if len(doers) else self.capability_mean,
+                capability=float(capability.mean()) if doers else self.capability_mean,
                 codesign=codesign,
-                data_sharing=1.0 if math.isinf(data) else data,
-                bonus=bonus,
+                data_sharing=alone,
+                bonus=self.success_bonus(pilot),
                 capability_mean=self.capability_mean,
                 cfg=self.config.pilots,
             )
         joining = pop.sector[candidates]
-        firm = joining == FIRM
-        data = np.minimum(data, np.where(firm, pop.data_willingness[candidates], math.inf))
+        # a joining firm's willingness caps the consortium's data sharing
+        data = np.where(joining == FIRM, np.minimum(data, pop.data_willingness[candidates]), alone)
         # the sum in the consortium's order, the candidate last: the mean of each whole row
         total = capability.sum() + pop.capability[candidates, pilot.domain]
         return success_probability(
             capability=total / (len(doers) + 1),
             codesign=codesign | (joining == CIVIL_SOCIETY),
-            data_sharing=np.where(np.isinf(data), 1.0, data),
-            bonus=bonus,
+            data_sharing=data,
+            bonus=self.success_bonus(pilot),
             capability_mean=self.capability_mean,
             cfg=self.config.pilots,
         )
