@@ -192,6 +192,10 @@ REGRESSIONS = {
             "firm": {"profit": 5e-324, "public_value": 0, "knowledge": 0, "legitimacy": 0}
         }
     },
+    "a city that trusts nobody values a deal the market will not close": {
+        "trust": {"initial_mean": 0.0, "initial_sd": 0.0},
+        "finance": {"instruments": ["blended"], "blended": {"hurdle": 1.0}},
+    },
     "outcome contract known in the step it closes": {
         "pilots": {"duration_sd": 77.25, "duration_min": 1, "start_delay": 0},
         "finance": {"instruments": ["outcome_based"]},

@@ -211,6 +211,19 @@ def test_max_acceptable_share_at_zero_trust():
     assert m[2] == 0.0  # accepts nothing positive
 
 
+def test_max_acceptable_share_with_a_deal_that_cannot_close():
+    # a deal the market will not close values the public's money back at -inf: a party that
+    # trusts its partners at all accepts no share; one that trusts nobody counts no money back
+    # at all (found by tests/test_full_bounds.py: 0 x -inf gave NaN and a RuntimeWarning)
+    value, outside, back = [120.0, 120.0], [10.0, 10.0], [-np.inf, 5.0]
+    m = max_acceptable_share(value, 100.0, outside, [0.5, 0.0], returns=back)
+    assert m[0] == -np.inf
+    nothing_back = max_acceptable_share(value, 100.0, outside, [0.0, 0.0])
+    assert m[1] == nothing_back[1] == 100.0
+    blind = max_acceptable_share(value, 100.0, outside, [0.0, 0.0], returns=back)
+    np.testing.assert_array_equal(blind, nothing_back)
+
+
 def test_max_acceptable_share_rises_with_trust():
     trust = np.linspace(0.0, 1.0, 11)
     m = max_acceptable_share(np.full(11, 70.0), 100.0, np.zeros(11), trust)

@@ -367,8 +367,10 @@ def max_acceptable_share(
         outside: Each party's outside option (value of not joining), money.
         trust: Each party's trust in its partners' promises, in [0, 1].
         capacity: The most each party can pay, money, >= 0; default unlimited.
-        returns: Money each party expects back at the share it expects to pay, money, >= 0;
-            default 0 each.
+        returns: Money each party expects back at the share it expects to pay, money; default
+            0 each. Negative where a party expects to lose money on its share (the public's
+            net cost beyond its part), -inf where the deal cannot close on the market's terms
+            (:attr:`sim.finance.deals.Deal.public_cost` is then infinite).
 
     Returns:
         m_i for each party, money, at most ``cost`` and ``capacity`` (possibly -inf).
@@ -386,7 +388,10 @@ def max_acceptable_share(
         raise ValueError(f"trust must be in [0, 1], got {trust!r}")
     if not v.shape == o.shape == t.shape:
         v, o, t = np.broadcast_arrays(v, o, t)
-    tb = t * (0.0 if returns is None else np.asarray(returns, dtype=np.float64))
+    b = 0.0 if returns is None else np.asarray(returns, dtype=np.float64)
+    # counted as far as the party trusts its partners: one that trusts nobody counts none of it,
+    # even a deal that cannot close (b = -inf), where t * b would be 0 * -inf, not a number
+    tb = t * np.where(t > 0.0, b, 0.0)
     beta = 1.0 - (1.0 - t) * v / cost if cost > 0 else np.ones_like(v)
     positive = beta > 0.0
     with np.errstate(over="ignore"):
