@@ -393,7 +393,10 @@ class Ledger:
             The journal index of the transfer, or None if ``cents`` is 0.
 
         """
-        source, target = self._account(src), self._account(dst)
+        accounts = self._accounts
+        source, target = accounts.get(src), accounts.get(dst)
+        if source is None or target is None:
+            source, target = self._account(src), self._account(dst)  # raises the KeyError
         if src == dst:
             raise ValueError(f"cannot transfer from account {src!r} to itself")
         pilot = _check_entry(step, reason, pilot_id)
@@ -428,7 +431,7 @@ class Ledger:
             KeyError: If there is no such account.
 
         """
-        return from_cents(self._account(name).balance)
+        return self._account(name).balance / CENTS_PER_UNIT
 
     def balance_cents(self, name: str) -> int:
         """Return an account's exact balance.
@@ -444,6 +447,18 @@ class Ledger:
 
         """
         return self._account(name).balance
+
+    def balances_cents(self, names: list[str]) -> list[int]:
+        """Return the exact balance of each of these accounts (cents), in order.
+
+        Raises:
+            KeyError: If one of them does not exist.
+        """
+        accounts = self._accounts
+        try:
+            return [accounts[name].balance for name in names]
+        except KeyError as missing:
+            raise KeyError(f"unknown account {missing.args[0]!r}") from None
 
     def accounts(self, kind: AccountKind | str | None = None) -> list[str]:
         """List account names in the order they were opened.
