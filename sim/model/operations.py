@@ -35,10 +35,13 @@ class Operating:
         for pilot in [p for p in self.pilots_in_service if p.in_service]:
             self._serve(pilot)
         self.pilots_in_service = [p for p in self.pilots_in_service if p.in_service]
-        for pilot in [p for p in self.active.values() if p.state is PilotState.FINANCED]:
-            if pilot.start_step <= self.now:
+        running = []
+        for pilot in list(self.active.values()):
+            if pilot.state is PilotState.FINANCED and pilot.start_step <= self.now:
                 self._move(pilot, PilotState.RUNNING, reason="start")
-        for pilot in [p for p in self.active.values() if p.state is PilotState.RUNNING]:
+            if pilot.state is PilotState.RUNNING:
+                running.append(pilot)
+        for pilot in running:
             self._run_pilot(pilot)
         for pilot in self.programmes:
             value = self.config.scaleup.programme_value * pilot.cost
@@ -102,8 +105,8 @@ class Operating:
             return {}
         payers = [a for a, v in pilot.paid.items() if v > 0]
         refunds: dict[str, float] = {}
+        remaining = left  # what is still in the pilot account (cents)
         for position, account in enumerate(payers):
-            remaining = self.ledger.balance_cents(pilot.account)
             last = position == len(payers) - 1
             cents = (
                 remaining
@@ -111,7 +114,9 @@ class Operating:
                 else min(math.floor(left * pilot.paid[account] / total), remaining)
             )
             refunds[account] = from_cents(cents)
-            self.pay_cents(pilot.account, account, cents, "refund", pilot)
+            if cents > 0:
+                self.pay_cents(pilot.account, account, cents, "refund", pilot)
+                remaining -= cents
         return refunds
 
     # ----------------------------------------------------------------------- outcome
@@ -158,28 +163,27 @@ class Operating:
         assert pilot.terms is not None
         return np.asarray(pilot.terms.savings_split, dtype=float)
 
-    def _payee(self, pilot: Pilot, party: int) -> str:
-        """Return the account a party's share of savings goes to (the city's: its treasury)."""
-        city = self.cities[pilot.city]
-        return city.treasury_account if party == city.idx else self.orgs[party].account
-
     def _split(
         self, pilot: Pilot, amount: float, reason: str, shares: np.ndarray | None = None
     ) -> None:
         """Pay ``amount`` out of the pilot account to its parties by ``shares`` (EUR)."""
-        before = self.ledger.balance_cents(pilot.account)
-        amount_cents = min(to_cents(amount), before)
+        amount_cents = min(to_cents(amount), self.ledger.balance_cents(pilot.account))
         if amount_cents <= 0 or not pilot.parties:
             return
-        keep = before - amount_cents  # what must stay in the account after the split (cents)
-        shares = self._shares(pilot) if shares is None else shares
+        fractions = (self._shares(pilot) if shares is None else shares).tolist()
+        city = self.cities[pilot.city]
+        last = len(pilot.parties) - 1
+        left = amount_cents  # what is still to be paid out (cents)
         for position, party in enumerate(pilot.parties):
-            left = self.ledger.balance_cents(pilot.account) - keep
-            if position == len(pilot.parties) - 1:
-                cents = left
-            else:
-                cents = min(math.floor(amount_cents * float(shares[position])), left)
-            self.pay_cents(pilot.account, self._payee(pilot, party), cents, reason, pilot)
+            cents = (
+                left
+                if position == last
+                else min(math.floor(amount_cents * fractions[position]), left)
+            )
+            if cents > 0:
+                payee = city.treasury_account if party == city.idx else self.orgs[party].account
+                self.pay_cents(pilot.account, payee, cents, reason, pilot)
+                left -= cents
 
     def _serve(self, pilot: Pilot) -> None:
         """One quarter of savings: in from the economy, the contract's claims, then the split."""
