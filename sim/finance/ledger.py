@@ -53,9 +53,12 @@ def to_cents(amount: float) -> int:
         # Fast path, exact: the float nearest 100 x amount is within 1.5 ulp of 100 times the
         # shortest decimal that represents amount, so unless it lies within 2 ulp of a half
         # cent, rounding it to the nearest integer rounds that decimal the same way.
+        # Below FAST_LIMIT, 100 x amount is below 2**50, whose ulp is 0.125: a distance from the
+        # half cent above 0.25 needs no math.ulp.
         scaled = float(amount) * 100.0
         nearest = round(scaled)
-        if abs(abs(scaled - nearest) - 0.5) > 2.0 * math.ulp(scaled):
+        off_half = abs(abs(scaled - nearest) - 0.5)
+        if off_half > 0.25 or off_half > 2.0 * math.ulp(scaled):
             return nearest
     if isinstance(amount, bool) or not isinstance(amount, numbers.Real):
         raise TypeError(f"money amount must be a real number, got {type(amount).__name__}")

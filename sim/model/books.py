@@ -153,13 +153,16 @@ class Books:
             if route.inside:
                 public = route.inside * cents / 100 * self.discount_now
                 self.pilot_public[pilot.id] += public
-                self.lost_public += public if lost else 0.0
+                if lost:
+                    self.lost_public += public
             if route.invested:
                 self.pilot_invested[pilot.id] += cents
-                self.lost_invested += cents if lost else 0
+                if lost:
+                    self.lost_invested += cents
             if route.returned:
                 self.pilot_returned[pilot.id] += cents
-                self.lost_invested -= cents if lost else 0
+                if lost:
+                    self.lost_invested -= cents
 
     def _route(self, reason: str, src: str, dst: str) -> _Route:
         """Return, made once, what the books add up for money moving for a reason on a pair."""
@@ -230,9 +233,10 @@ class Books:
 
     def free_capitals(self, orgs: np.ndarray) -> np.ndarray:
         """Return :meth:`free_capital` of each of these organisations (indices; EUR)."""
-        names = [self.orgs[i].account for i in orgs.tolist()]
-        owed = [self.outstanding[name] for name in names]
-        return np.array(self.ledger.balances_cents(names)) / 100 - np.array(owed, dtype=float)
+        names = self.org_accounts[orgs].tolist()
+        held = self.ledger.balances_cents(names)
+        owed = self.outstanding
+        return np.array([cents / 100 - owed[name] for cents, name in zip(held, names, strict=True)])
 
     # ----------------------------------------------------------------- the public's position
 
