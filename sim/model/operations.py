@@ -32,9 +32,10 @@ class Operating:
 
     def run_pilots(self) -> None:
         """Advance every pilot one quarter: savings first, then running pilots, then starts."""
-        for pilot in [p for p in self.pilots_in_service if p.in_service]:
+        serving = [p for p in self.pilots_in_service if p.in_service]
+        for pilot in serving:
             self._serve(pilot)
-        self.pilots_in_service = [p for p in self.pilots_in_service if p.in_service]
+        self.pilots_in_service = [p for p in serving if p.in_service]
         running = []
         for pilot in list(self.active.values()):
             if pilot.state is PilotState.FINANCED and pilot.start_step <= self.now:
@@ -190,10 +191,12 @@ class Operating:
         live = [s for s in pilot.streams if s.steps_left > 0]
         total = sum(s.per_step for s in live)
         self.pay(ECONOMY, pilot.account, total, "savings", pilot)
-        instrument = self.instruments[pilot.instrument]
-        taken = instrument.serve(pilot, self.ledger.balance(pilot.account))
-        if "revolving" in self.instruments and pilot.instrument != "revolving":
-            taken += self.instruments["revolving"].serve(pilot, self.ledger.balance(pilot.account))
+        contracts = [self.instruments[pilot.instrument]]  # its own, then a fund's programme loan
+        fund = self.instruments.get("revolving")
+        if fund is not None and pilot.instrument != "revolving":
+            contracts.append(fund)
+        for contract in contracts:
+            contract.serve(pilot, self.ledger.balance(pilot.account))
         residual = self.ledger.balance(pilot.account)
         for position, stream in enumerate(live):
             weight = stream.per_step / total if total > 0 else 0.0
@@ -202,9 +205,8 @@ class Operating:
             self._split(pilot, amount, "savings_share", stream.split)
             stream.steps_left -= 1
         if not pilot.in_service:
-            instrument.stream_ended(pilot)
-            if "revolving" in self.instruments and pilot.instrument != "revolving":
-                self.instruments["revolving"].stream_ended(pilot)
+            for contract in contracts:
+                contract.stream_ended(pilot)
             self._split(pilot, self.ledger.balance(pilot.account), "residual")
 
     def stream_claims(self, pilot: Pilot, rate: float) -> list[Claim]:
