@@ -56,14 +56,14 @@ class Operating:
         if not self.instruments[pilot.instrument].instalment(pilot):
             self.cancel(pilot, "public_funding_cut", (city.idx,))
             return
-        mean_trust = self.network.mean_trust(list(pilot.parties))
+        mean_trust = self.network.mean_trust(list(pilot.parties)).tolist()
         for position, party in enumerate(pilot.parties):
             if party == city.idx:
                 continue
             account = self.orgs[party].account
             due = pilot.commitments.get(account, 0.0) * pilot.progress / pilot.duration
             due -= pilot.paid.get(account, 0.0)
-            quits = self.orgs[party].withdraws(float(mean_trust[position]), pilot.rng)
+            quits = self.orgs[party].withdraws(mean_trust[position], pilot.rng)
             if quits or due > self.ledger.balance(account):
                 self._withdraw(pilot, party, "partner_withdrew" if quits else "partner_insolvent")
                 return
