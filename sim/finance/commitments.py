@@ -34,10 +34,12 @@ def instalment_years(start: int, duration: int, steps_per_year: int) -> dict[int
         duration: Running steps (>= 1).
         steps_per_year: Steps in a fiscal year.
     """
-    shares: dict[int, float] = defaultdict(float)
+    shares: dict[int, float] = {}
+    each = 1.0 / duration
     for step in range(start, start + duration):
-        shares[fiscal_year(step, steps_per_year)] += 1.0 / duration
-    return dict(shares)
+        year = fiscal_year(step, steps_per_year)
+        shares[year] = shares.get(year, 0.0) + each
+    return shares
 
 
 @dataclass

@@ -119,9 +119,10 @@ class Instrument:
         source = pilot.reserve or city.budget_account
         # Each instalment moves whole cents, so what is left of a commitment can differ from
         # the float sum of its instalments by half a cent: a cent of slack, not a shortfall.
-        if to_cents(due) > self.host.ledger.balance_cents(source) + 1:
+        due_cents, held = to_cents(due), self.host.ledger.balance_cents(source)
+        if due_cents > held + 1:
             return False
-        due = from_cents(min(to_cents(due), self.host.ledger.balance_cents(source)))
+        due = from_cents(min(due_cents, held))
         self.host.contribute(
             source, pilot, due, self.name if self.name == "grant" else "public_tranche"
         )

@@ -53,9 +53,12 @@ def to_cents(amount: float) -> int:
         # Fast path, exact: the float nearest 100 x amount is within 1.5 ulp of 100 times the
         # shortest decimal that represents amount, so unless it lies within 2 ulp of a half
         # cent, rounding it to the nearest integer rounds that decimal the same way.
+        # Below FAST_LIMIT, 100 x amount is below 2**50, whose ulp is 0.125: a distance from the
+        # half cent above 0.25 needs no math.ulp.
         scaled = float(amount) * 100.0
         nearest = round(scaled)
-        if abs(abs(scaled - nearest) - 0.5) > 2.0 * math.ulp(scaled):
+        off_half = abs(abs(scaled - nearest) - 0.5)
+        if off_half > 0.25 or off_half > 2.0 * math.ulp(scaled):
             return nearest
     if isinstance(amount, bool) or not isinstance(amount, numbers.Real):
         raise TypeError(f"money amount must be a real number, got {type(amount).__name__}")
@@ -393,7 +396,10 @@ class Ledger:
             The journal index of the transfer, or None if ``cents`` is 0.
 
         """
-        source, target = self._account(src), self._account(dst)
+        accounts = self._accounts
+        source, target = accounts.get(src), accounts.get(dst)
+        if source is None or target is None:
+            source, target = self._account(src), self._account(dst)  # raises the KeyError
         if src == dst:
             raise ValueError(f"cannot transfer from account {src!r} to itself")
         pilot = _check_entry(step, reason, pilot_id)
@@ -428,7 +434,7 @@ class Ledger:
             KeyError: If there is no such account.
 
         """
-        return from_cents(self._account(name).balance)
+        return self._account(name).balance / CENTS_PER_UNIT
 
     def balance_cents(self, name: str) -> int:
         """Return an account's exact balance.
@@ -444,6 +450,18 @@ class Ledger:
 
         """
         return self._account(name).balance
+
+    def balances_cents(self, names: list[str]) -> list[int]:
+        """Return the exact balance of each of these accounts (cents), in order.
+
+        Raises:
+            KeyError: If one of them does not exist.
+        """
+        accounts = self._accounts
+        try:
+            return [accounts[name].balance for name in names]
+        except KeyError as missing:
+            raise KeyError(f"unknown account {missing.args[0]!r}") from None
 
     def accounts(self, kind: AccountKind | str | None = None) -> list[str]:
         """List account names in the order they were opened.

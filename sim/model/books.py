@@ -11,6 +11,7 @@ run's tables by the pure functions must agree (a test holds this).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,28 @@ from sim.model.pilot import Pilot
 REPORTED_RATES: tuple[float, ...] = (0.0, 0.02, 0.035, 0.04)
 """Public discount rates at which every run's net present public cost is also reported: none,
 US OMB A-94 (2%), UK Green Book (3.5%), European Commission financial (4%)."""
+
+
+@dataclass(slots=True)
+class _Route:
+    """What the books add up for money moving for one reason from one account to another.
+
+    Attributes:
+        flow: Key of the flow totals: (reason, paying kind, receiving kind).
+        opening: Whether the reason opens the books (an endowment): no public cost.
+        invested: Whether the payer is a capital provider (money put into a pilot).
+        returned: Whether the receiver is a capital provider (money got back from a pilot).
+        purse: 1 if money leaves the public purse, -1 if it enters it, else 0.
+        inside: 1 if money leaves the public perimeter, -1 if it enters it, else 0; None until
+            the accounts' roles are first asked for (:meth:`Books._place`).
+    """
+
+    flow: tuple[str, str, str]
+    opening: bool
+    invested: bool
+    returned: bool
+    purse: int = 0
+    inside: int | None = None
 
 
 class Books:
@@ -55,8 +78,8 @@ class Books:
         self.outcome_withheld = 0.0
         """Maximum outcome payments not paid because the measured outcome fell short (EUR)."""
         self._roles: dict[str, Role] = {}
-        self._kinds: dict[str, str] = {}
-        """Each account's kind (its value), as the flow totals key it."""
+        self._routes: dict[tuple[str, str, str], _Route] = {}
+        """What the books add up for each (reason, paying account, receiving account) seen."""
         self._vehicles: set[str] = set()
         """Accounts known to be public vehicles (every one has received money)."""
         self._public_cost_now: float | None = None
@@ -64,6 +87,8 @@ class Books:
         self._rate_step = step_rate(
             self.config.finance.public_discount_rate, self.config.time.steps_per_year
         )
+        self.discount_now = self.discount(self.now)
+        """:meth:`discount` of the current step (kept by the model's clock)."""
 
     def is_public(self, account: str) -> bool:
         """Whether a capital provider's money, or a guarantee it posted, is public money."""
@@ -107,35 +132,61 @@ class Books:
         """:meth:`pay` an amount already in whole cents (not positive: nothing moves)."""
         if cents <= 0:
             return
-        now = self.now
         self.ledger.transfer_cents(
-            src, dst, cents, step=now, reason=reason, pilot_id=None if pilot is None else pilot.id
+            src,
+            dst,
+            cents,
+            step=self.now,
+            reason=reason,
+            pilot_id=None if pilot is None else pilot.id,
         )
-        kinds = self._kinds
-        src_kind = kinds.get(src) or kinds.setdefault(src, self.ledger.kind_of(src).value)
-        dst_kind = kinds.get(dst) or kinds.setdefault(dst, self.ledger.kind_of(dst).value)
-        self.flows[(reason, src_kind, dst_kind)] += cents
-        if reason in OPENING and pilot is None:
+        route = self._routes.get((reason, src, dst)) or self._route(reason, src, dst)
+        self.flows[route.flow] += cents
+        if pilot is None and route.opening:
             return
-        src_role, dst_role = self.role(src), self.role(dst)
-        if reason not in OPENING:
-            if src_role is Role.PURSE and dst_role is not Role.PURSE:
-                self.pv_paid += cents / 100 * self.discount(now)
-            elif dst_role is Role.PURSE and src_role is not Role.PURSE:
-                self.pv_paid -= cents / 100 * self.discount(now)
+        if route.inside is None:
+            self._place(route, src, dst)
+        if route.purse:
+            self.pv_paid += route.purse * (cents / 100 * self.discount_now)
         if pilot is not None:
             lost = pilot.id in self._lost
-            inside = (src_role is not Role.OUTSIDE) - (dst_role is not Role.OUTSIDE)
-            if inside:
-                public = inside * cents / 100 * self.discount(now)
+            if route.inside:
+                public = route.inside * cents / 100 * self.discount_now
                 self.pilot_public[pilot.id] += public
-                self.lost_public += public if lost else 0.0
-            if src_kind == AccountKind.CAPITAL_PROVIDER:
+                if lost:
+                    self.lost_public += public
+            if route.invested:
                 self.pilot_invested[pilot.id] += cents
-                self.lost_invested += cents if lost else 0
-            if dst_kind == AccountKind.CAPITAL_PROVIDER:
+                if lost:
+                    self.lost_invested += cents
+            if route.returned:
                 self.pilot_returned[pilot.id] += cents
-                self.lost_invested -= cents if lost else 0
+                if lost:
+                    self.lost_invested -= cents
+
+    def _route(self, reason: str, src: str, dst: str) -> _Route:
+        """Return, made once, what the books add up for money moving for a reason on a pair."""
+        kinds = self.ledger.kind_of(src).value, self.ledger.kind_of(dst).value
+        route = _Route(
+            flow=(reason, *kinds),
+            opening=reason in OPENING,
+            invested=kinds[0] == AccountKind.CAPITAL_PROVIDER,
+            returned=kinds[1] == AccountKind.CAPITAL_PROVIDER,
+        )
+        self._routes[(reason, src, dst)] = route
+        return route
+
+    def _place(self, route: _Route, src: str, dst: str) -> None:
+        """Fill in where a route crosses the public perimeter, from its accounts' roles.
+
+        Called the first time a payment on the route needs the roles (as :meth:`role` is then
+        asked for the first time about a vehicle, the vehicle is known from then on).
+        """
+        src_role, dst_role = self.role(src), self.role(dst)
+        if not route.opening:
+            purse = src_role is Role.PURSE, dst_role is Role.PURSE
+            route.purse = purse[0] - purse[1]
+        route.inside = (src_role is not Role.OUTSIDE) - (dst_role is not Role.OUTSIDE)
 
     def book_loss(self, pilot: Pilot) -> None:
         """Count a financed pilot that failed or was cancelled in the running costs of failures.
@@ -150,7 +201,7 @@ class Books:
 
     def contribute(self, src: str, pilot: Pilot, amount: float, reason: str) -> None:
         """Pay into a pilot's account and record it as paid in (refunds go back pro rata)."""
-        self.pay(src, pilot.account, amount, reason, pilot)
+        self.pay_cents(src, pilot.account, to_cents(amount), reason, pilot)
         pilot.paid[src] = pilot.paid.get(src, 0.0) + amount
 
     def flow(self, reason: str, src_kind: str | None = None, dst_kind: str | None = None) -> float:
@@ -182,7 +233,10 @@ class Books:
 
     def free_capitals(self, orgs: np.ndarray) -> np.ndarray:
         """Return :meth:`free_capital` of each of these organisations (indices; EUR)."""
-        return np.array([self.free_capital(self.orgs[i].account) for i in orgs.tolist()])
+        names = self.org_accounts[orgs].tolist()
+        held = self.ledger.balances_cents(names)
+        owed = self.outstanding
+        return np.array([cents / 100 - owed[name] for cents, name in zip(held, names, strict=True)])
 
     # ----------------------------------------------------------------- the public's position
 
@@ -237,4 +291,4 @@ class Books:
         if self._public_cost_now is not None:
             return self._public_cost_now
         held = self.vehicle_holdings() + sum(c.value for c in self.claims())
-        return self.pv_paid - self.discount(self.now) * held
+        return self.pv_paid - self.discount_now * held

@@ -167,33 +167,23 @@ class EventLog:
             TypeError: If the step or an id is not an integer; nothing is recorded.
 
         """
-        if operator.index(step) < 0:
+        step = operator.index(step)
+        if step < 0:
             raise ValueError(f"step must be a non-negative integer, got {step}")
         if not isinstance(reason, str) or not reason:
             raise ValueError(f"reason must be a non-empty string, got {reason!r}")
-        row = (
-            operator.index(step),
-            operator.index(pilot_id),
-            None if city is None else operator.index(city),
-            None if old is None else PilotState(old),
-            PilotState(new),
-            tuple(operator.index(party) for party in parties),
-            reason,
-        )
-        for column, value in zip(self._columns(), row, strict=True):
-            column.append(value)
-
-    def _columns(self) -> tuple[list, ...]:
-        """Return the storage lists in the order of ``record``'s arguments."""
-        return (
-            self._step,
-            self._pilot,
-            self._city,
-            self._old,
-            self._new,
-            self._parties,
-            self._reason,
-        )
+        pilot_id = operator.index(pilot_id)
+        city = None if city is None else operator.index(city)
+        old = old if old is None or type(old) is PilotState else PilotState(old)
+        new = new if type(new) is PilotState else PilotState(new)
+        parties = tuple(map(operator.index, parties))
+        self._step.append(step)
+        self._pilot.append(pilot_id)
+        self._city.append(city)
+        self._old.append(old)
+        self._new.append(new)
+        self._parties.append(parties)
+        self._reason.append(reason)
 
     def paths(self) -> dict[int, list[PilotState]]:
         """Return each pilot's sequence of states, in the order recorded.
@@ -272,14 +262,11 @@ class Lifecycle:
         self.pilot_id = pilot_id
         self.city = city
         self.parties: tuple[int, ...] = ()
+        self.state = PilotState.PROPOSED
+        """The pilot's current state."""
         self._log = log
         self._history: list[tuple[int, PilotState]] = []
         self._enter(PilotState.PROPOSED, None, step, reason, parties)
-
-    @property
-    def state(self) -> PilotState:
-        """The pilot's current state."""
-        return self._history[-1][1]
 
     @property
     def history(self) -> list[tuple[int, PilotState]]:
@@ -337,4 +324,5 @@ class Lifecycle:
         parties = tuple(parties)
         self._log.record(step, self.pilot_id, old, new, parties, reason, self.city)
         self.parties = parties
+        self.state = new
         self._history.append((operator.index(step), new))

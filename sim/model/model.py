@@ -35,6 +35,7 @@ from collections.abc import Sequence
 
 import mesa
 import numpy as np
+from mesa.experimental.mesa_signals import ObservableSignals
 from mesa.time import Priority, Schedule
 
 from sim.finance.accounts import ECONOMY, OPENING, SUPPLIERS
@@ -103,6 +104,9 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
             raise ValueError(f"collect_every must be at least 1 or None; got {collect_every}")
         super().__init__(rng=seed)
         self.config = config
+        self.now = 0
+        """The current quarter (step): 0 at set-up, t for every event of quarter t."""
+        self.observe("time", ObservableSignals.CHANGED, self._tick)
         self.seed = seed
         self.streams = Streams(seed)
         self.partnership = MODELS[config.partnership.model]
@@ -179,6 +183,8 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
             else:
                 agent = CitizenGroup(self, idx, city, int(pop.neighbourhood[idx]))
             self.orgs.append(agent)
+        self.org_accounts = np.array([org.account for org in self.orgs], dtype=object)
+        """Each organisation's ledger account by index (a city's is never opened)."""
         n_domains = len(DOMAINS)
         self.priorities = np.array(
             [
@@ -256,10 +262,10 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
         if collect_every is None or t.steps % collect_every:
             self.schedule_event(self._collect, at=t.steps, priority=Priority.LOW)
 
-    @property
-    def now(self) -> int:
-        """The current quarter (step): 0 at set-up, t for every event of quarter t."""
-        return math.ceil(self.time)
+    def _tick(self, _signal: object) -> None:
+        """Mesa moved its clock: the quarter it falls in is :attr:`now`, and its discount."""
+        self.now = math.ceil(self.time)
+        self.discount_now = self.discount(self.now)
 
     @property
     def protects(self) -> bool:

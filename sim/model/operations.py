@@ -32,13 +32,17 @@ class Operating:
 
     def run_pilots(self) -> None:
         """Advance every pilot one quarter: savings first, then running pilots, then starts."""
-        for pilot in [p for p in self.pilots_in_service if p.in_service]:
+        serving = [p for p in self.pilots_in_service if p.in_service]
+        for pilot in serving:
             self._serve(pilot)
-        self.pilots_in_service = [p for p in self.pilots_in_service if p.in_service]
-        for pilot in [p for p in self.active.values() if p.state is PilotState.FINANCED]:
-            if pilot.start_step <= self.now:
+        self.pilots_in_service = [p for p in serving if p.in_service]
+        running = []
+        for pilot in list(self.active.values()):
+            if pilot.state is PilotState.FINANCED and pilot.start_step <= self.now:
                 self._move(pilot, PilotState.RUNNING, reason="start")
-        for pilot in [p for p in self.active.values() if p.state is PilotState.RUNNING]:
+            if pilot.state is PilotState.RUNNING:
+                running.append(pilot)
+        for pilot in running:
             self._run_pilot(pilot)
         for pilot in self.programmes:
             value = self.config.scaleup.programme_value * pilot.cost
@@ -52,14 +56,14 @@ class Operating:
         if not self.instruments[pilot.instrument].instalment(pilot):
             self.cancel(pilot, "public_funding_cut", (city.idx,))
             return
-        mean_trust = self.network.mean_trust(list(pilot.parties))
+        mean_trust = self.network.mean_trust(list(pilot.parties)).tolist()
         for position, party in enumerate(pilot.parties):
             if party == city.idx:
                 continue
             account = self.orgs[party].account
             due = pilot.commitments.get(account, 0.0) * pilot.progress / pilot.duration
             due -= pilot.paid.get(account, 0.0)
-            quits = self.orgs[party].withdraws(float(mean_trust[position]), pilot.rng)
+            quits = self.orgs[party].withdraws(mean_trust[position], pilot.rng)
             if quits or due > self.ledger.balance(account):
                 self._withdraw(pilot, party, "partner_withdrew" if quits else "partner_insolvent")
                 return
@@ -102,8 +106,8 @@ class Operating:
             return {}
         payers = [a for a, v in pilot.paid.items() if v > 0]
         refunds: dict[str, float] = {}
+        remaining = left  # what is still in the pilot account (cents)
         for position, account in enumerate(payers):
-            remaining = self.ledger.balance_cents(pilot.account)
             last = position == len(payers) - 1
             cents = (
                 remaining
@@ -111,7 +115,9 @@ class Operating:
                 else min(math.floor(left * pilot.paid[account] / total), remaining)
             )
             refunds[account] = from_cents(cents)
-            self.pay_cents(pilot.account, account, cents, "refund", pilot)
+            if cents > 0:
+                self.pay_cents(pilot.account, account, cents, "refund", pilot)
+                remaining -= cents
         return refunds
 
     # ----------------------------------------------------------------------- outcome
@@ -158,38 +164,39 @@ class Operating:
         assert pilot.terms is not None
         return np.asarray(pilot.terms.savings_split, dtype=float)
 
-    def _payee(self, pilot: Pilot, party: int) -> str:
-        """Return the account a party's share of savings goes to (the city's: its treasury)."""
-        city = self.cities[pilot.city]
-        return city.treasury_account if party == city.idx else self.orgs[party].account
-
     def _split(
         self, pilot: Pilot, amount: float, reason: str, shares: np.ndarray | None = None
     ) -> None:
         """Pay ``amount`` out of the pilot account to its parties by ``shares`` (EUR)."""
-        before = self.ledger.balance_cents(pilot.account)
-        amount_cents = min(to_cents(amount), before)
+        amount_cents = min(to_cents(amount), self.ledger.balance_cents(pilot.account))
         if amount_cents <= 0 or not pilot.parties:
             return
-        keep = before - amount_cents  # what must stay in the account after the split (cents)
-        shares = self._shares(pilot) if shares is None else shares
+        fractions = (self._shares(pilot) if shares is None else shares).tolist()
+        city = self.cities[pilot.city]
+        last = len(pilot.parties) - 1
+        left = amount_cents  # what is still to be paid out (cents)
         for position, party in enumerate(pilot.parties):
-            left = self.ledger.balance_cents(pilot.account) - keep
-            if position == len(pilot.parties) - 1:
-                cents = left
-            else:
-                cents = min(math.floor(amount_cents * float(shares[position])), left)
-            self.pay_cents(pilot.account, self._payee(pilot, party), cents, reason, pilot)
+            cents = (
+                left
+                if position == last
+                else min(math.floor(amount_cents * fractions[position]), left)
+            )
+            if cents > 0:
+                payee = city.treasury_account if party == city.idx else self.orgs[party].account
+                self.pay_cents(pilot.account, payee, cents, reason, pilot)
+                left -= cents
 
     def _serve(self, pilot: Pilot) -> None:
         """One quarter of savings: in from the economy, the contract's claims, then the split."""
         live = [s for s in pilot.streams if s.steps_left > 0]
         total = sum(s.per_step for s in live)
         self.pay(ECONOMY, pilot.account, total, "savings", pilot)
-        instrument = self.instruments[pilot.instrument]
-        taken = instrument.serve(pilot, self.ledger.balance(pilot.account))
-        if "revolving" in self.instruments and pilot.instrument != "revolving":
-            taken += self.instruments["revolving"].serve(pilot, self.ledger.balance(pilot.account))
+        contracts = [self.instruments[pilot.instrument]]  # its own, then a fund's programme loan
+        fund = self.instruments.get("revolving")
+        if fund is not None and pilot.instrument != "revolving":
+            contracts.append(fund)
+        for contract in contracts:
+            contract.serve(pilot, self.ledger.balance(pilot.account))
         residual = self.ledger.balance(pilot.account)
         for position, stream in enumerate(live):
             weight = stream.per_step / total if total > 0 else 0.0
@@ -198,9 +205,8 @@ class Operating:
             self._split(pilot, amount, "savings_share", stream.split)
             stream.steps_left -= 1
         if not pilot.in_service:
-            instrument.stream_ended(pilot)
-            if "revolving" in self.instruments and pilot.instrument != "revolving":
-                self.instruments["revolving"].stream_ended(pilot)
+            for contract in contracts:
+                contract.stream_ended(pilot)
             self._split(pilot, self.ledger.balance(pilot.account), "residual")
 
     def stream_claims(self, pilot: Pilot, rate: float) -> list[Claim]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -124,7 +125,7 @@ class Pilot:
         """Whether it has reached an end state (succeeded, failed, cancelled or scaled)."""
         return self.lifecycle.state in ENDED
 
-    @property
+    @cached_property
     def account(self) -> str:
         """Ledger account of the pilot (its costs while it runs, its savings after)."""
         return f"pilot:{self.id}"
