@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import scenario
-from test_sweep import TINY, assert_same_tables, kill_then_stop, tables
+from test_sweep import SLOW, TINY, assert_same_tables, kill_then_stop, tables
 
 from sim.cli.main import main
 from sim.experiments.decision_plan import plan_decision
@@ -305,12 +305,11 @@ def test_validate_names_a_good_decision(folder, capsys):
 
 
 def test_a_killed_decision_resumes_to_the_tables_of_an_uninterrupted_run(folder, capsys):
-    # 180 runs: enough that the resumed session is still running when Ctrl-C arrives (with 60
-    # the faster model could finish them all first, and the stop then found nothing to stop)
-    path = write(folder, {**CITY, "futures": 30})
+    dump(scenario(**SLOW), folder / "base.yaml")  # 60 runs that outlast a flush by seconds
+    path = write(folder, CITY)
     out_dir = folder / "out"
     arguments = ["robust", str(path), "--out", str(out_dir), "--no-progress"]
-    _, second, err = kill_then_stop(arguments, out_dir, runs=180)
+    _, second, err = kill_then_stop(arguments, out_dir, runs=60)
     assert f"partnersim robust {path} --resume" in err
 
     assert main([*arguments, "--resume"]) == 0

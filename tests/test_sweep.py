@@ -33,6 +33,13 @@ TINY = {
 }
 """A city small enough that a 3-step run takes a few hundredths of a second."""
 
+SLOW = {**TINY, "time": {"steps": 16, "election_interval": 2}}
+"""The tiny city over 16 steps: a run takes a tenth of a second or so, so that a session of 60
+runs lasts several times the store's flush interval (1 s) however fast the model becomes
+within reason. The kill tests stop a session between two flushes; with 3-step runs a session
+could end before its first flush on a fast or a loaded machine, and then there was nothing left
+to stop."""
+
 SWEEP = {
     "name": "tiny",
     "base": "base.yaml",
@@ -515,6 +522,9 @@ def wait_for_part(process: subprocess.Popen, out: Path, session: int) -> None:
 def kill_then_stop(arguments: list[str], out: Path, runs: int) -> tuple[list[int], list[int], str]:
     """Start a command, SIGKILL it once it has recorded runs, resume it and stop that with Ctrl-C.
 
+    The command's runs should be of the :data:`SLOW` city, so that each session outlasts its
+    first flush by seconds.
+
     Returns:
         The runs recorded after the kill, those recorded after the stop, and the stopped
         command's stderr (checked: exit code 130).
@@ -546,6 +556,7 @@ def test_a_killed_sweep_resumes_without_running_a_recorded_run_again(folder, cap
         "replicates": 3,
         "metrics": ["pilots_proposed", "pilots_agreed", "public_spend", "trust_org_mean"],
     }
+    dump(scenario(**SLOW), folder / "base.yaml")
     path = write_sweep(folder, data)
     out = folder / "out"
     arguments = ["sweep", str(path), "--out", str(out)]
