@@ -254,12 +254,13 @@ class Books:
         step = self._rate_step if rate is None else step_rate(rate, self.config.time.steps_per_year)
         claims: list[Claim] = []
         live = {**self.active, **{p.id: p for p in self.pilots_in_service if p.in_service}}
-        for pilot in live.values():
-            claims += self.instruments[pilot.instrument].claims(pilot, step)
-            claims += self.stream_claims(pilot, step)
         fund = self.instruments.get("revolving")
+        loans = fund.loan_values(step) if fund is not None else {}
+        for pilot in live.values():
+            claims += self.instruments[pilot.instrument].claims(pilot, step, loans)
+            claims += self.stream_claims(pilot, step, loans.get(pilot.id, ()))
         if fund is not None:
-            claims += fund.fund_claims(step)
+            claims += fund.fund_claims(loans)
         return claims
 
     def claims_table(self) -> pd.DataFrame:
