@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.finance.accounts import account_role, public_sign
 from sim.finance.formulas import step_rate
-from sim.finance.ledger import AccountKind, to_cents
+from sim.finance.ledger import AccountKind, str_column, to_cents
 from sim.finance.public_cost import CLAIM_COLUMNS, OPENING, Claim, Role
 from sim.model.pilot import Pilot
 
@@ -280,7 +280,7 @@ class Books:
     def accounts_table(self) -> pd.DataFrame:
         """Return the ledger's accounts with their role for public cost."""
         frame = self.ledger.accounts_frame()
-        frame["role"] = [self.role(name).value for name in frame["name"]]
+        frame["role"] = str_column([self.role(name).value for name in self.ledger.accounts()])
         return frame
 
     def net_public_cost(self) -> float:
