@@ -18,8 +18,8 @@ import pandas as pd
 
 from sim.finance.accounts import account_role, public_sign
 from sim.finance.formulas import step_rate
-from sim.finance.ledger import AccountKind, str_column, to_cents
-from sim.finance.public_cost import CLAIM_COLUMNS, OPENING, Claim, Role
+from sim.finance.ledger import AccountKind, int_column, str_column, to_cents
+from sim.finance.public_cost import OPENING, Claim, Role
 from sim.model.pilot import Pilot
 
 REPORTED_RATES: tuple[float, ...] = (0.0, 0.02, 0.035, 0.04)
@@ -272,9 +272,14 @@ class Books:
         rates = [*REPORTED_RATES] + (
             [] if any(abs(r - own) <= 1e-12 for r in REPORTED_RATES) else [own]
         )
-        rows = [(c.kind, c.pilot_id, c.value, rate) for rate in rates for c in self.claims(rate)]
-        return pd.DataFrame(rows, columns=[*CLAIM_COLUMNS, "rate"]).astype(
-            {"kind": str, "pilot_id": "int64", "value": "float64", "rate": "float64"}
+        claims = [(c, rate) for rate in rates for c in self.claims(rate)]
+        return pd.DataFrame(
+            {
+                "kind": str_column([c.kind for c, _ in claims]),
+                "pilot_id": int_column([c.pilot_id for c, _ in claims]),
+                "value": np.array([c.value for c, _ in claims], dtype=np.float64),
+                "rate": np.array([rate for _, rate in claims], dtype=np.float64),
+            }
         )
 
     def accounts_table(self) -> pd.DataFrame:
