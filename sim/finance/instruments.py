@@ -27,7 +27,9 @@ table, and the arithmetic they share is in :mod:`sim.finance.formulas`.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -206,12 +208,16 @@ class Instrument:
     def new_year(self, city: City) -> None:
         """Act at a fiscal year's start, after the year's budget was appropriated."""
 
-    def claims(self, pilot: FinancedPilot, rate_step: float) -> list[Claim]:
+    def claims(
+        self, pilot: FinancedPilot, rate_step: float, loans: Mapping[int, Sequence[float]]
+    ) -> list[Claim]:
         """Return the public's open claims on a live pilot and its commitments to it.
 
         Args:
             pilot: The pilot.
             rate_step: Public discount rate per step at which future cash is valued now.
+            loans: What a fund's loans will still collect, by borrower, valued once at
+                ``rate_step`` for every claim that reads them (:meth:`Revolving.loan_values`).
         """
         city = self.host.cities[pilot.city]
         owed = city.commitments.owed(pilot.id)
@@ -388,9 +394,11 @@ class Blended(Instrument):
         if provider:
             self._release(guarantee, provider, pilot, "cover_release")
 
-    def claims(self, pilot: FinancedPilot, rate_step: float) -> list[Claim]:
+    def claims(
+        self, pilot: FinancedPilot, rate_step: float, loans: Mapping[int, Sequence[float]]
+    ) -> list[Claim]:
         """A public cover's expected call is a public liability."""
-        claims = super().claims(pilot, rate_step)
+        claims = super().claims(pilot, rate_step, loans)
         if pilot.id not in self.loans:
             return claims
         loan, _, guarantee, provider = self.loans[pilot.id]
@@ -556,21 +564,36 @@ class Revolving(Instrument):
             cash -= recovered
             self.host.write_offs += written_off
 
-    def claims(self, pilot: FinancedPilot, rate_step: float) -> list[Claim]:
+    def loan_values(self, rate_step: float) -> dict[int, list[float]]:
+        """Return what each live loan will still collect (:func:`expected_repayment`, EUR).
+
+        By borrower, in the order of its loans: one valuation of the loans at a rate per step,
+        shared by every claim that reads it (the fund's claim on its borrower, the borrower's
+        savings net of debt, the private match's share of the fund).
+        """
+        now, pilots = self.host.now, self.host.pilots
+        return {
+            pid: [
+                expected_repayment(loan, pilots[pid], rate_step=rate_step, now=now)
+                for loan, _ in book
+            ]
+            for pid, book in self.loans.items()
+        }
+
+    def claims(
+        self, pilot: FinancedPilot, rate_step: float, loans: Mapping[int, Sequence[float]]
+    ) -> list[Claim]:
         """Loans outstanding, at the expected value of what the borrower will still pay."""
-        claims = super().claims(pilot, rate_step)
-        for loan, _ in self.loans.get(pilot.id, []):
-            claims.append(
-                Claim(
-                    "loan",
-                    pilot.id,
-                    expected_repayment(loan, pilot, rate_step=rate_step, now=self.host.now),
-                )
-            )
+        claims = super().claims(pilot, rate_step, loans)
+        claims += [Claim("loan", pilot.id, value) for value in loans.get(pilot.id, ())]
         return claims
 
-    def fund_claims(self, rate_step: float) -> list[Claim]:
-        """The private matchers' share of each fund's holdings and loans: a public liability."""
+    def fund_claims(self, loans: Mapping[int, Sequence[float]]) -> list[Claim]:
+        """The private matchers' share of each fund's holdings and loans: a public liability.
+
+        Args:
+            loans: The loans' values, from :meth:`loan_values`.
+        """
         claims = []
         for city in self.host.cities:
             fund = self.account(city)
@@ -578,15 +601,13 @@ class Revolving(Instrument):
             total = private + self.public_capital[fund]
             if private <= 0 or total <= 0:
                 continue
-            loans = sum(
-                expected_repayment(
-                    loan, self.host.pilots[pid], rate_step=rate_step, now=self.host.now
-                )
+            lent = sum(
+                value
                 for pid, book in self.loans.items()
-                for loan, lender in book
+                for (_, lender), value in zip(book, loans[pid], strict=True)
                 if lender == fund
             )
-            position = self.host.ledger.balance(fund) + loans
+            position = self.host.ledger.balance(fund) + lent
             claims.append(Claim("private_match", -1, -position * private / total))
         return claims
 
@@ -713,7 +734,9 @@ class OutcomeBased(Instrument):
             budget = self.host.cities[pilot.city].budget_account
             self._release(contract["escrow"], budget, pilot, "escrow_release")
 
-    def claims(self, pilot: FinancedPilot, rate_step: float) -> list[Claim]:
+    def claims(
+        self, pilot: FinancedPilot, rate_step: float, loans: Mapping[int, Sequence[float]]
+    ) -> list[Claim]:
         """An unevaluated contract owes its expected payment and the evaluation."""
         contract = self.contracts.get(pilot.id)
         if contract is None:
@@ -749,14 +772,25 @@ def expected_repayment(loan: Loan, pilot: FinancedPilot, *, rate_step: float, no
         paid, _ = serviced_path(
             loan.outstanding, loan.rate, remaining, pilot.realised_stream, pilot.stream_steps_left
         )
-        return float((paid * (1.0 + rate_step) ** -np.arange(1, len(paid) + 1)).sum())
+        return float((paid * discounts(rate_step, len(paid))).sum())
     if pilot.ended:
         return 0.0
     paid, _ = serviced_path(
         loan.outstanding, loan.rate, loan.term, pilot.expected_stream, pilot.service_steps
     )
-    success = float((paid * (1.0 + rate_step) ** -np.arange(1, len(paid) + 1)).sum())
+    success = float((paid * discounts(rate_step, len(paid))).sum())
     failure = min(pilot.salvage, loan.outstanding)
     ahead = max(pilot.outcome_step - now, 0)
     odds = pilot.success_prob
     return (odds * success + (1.0 - odds) * failure) * (1.0 + rate_step) ** -ahead
+
+
+@functools.lru_cache(maxsize=1024)
+def discounts(rate_step: float, periods: int) -> np.ndarray:
+    """Return the discount factors (1 + rate_step)^-k of periods k = 1 .. ``periods`` (read-only).
+
+    Made once for each rate and length: every loan of every valuation reads them.
+    """
+    factors = (1.0 + rate_step) ** -np.arange(1, periods + 1)
+    factors.flags.writeable = False
+    return factors

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 CENTS_PER_UNIT = 100
 """Number of cents in one currency unit."""
@@ -100,6 +102,32 @@ def _amount_cents(amount: float) -> int:
     if amount < 0:
         raise ValueError(f"transfer amount must not be negative, got {amount}")
     return cents
+
+
+def str_column(values: list[str]) -> pd.Series:
+    """Return strings as a column of pandas' ``str`` type.
+
+    Arrow converts the list in one pass, about half the time of ``pd.Series(values, dtype=str)``
+    (which checks every value in Python first); the column is the same.
+    """
+    return pd.Series(pa.array(values, type=pa.large_string()), dtype=str)
+
+
+def int_column(values: list[int]) -> pd.Series:
+    """Return integers as an ``int64`` column (as ``pd.Series(values, dtype="int64")``, faster)."""
+    return pd.Series(np.fromiter(values, dtype=np.int64, count=len(values)))
+
+
+def nullable_int_column(values: list[int | None]) -> pd.Series:
+    """Return integers or None as a nullable ``Int64`` column, None as missing.
+
+    The same column as ``pd.Series(values, dtype="Int64")`` (1 stored under the mask, as there),
+    built from two NumPy arrays instead of pandas' inference over the list.
+    """
+    count = len(values)
+    missing = np.fromiter((value is None for value in values), dtype=bool, count=count)
+    data = np.fromiter((1 if value is None else value for value in values), np.int64, count)
+    return pd.Series(pd.arrays.IntegerArray(data, missing))
 
 
 class AccountKind(StrEnum):
@@ -620,18 +648,19 @@ class Ledger:
             (int64, cents) and ``pilot_id`` (nullable Int64, NA where no pilot).
 
         """
-        cents = pd.Series(self._cents, dtype="int64")
+        cents = int_column(self._cents)
+        value = {kind: kind.value for kind in AccountKind}
         return pd.DataFrame(
             {
-                "step": pd.Series(self._step, dtype="int64"),
-                "src": pd.Series(self._src, dtype=str),
-                "dst": pd.Series(self._dst, dtype=str),
-                "src_kind": pd.Series([kind.value for kind in self._src_kind], dtype=str),
-                "dst_kind": pd.Series([kind.value for kind in self._dst_kind], dtype=str),
+                "step": int_column(self._step),
+                "src": str_column(self._src),
+                "dst": str_column(self._dst),
+                "src_kind": str_column([value[kind] for kind in self._src_kind]),
+                "dst_kind": str_column([value[kind] for kind in self._dst_kind]),
                 "amount": cents / CENTS_PER_UNIT,
                 "amount_cents": cents,
-                "reason": pd.Series(self._reason, dtype=str),
-                "pilot_id": pd.Series(self._pilot, dtype="Int64"),
+                "reason": str_column(self._reason),
+                "pilot_id": nullable_int_column(self._pilot),
             }
         )
 
@@ -647,9 +676,9 @@ class Ledger:
         accounts = self._accounts.values()
         return pd.DataFrame(
             {
-                "name": pd.Series(list(self._accounts), dtype=str),
-                "kind": pd.Series([account.kind.value for account in accounts], dtype=str),
-                "owner": pd.Series([account.owner for account in accounts], dtype="Int64"),
+                "name": str_column(list(self._accounts)),
+                "kind": str_column([account.kind.value for account in accounts]),
+                "owner": nullable_int_column([account.owner for account in accounts]),
                 "credit_limit": pd.Series(
                     [math.inf if a.floor is None else from_cents(-a.floor) for a in accounts],
                     dtype="float64",

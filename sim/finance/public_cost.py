@@ -92,12 +92,41 @@ def claims_at(claims: pd.DataFrame, rate: float) -> pd.DataFrame:
         return claims
     if claims.empty:
         return claims
-    rates = np.unique(claims["rate"].to_numpy(dtype=float))
+    valued = claims["rate"].to_numpy(dtype=float)
+    return claims[valued == _nearest_rate(np.unique(valued), rate)]
+
+
+def _nearest_rate(rates: np.ndarray, rate: float) -> float:
+    """Return the rate of ``rates`` (sorted, 1/year) nearest ``rate``, if within 1e-12 of it.
+
+    Raises:
+        ValueError: None is.
+    """
     nearest = rates[np.argmin(np.abs(rates - rate))]
     if abs(nearest - rate) > 1e-12:
         listed = ", ".join(f"{r:g}" for r in rates)
         raise ValueError(f"no claims valued at rate {rate:g}; the table has {listed}")
-    return claims[claims["rate"].to_numpy(dtype=float) == nearest]
+    return nearest
+
+
+def claims_by_kind(claims: pd.DataFrame, rates: Sequence[float]) -> list[list[tuple[str, float]]]:
+    """Return, for each rate, :func:`claims_at` that rate summed by kind: (kind, EUR), by kind.
+
+    One grouping by rate and kind serves every rate: each of its sums adds the same claims in
+    the same order as grouping one rate's claims by kind.
+
+    Raises:
+        ValueError: The table has no claims valued at one of the rates (within 1e-12).
+    """
+    if "rate" not in claims.columns or claims.empty:
+        by_kind = list(claims.groupby("kind", sort=True)["value"].sum().items())
+        return [by_kind for _ in rates]
+    sums = claims.groupby(["rate", "kind"], sort=True)["value"].sum()
+    lines: dict[float, list[tuple[str, float]]] = {}
+    for (rate, kind), value in sums.items():
+        lines.setdefault(rate, []).append((kind, value))
+    valued = np.array(list(lines))
+    return [lines[_nearest_rate(valued, rate)] for rate in rates]
 
 
 def discount_factors(steps: np.ndarray, rate: float, steps_per_year: int) -> np.ndarray:
@@ -114,10 +143,12 @@ def discount_factors(steps: np.ndarray, rate: float, steps_per_year: int) -> np.
 def roles_of(names: pd.Series, roles: dict[str, str]) -> np.ndarray:
     """Return each account's :class:`Role` value (an object array); unknown accounts are outside.
 
-    A dictionary lookup per name: on the journal's Arrow-backed strings, many times faster than
-    ``Series.map``.
+    A dictionary lookup per distinct name, spread to the names by their codes: on the journal's
+    Arrow-backed strings, many times faster than ``Series.map`` or a lookup per name.
     """
-    return np.array([roles.get(name, Role.OUTSIDE) for name in names.tolist()], dtype=object)
+    codes, distinct = pd.factorize(names, use_na_sentinel=False)
+    looked_up = [roles.get(name, Role.OUTSIDE) for name in distinct.tolist()]
+    return np.array(looked_up, dtype=object)[codes]
 
 
 def flow_signs(src: np.ndarray, dst: np.ndarray, reasons: pd.Series) -> np.ndarray:
@@ -154,11 +185,20 @@ def vehicle_holdings(transfers: pd.DataFrame, src: np.ndarray, dst: np.ndarray) 
     amounts = transfers["amount_cents"].to_numpy(dtype=np.int64)
     into = dst == Role.VEHICLE
     out = src == Role.VEHICLE
-    names = np.concatenate([transfers["dst"].to_numpy()[into], transfers["src"].to_numpy()[out]])
-    kinds = pd.Series(names, dtype=object).str.split(":").str[0]
-    cents = pd.Series(np.concatenate([amounts[into], -amounts[out]]), dtype="int64")
-    by_kind = cents.groupby(kinds.to_numpy()).sum()
-    return by_kind[by_kind != 0].astype(float) / 100
+    by_kind: dict[str, int] = {}
+    for names, cents in (
+        (transfers["dst"].array[into], amounts[into]),
+        (transfers["src"].array[out], -amounts[out]),
+    ):
+        codes, accounts = pd.factorize(names)
+        held = np.zeros(len(accounts), dtype=np.int64)
+        np.add.at(held, codes, cents)
+        for account, total in zip(accounts.tolist(), held.tolist(), strict=True):
+            kind = account.split(":")[0]
+            by_kind[kind] = by_kind.get(kind, 0) + total  # whole cents: exact in any order
+    sums = pd.Series(list(by_kind.values()), index=pd.Index(list(by_kind)), dtype="int64")
+    sums = sums.sort_index()
+    return sums[sums != 0].astype(float) / 100
 
 
 PART_COLUMNS: tuple[str, ...] = ("part", "item", "value")
@@ -226,7 +266,8 @@ def public_cost_parts_at(
         ``rates``.
     """
     roles = dict(zip(accounts["name"], accounts["role"], strict=True))
-    flows = transfers[transfers["step"] <= horizon]
+    until = transfers["step"].to_numpy() <= horizon
+    flows = transfers if until.all() else transfers[until]  # a run's own journal ends at it
     src, dst = roles_of(flows["src"], roles), roles_of(flows["dst"], roles)
     sign = flow_signs(src, dst, flows["reason"])
     crossing = sign != 0
@@ -234,7 +275,8 @@ def public_cost_parts_at(
     cents = sign[crossing] * flows["amount_cents"].to_numpy(dtype=np.int64)[crossing]
     reasons = flows["reason"].to_numpy()[crossing]
     paid = sign[crossing] > 0
-    holdings = vehicle_holdings(flows, src, dst).sort_index()
+    holdings = vehicle_holdings(flows, src, dst)
+    claimed = claims_by_kind(claims, rates)
     # every rate's present values side by side, so that each part is grouped once for all
     present = pd.DataFrame(
         {
@@ -244,22 +286,29 @@ def public_cost_parts_at(
     )
     out = present[paid].groupby(reasons[paid], sort=True).sum()
     back = present[~paid].groupby(reasons[~paid], sort=True).sum()
-    rows = []
+    columns: dict[str, list] = {"rate": [], "part": [], "item": [], "value": []}
     for i, rate in enumerate(rates):
         end = float(discount_factors(np.array([horizon]), rate, steps_per_year)[0])
         parts = [
-            ("paid", out[i]),
-            ("received", back[i]),
-            ("held", -end * holdings),
-            ("claimed", -end * claims_at(claims, rate).groupby("kind", sort=True)["value"].sum()),
+            ("paid", out[i].items()),
+            ("received", back[i].items()),
+            ("held", ((kind, -end * value) for kind, value in holdings.items())),
+            ("claimed", ((kind, -end * value) for kind, value in claimed[i])),
         ]
-        rows += [
-            (float(rate), part, str(item), float(value))
-            for part, lines in parts
-            for item, value in lines.items()
-        ]
-    return pd.DataFrame(rows, columns=["rate", *PART_COLUMNS]).astype(
-        {"rate": "float64", "value": "float64"}
+        for part, lines in parts:
+            for item, value in lines:
+                columns["rate"].append(float(rate))
+                columns["part"].append(part)
+                columns["item"].append(str(item))
+                columns["value"].append(float(value))
+    text = str if columns["part"] else object  # no line: no string to type the column by
+    return pd.DataFrame(
+        {
+            "rate": np.array(columns["rate"], dtype=np.float64),
+            "part": pd.Series(columns["part"], dtype=text),
+            "item": pd.Series(columns["item"], dtype=text),
+            "value": np.array(columns["value"], dtype=np.float64),
+        }
     )
 
 

@@ -18,8 +18,8 @@ import pandas as pd
 
 from sim.finance.accounts import account_role, public_sign
 from sim.finance.formulas import step_rate
-from sim.finance.ledger import AccountKind, to_cents
-from sim.finance.public_cost import CLAIM_COLUMNS, OPENING, Claim, Role
+from sim.finance.ledger import AccountKind, int_column, str_column, to_cents
+from sim.finance.public_cost import OPENING, Claim, Role
 from sim.model.pilot import Pilot
 
 REPORTED_RATES: tuple[float, ...] = (0.0, 0.02, 0.035, 0.04)
@@ -254,12 +254,13 @@ class Books:
         step = self._rate_step if rate is None else step_rate(rate, self.config.time.steps_per_year)
         claims: list[Claim] = []
         live = {**self.active, **{p.id: p for p in self.pilots_in_service if p.in_service}}
-        for pilot in live.values():
-            claims += self.instruments[pilot.instrument].claims(pilot, step)
-            claims += self.stream_claims(pilot, step)
         fund = self.instruments.get("revolving")
+        loans = fund.loan_values(step) if fund is not None else {}
+        for pilot in live.values():
+            claims += self.instruments[pilot.instrument].claims(pilot, step, loans)
+            claims += self.stream_claims(pilot, step, loans.get(pilot.id, ()))
         if fund is not None:
-            claims += fund.fund_claims(step)
+            claims += fund.fund_claims(loans)
         return claims
 
     def claims_table(self) -> pd.DataFrame:
@@ -271,15 +272,20 @@ class Books:
         rates = [*REPORTED_RATES] + (
             [] if any(abs(r - own) <= 1e-12 for r in REPORTED_RATES) else [own]
         )
-        rows = [(c.kind, c.pilot_id, c.value, rate) for rate in rates for c in self.claims(rate)]
-        return pd.DataFrame(rows, columns=[*CLAIM_COLUMNS, "rate"]).astype(
-            {"kind": str, "pilot_id": "int64", "value": "float64", "rate": "float64"}
+        claims = [(c, rate) for rate in rates for c in self.claims(rate)]
+        return pd.DataFrame(
+            {
+                "kind": str_column([c.kind for c, _ in claims]),
+                "pilot_id": int_column([c.pilot_id for c, _ in claims]),
+                "value": np.array([c.value for c, _ in claims], dtype=np.float64),
+                "rate": np.array([rate for _, rate in claims], dtype=np.float64),
+            }
         )
 
     def accounts_table(self) -> pd.DataFrame:
         """Return the ledger's accounts with their role for public cost."""
         frame = self.ledger.accounts_frame()
-        frame["role"] = [self.role(name).value for name in frame["name"]]
+        frame["role"] = str_column([self.role(name).value for name in self.ledger.accounts()])
         return frame
 
     def net_public_cost(self) -> float:

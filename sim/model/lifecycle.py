@@ -15,6 +15,8 @@ from enum import StrEnum
 
 import pandas as pd
 
+from sim.finance.ledger import int_column, nullable_int_column, str_column
+
 
 class PilotState(StrEnum):
     """Stage of a pilot in its lifecycle."""
@@ -210,20 +212,17 @@ class EventLog:
             Every column is Parquet-friendly.
 
         """
+        value: dict[PilotState | None, str] = {state: state.value for state in PilotState}
+        value[None] = CREATION_FROM_STATE
         return pd.DataFrame(
             {
-                "step": pd.Series(self._step, dtype="int64"),
-                "pilot_id": pd.Series(self._pilot, dtype="int64"),
-                "city": pd.Series(self._city, dtype="Int64"),
-                "from_state": pd.Series(
-                    [CREATION_FROM_STATE if old is None else old.value for old in self._old],
-                    dtype=str,
-                ),
-                "to_state": pd.Series([new.value for new in self._new], dtype=str),
-                "parties": pd.Series(
-                    [",".join(map(str, parties)) for parties in self._parties], dtype=str
-                ),
-                "reason": pd.Series(self._reason, dtype=str),
+                "step": int_column(self._step),
+                "pilot_id": int_column(self._pilot),
+                "city": nullable_int_column(self._city),
+                "from_state": str_column([value[old] for old in self._old]),
+                "to_state": str_column([value[new] for new in self._new]),
+                "parties": str_column([",".join(map(str, parties)) for parties in self._parties]),
+                "reason": str_column(self._reason),
             }
         )
 

@@ -12,6 +12,7 @@ fund's loan or the budget) and be replicated in other cities.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -209,7 +210,7 @@ class Operating:
                 contract.stream_ended(pilot)
             self._split(pilot, self.ledger.balance(pilot.account), "residual")
 
-    def stream_claims(self, pilot: Pilot, rate: float) -> list[Claim]:
+    def stream_claims(self, pilot: Pilot, rate: float, loans: Sequence[float]) -> list[Claim]:
         """Return the city's share of a pilot's savings still to come, at expected cash (EUR).
 
         A pilot in service: its residual after debt service for the steps it has left; a pilot
@@ -218,6 +219,8 @@ class Operating:
         Args:
             pilot: The pilot.
             rate: Public discount rate per step at which future cash is valued now.
+            loans: What a fund's loans to the pilot will still collect, valued at ``rate``
+                (:meth:`sim.finance.instruments.Revolving.loan_values`; EUR).
         """
         city_position = pilot.parties.index(self.cities[pilot.city].idx) if pilot.parties else -1
         if city_position < 0:
@@ -231,9 +234,7 @@ class Operating:
                         * stream.per_step
                         * annuity_factor(rate, stream.steps_left)
                     )
-            fund = self.instruments.get("revolving")
-            loans = fund.claims(pilot, rate) if fund is not None else []
-            debt = sum(c.value for c in loans if c.kind == "loan")
+            debt = sum(loans)
             if pilot.instrument == "blended":
                 debt += self._senior_value(pilot, rate)
             share = float(self._shares(pilot)[city_position])
