@@ -117,12 +117,12 @@ def collect(model: PartnershipModel) -> RunResult:
 def stamp(table: pd.DataFrame, scenario: str, seed: int) -> None:
     """Put the run's ``scenario`` (str) and ``seed`` (int64) first in one of its tables.
 
-    The columns are made whole rather than from the scalars, and no table has columns of these
-    names to check for: about 40% less time than inserting the scalars.
+    The columns are made whole rather than broadcast from the scalars, which pandas does slowly
+    for Arrow-backed strings.
     """
     rows = len(table)
-    table.insert(0, "scenario", pd.array([scenario] * rows, dtype=str), allow_duplicates=True)
-    table.insert(1, "seed", np.full(rows, seed, dtype=np.int64), allow_duplicates=True)
+    table.insert(0, "scenario", pd.array([scenario] * rows, dtype=str))
+    table.insert(1, "seed", np.full(rows, seed, dtype=np.int64))
 
 
 NEGOTIATION_COLUMNS = [
