@@ -201,7 +201,7 @@ class Books:
 
     def contribute(self, src: str, pilot: Pilot, amount: float, reason: str) -> None:
         """Pay into a pilot's account and record it as paid in (refunds go back pro rata)."""
-        self.pay_cents(src, pilot.account, to_cents(amount), reason, pilot)
+        self.pay(src, pilot.account, amount, reason, pilot)
         pilot.paid[src] = pilot.paid.get(src, 0.0) + amount
 
     def flow(self, reason: str, src_kind: str | None = None, dst_kind: str | None = None) -> float:
