@@ -36,6 +36,7 @@ from sim.finance.formulas import (
     break_even_rate,
     expected_payment_fraction,
     minimum_first_loss,
+    present_value,
     serviced_path,
     step_rate,
 )
@@ -110,18 +111,6 @@ class Deal:
 
 def _discount(rate_step: float, steps: float) -> float:
     return (1.0 + rate_step) ** -steps
-
-
-def present_value(payments: np.ndarray, rate_step: float) -> float:
-    """Return the present value of payments at the end of steps 1, 2, ... (EUR).
-
-    Args:
-        payments: The payment of each step (EUR); empty when there is no debt.
-        rate_step: Discount rate per step.
-    """
-    if not len(payments):
-        return 0.0  # grants and outcome contracts: no NumPy calls on empty arrays
-    return float((payments * (1.0 + rate_step) ** -np.arange(1, len(payments) + 1)).sum())
 
 
 def residual_value(stream: float, collected: np.ndarray, rate_step: float, steps: int) -> float:

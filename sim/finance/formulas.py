@@ -14,6 +14,7 @@ around the pilot's success boundary (a pilot succeeds when its true outcome is a
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -86,6 +87,30 @@ def annuity_factor(rate: float, periods: int) -> float:
     if rate == 0:
         return float(periods)
     return -math.expm1(-periods * math.log1p(rate)) / rate
+
+
+def present_value(payments: np.ndarray, rate_step: float) -> float:
+    """Return the present value of payments at the end of steps 1, 2, ... (EUR).
+
+    Args:
+        payments: The payment of each step (EUR); empty when there is no debt.
+        rate_step: Discount rate per step.
+    """
+    if not len(payments):
+        return 0.0  # grants and outcome contracts: no NumPy calls on empty arrays
+    return float((payments * _discounts(rate_step, len(payments))).sum())
+
+
+@functools.lru_cache(maxsize=1024)
+def _discounts(rate_step: float, periods: int) -> np.ndarray:
+    """Return the discount factors (1 + rate_step)^-k of periods k = 1 .. ``periods`` (read-only).
+
+    Made once for each rate and length: every loan of every valuation of the claims, and every
+    deal valued before signing, reads them.
+    """
+    factors = (1.0 + rate_step) ** -np.arange(1, periods + 1)
+    factors.flags.writeable = False
+    return factors
 
 
 def annuity_payment(principal: float, rate: float, term: int) -> float:

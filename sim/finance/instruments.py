@@ -27,12 +27,9 @@ table, and the arithmetic they share is in :mod:`sim.finance.formulas`.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
-
-import numpy as np
 
 from sim.finance.accounts import SUPPLIERS
 from sim.finance.commitments import fiscal_year, instalment_years
@@ -41,6 +38,7 @@ from sim.finance.formulas import (
     accrued,
     failure_cover,
     payment_fraction,
+    present_value,
     serviced_path,
     step_rate,
 )
@@ -772,25 +770,14 @@ def expected_repayment(loan: Loan, pilot: FinancedPilot, *, rate_step: float, no
         paid, _ = serviced_path(
             loan.outstanding, loan.rate, remaining, pilot.realised_stream, pilot.stream_steps_left
         )
-        return float((paid * discounts(rate_step, len(paid))).sum())
+        return present_value(paid, rate_step)
     if pilot.ended:
         return 0.0
     paid, _ = serviced_path(
         loan.outstanding, loan.rate, loan.term, pilot.expected_stream, pilot.service_steps
     )
-    success = float((paid * discounts(rate_step, len(paid))).sum())
+    success = present_value(paid, rate_step)
     failure = min(pilot.salvage, loan.outstanding)
     ahead = max(pilot.outcome_step - now, 0)
     odds = pilot.success_prob
     return (odds * success + (1.0 - odds) * failure) * (1.0 + rate_step) ** -ahead
-
-
-@functools.lru_cache(maxsize=1024)
-def discounts(rate_step: float, periods: int) -> np.ndarray:
-    """Return the discount factors (1 + rate_step)^-k of periods k = 1 .. ``periods`` (read-only).
-
-    Made once for each rate and length: every loan of every valuation reads them.
-    """
-    factors = (1.0 + rate_step) ** -np.arange(1, periods + 1)
-    factors.flags.writeable = False
-    return factors
