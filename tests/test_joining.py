@@ -6,30 +6,113 @@ from conftest import run_model
 
 from sim.model.agents import Organisation
 from sim.model.consortium import recruit
-from sim.model.joining import join_decisions
+from sim.model.joining import Candidates, join_decisions, least_odds
+from sim.model.negotiation import max_acceptable_share
 from sim.model.success import success_probability
 from sim.scenario.processes import PilotConfig
 
 
+def stakes(n: int, **given: np.ndarray) -> Candidates:
+    """Candidates with the given columns, the rest 0 (the odds' columns are not read)."""
+    return Candidates(**{name: given.get(name, np.zeros(n)) for name in Candidates._fields})
+
+
 def test_join_decisions_known_answers():
-    # full trust, nothing back: the largest acceptable share is value - outside (10 - 2 = 8)
-    common = dict(
-        tolerance=np.array([1.0, 1.0, 0.0]),
-        base_success=0.35,
-        value=np.array([10.0, 10.0, 10.0]),
-        outside=np.array([2.0, 2.0, 2.0]),
-        returns=np.zeros(3),
-        trust=np.ones(3),
-        capacity=np.array([100.0, 7.0, 100.0]),
-        cost=20.0,
-    )
+    # full trust, nothing back: the largest acceptable share is value - outside (10 - 2 = 8);
+    # the value is the knowledge, 20, split between 2 parties
+    capacity = np.array([100.0, 7.0, 100.0])
+    tolerance = np.array([1.0, 1.0, 0.0])
+
+    def decide(odds: float, share: float) -> list[bool]:
+        read = stakes(
+            3,
+            knowledge=np.full(3, 20.0),
+            participation=np.full(3, 2.0),
+            trust=np.ones(3),
+            least=least_odds(tolerance, 0.35, capacity, share),
+        )
+        got = join_decisions(
+            success=np.full(3, odds), stakes=read, parties=2, paid=5.0, cost=20.0, share=share
+        )
+        return got.tolist()
+
     # first joins (8 >= 8); second cannot pay more than its free capital 7; third is a firm
     # with no tolerance for risk, and odds of 0.3 are below (1 - 0) * 0.35
-    got = join_decisions(success=np.array([0.3, 0.3, 0.3]), share=8.0, **common)
-    assert got.tolist() == [True, False, False]
-    assert join_decisions(success=np.full(3, 0.3), share=8.01, **common).tolist() == [False] * 3
+    assert decide(0.3, 8.0) == [True, False, False]
+    assert decide(0.3, 8.01) == [False] * 3
     # at odds of 0.35 the firm no longer declines on risk
-    assert join_decisions(success=np.full(3, 0.35), share=8.0, **common)[2]
+    assert decide(0.35, 8.0)[2]
+
+
+def test_join_decisions_with_distrust_money_back_and_a_value_above_the_cost():
+    # cost 100, the value all public value at odds 0.5 (public 2 x value), 2 parties, paid 10:
+    # 0: trust 0.5, value 80, outside 10: m = (0.5 * 80 - 10) / (1 - 0.5 * 80 / 100) = 50;
+    # 1: trust 0, value 120 > cost, outside 15: paying more only helps, m = 100 as
+    #    120 - 100 - 15 >= 0 (though at a share of 50 alone it is 5 short);
+    # 2: as 1 with outside 25: 120 - 100 - 25 < 0, m = -inf;
+    # 3: trust 0.5, no value, outside 0, back 2 per EUR on success: b = 10 * 0.5 * 2 = 10,
+    #    m = 0.5 * 10 / 1 = 5
+    trust = np.array([0.5, 0.0, 0.0, 0.5])
+    read = stakes(
+        4,
+        public=np.array([160.0, 240.0, 240.0, 0.0]),
+        participation=np.array([10.0, 15.0, 25.0, 0.0]),
+        back=np.array([0.0, 0.0, 0.0, 2.0]),
+        trust=trust,
+        doubt=(1.0 - trust) / 100.0,
+    )
+
+    def decide(share: float) -> list[bool]:
+        got = join_decisions(
+            success=np.full(4, 0.5), stakes=read, parties=2, paid=10.0, cost=100.0, share=share
+        )
+        return got.tolist()
+
+    assert decide(5.0) == [True, True, False, True]
+    assert decide(5.01) == [True, True, False, False]
+    assert decide(50.0) == [True, True, False, False]
+    assert decide(50.01) == [False, True, False, False]
+    assert decide(100.0) == [False, True, False, False]
+
+
+def test_join_decisions_equal_the_largest_acceptable_share_rule():
+    """The decisions are those of max_acceptable_share's m >= share, on random candidates."""
+    rng = np.random.default_rng(11)
+    checked = 0
+    for _ in range(300):
+        n = int(rng.integers(1, 40))
+        cost = float(rng.uniform(1e4, 1e6))
+        share = float(rng.uniform(0.0, 1.0)) * cost / 3
+        parties = int(rng.integers(2, 8))
+        paid = float(rng.uniform(0.0, 1.0)) * cost / 2
+        success = rng.random(n)
+        trust = np.where(rng.random(n) < 0.1, 0.0, rng.random(n))
+        capacity = rng.uniform(0.0, 2.0, n) * share
+        tolerance = rng.random(n)
+        read = stakes(
+            n,
+            public=rng.uniform(0.0, 3.0, n) * cost,
+            knowledge=rng.uniform(0.0, 2.0, n) * cost,
+            forgone=rng.uniform(0.0, 0.5, n) * cost,
+            participation=rng.uniform(0.0, 0.1, n) * cost,
+            back=rng.uniform(0.0, 2.0, n),
+            cover=rng.uniform(0.0, 0.5, n),
+            trust=trust,
+            doubt=(1.0 - trust) / cost,
+            least=least_odds(tolerance, 0.35, capacity, share),
+        )
+        got = join_decisions(
+            success=success, stakes=read, parties=parties, paid=paid, cost=cost, share=share
+        )
+        # the definition, candidate by candidate: value, outside option, money back, then m
+        value = success * read.public + read.knowledge / parties
+        outside = read.forgone / parties + read.participation
+        back = paid * (success * read.back + (1.0 - success) * read.cover)
+        most = max_acceptable_share(value, cost, outside, trust, capacity, back)
+        expected = (success >= (1.0 - tolerance) * 0.35) & (most >= share)
+        assert got.tolist() == expected.tolist()
+        checked += n
+    assert checked > 5000
 
 
 def test_success_probability_over_arrays_equals_one_at_a_time():
@@ -111,7 +194,8 @@ def test_a_candidates_odds_are_those_of_the_consortium_it_would_join(small, seed
     for pilot in [p for p in model.pilots.values() if len(p.members) > 1][:5]:
         base = np.array([*pilot.members[:2], city])
         candidates = np.array([c for c in pool.tolist() if c not in base])
-        batch = model.success_odds(pilot, base, candidates)
+        read = model.invitation(pilot, len(pilot.parties), candidates).candidates(candidates)
+        batch = model.success_odds(pilot, base, read)
         for c, odds in zip(candidates.tolist(), batch.tolist(), strict=True):
             assert odds == model.success_odds(pilot, np.array([*base, c]))  # to the bit
             checked += 1

@@ -15,7 +15,7 @@ from sim.model.partnership import MODELS, PartnershipModel
 from sim.model.politics import logistic, logit, redraw_budget, reelection_probability
 from sim.model.streams import Streams
 from sim.model.success import scaleup_probability, success_probability
-from sim.model.valuation import outside_options, party_values
+from sim.model.valuation import outside_options, outside_parts, party_values
 from sim.scenario.processes import PilotConfig, ScaleUpConfig
 from sim.scenario.schema import IncentivesConfig, PoliticsConfig
 
@@ -142,16 +142,36 @@ def test_party_values_of_candidates_each_at_its_own_odds():
     assert one[0] == v[1]  # a batch values each candidate exactly as it would alone
 
 
+def test_party_values_equal_the_weighted_sum_of_the_four_objectives():
+    """The explicit sum equals the dot product of each row of weights with the components."""
+    rng = np.random.default_rng(3)
+    cfg = PilotConfig(value_multiple=2.5, knowledge_multiple=0.7)
+    for _ in range(200):
+        n = int(rng.integers(1, 30))
+        weights = rng.random((n, 4))
+        success, cost, parties = (
+            rng.random(n),
+            float(rng.uniform(1e3, 1e6)),
+            int(rng.integers(2, 9)),
+        )
+        components = np.zeros((n, 4))
+        components[:, 1] = components[:, 3] = success * cfg.value_multiple * cost
+        components[:, 2] = cfg.knowledge_multiple * cost / parties
+        expected = np.einsum("ij,ij->i", weights, components)
+        got = party_values(weights, parties=parties, success=success, cost=cost, cfg=cfg)
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
 def test_outside_options_use_hurdle_for_firms_and_participation_cost():
-    d = outside_options(
+    parts = outside_parts(
         np.array([1, 2, 3]),
         np.array([0.1, 0.1, 0.1]),
-        parties=3,
         cost=300.0,
         years=2.0,
         public_rate=0.05,
         participation_cost=7.0,
     )
+    d = outside_options(parts, parties=3)
     np.testing.assert_allclose(d, [0.1 * 2 * 100, 0.05 * 2 * 100, 0.05 * 2 * 100 + 7.0])
 
 

@@ -16,8 +16,7 @@ import numpy as np
 
 from sim.finance.commitments import Commitments
 from sim.model.joining import join_decisions
-from sim.model.valuation import partner_money_back
-from sim.scenario.fields import FIRM, GOVERNMENT, SECTORS
+from sim.scenario.fields import GOVERNMENT, SECTORS
 from sim.scenario.schema import CityConfig
 
 if TYPE_CHECKING:
@@ -85,6 +84,8 @@ class Organisation(mesa.Agent):
         the pilot's savings on it under the pilot's instrument, believes the partners' promises
         in proportion to its trust in the lead (:func:`sim.model.negotiation.max_acceptable_share`),
         and cannot commit more than its free capital (:func:`sim.model.joining.join_decisions`).
+        What does not change while the search goes on was read into the invitation once
+        (:class:`sim.model.joining.Candidates`); a call adds the consortium so far.
 
         Args:
             model: The model.
@@ -98,28 +99,14 @@ class Organisation(mesa.Agent):
         pilot = invitation.pilot
         pop = model.population
         base = np.array(list(dict.fromkeys([*members, model.cities[pilot.city].idx])))
-        parties = len(base) + 1
-        success = model.success_odds(pilot, base, candidates)
-        values, outside = model.stakes(pilot, candidates, success, parties)
+        read = invitation.candidates(candidates)
         # the candidate, never a city, and the consortium's other non-government parties
         others = sum(s != GOVERNMENT for s in pop.sector[base].tolist()) + 1
-        firm = pop.sector[candidates] == FIRM
-        per_eur = partner_money_back(
-            invitation.terms.partner_return(success, pilot.cost),
-            firm,
-            pop.ip_fear[candidates] * invitation.fear_factor,
-            (1.0 - success) * invitation.failure_cover,
-        )
-        rows = invitation.rows(candidates)
         return join_decisions(
-            success=success,
-            tolerance=pop.risk_tolerance[candidates],
-            base_success=model.config.pilots.base_success,
-            value=values,
-            outside=outside,
-            returns=per_eur * ((pilot.cost - invitation.public) / others),
-            trust=invitation.trust[rows],
-            capacity=invitation.capacity[rows],
+            success=model.success_odds(pilot, base, read),
+            stakes=read,
+            parties=len(base) + 1,
+            paid=(pilot.cost - invitation.public) / others,
             cost=pilot.cost,
             share=invitation.share,
         )

@@ -28,13 +28,18 @@ from sim.finance.ledger import AccountKind
 from sim.model import incentives
 from sim.model.agents import CityGovernment, Organisation
 from sim.model.consortium import alignment, candidate_hops, recruit, score_candidates
-from sim.model.joining import Invitation
+from sim.model.joining import Candidates, Invitation, least_odds
 from sim.model.lifecycle import Lifecycle, PilotState
 from sim.model.negotiation import negotiate_terms
 from sim.model.pilot import Pilot
 from sim.model.population import beta, lognormal
 from sim.model.success import success_probability
-from sim.model.valuation import outside_options, partner_money_back, party_values
+from sim.model.valuation import (
+    outside_options,
+    outside_parts,
+    partner_money_back,
+    party_values,
+)
 from sim.scenario.fields import ACADEMIA, CIVIL_SOCIETY, DOMAINS, FIRM, GOVERNMENT
 
 
@@ -378,25 +383,63 @@ class Proposing:
             size: Parties the lead wants in all (the city included).
             candidates: Every organisation the search may invite (distinct indices).
         """
+        cfg = self.config
+        pop = self.population
         cap = self.public_share_cap()
         public = self.expected_public(pilot)
-        procurement = self.config.incentives.innovation_procurement
+        share = max((1.0 - cap) * pilot.cost / max(size, 1), 0.0)
+        terms = stream_terms(
+            pilot.instrument,
+            self.proposal(pilot, math.nan, public),
+            cfg.finance,
+            steps_per_year=cfg.time.steps_per_year,
+        )
+        sectors = pop.sector[candidates]
+        firm = sectors == FIRM
+        weights = pop.weights[candidates]
+        outside = outside_parts(
+            sectors,
+            pop.hurdle[candidates],
+            cost=pilot.cost,
+            years=pilot.duration / cfg.time.steps_per_year,
+            public_rate=cfg.organisations.public_rate,
+            participation_cost=cfg.organisations.participation_cost,
+        )
+        # under innovation procurement firms lose no IP
+        fear = pop.ip_fear[candidates] * (0.0 if cfg.incentives.innovation_procurement else 1.0)
+        trust = self.network.trust_towards(candidates, pilot.lead)
+        read = Candidates(
+            capability=pop.capability[candidates, pilot.domain],
+            data=np.where(firm, pop.data_willingness[candidates], math.inf),
+            codesign=sectors == CIVIL_SOCIETY,
+            # values, money back: linear in the odds; the knowledge split among the parties
+            public=party_values(
+                weights, parties=math.inf, success=1.0, cost=pilot.cost, cfg=cfg.pilots
+            ),
+            knowledge=party_values(
+                weights, parties=1, success=0.0, cost=pilot.cost, cfg=cfg.pilots
+            ),
+            forgone=outside.forgone,
+            participation=outside.participation,
+            back=partner_money_back(terms.partner_return(1.0, pilot.cost), firm, fear, 0.0),
+            cover=partner_money_back(0.0, firm, fear, failure_cover(cfg.incentives)),
+            trust=trust,
+            doubt=(1.0 - trust) / pilot.cost,
+            least=least_odds(
+                pop.risk_tolerance[candidates],
+                cfg.pilots.base_success,
+                self.free_capitals(candidates),
+                share,
+            ),
+        )
         return Invitation(
             pilot=pilot,
             size=size,
-            share=max((1.0 - cap) * pilot.cost / max(size, 1), 0.0),
+            share=share,
             public=public,
-            terms=stream_terms(
-                pilot.instrument,
-                self.proposal(pilot, math.nan, public),
-                self.config.finance,
-                steps_per_year=self.config.time.steps_per_year,
-            ),
-            failure_cover=failure_cover(self.config.incentives),
-            fear_factor=0.0 if procurement else 1.0,
+            terms=terms,
             position={c: row for row, c in enumerate(candidates.tolist())},
-            trust=self.network.trust_towards(candidates, pilot.lead),
-            capacity=self.free_capitals(candidates),
+            table=np.array(read, dtype=float),
         )
 
     def stakes(
@@ -415,16 +458,15 @@ class Proposing:
         values = party_values(
             pop.weights[valued], parties=parties, success=success, cost=pilot.cost, cfg=cfg.pilots
         )
-        outside = outside_options(
+        outside = outside_parts(
             pop.sector[valued],
             pop.hurdle[valued],
-            parties=parties,
             cost=pilot.cost,
             years=pilot.duration / cfg.time.steps_per_year,
             public_rate=cfg.organisations.public_rate,
             participation_cost=cfg.organisations.participation_cost,
         )
-        return values, outside
+        return values, outside_options(outside, parties)
 
     def returns(
         self, pilot: Pilot, parties: np.ndarray, success: float, public: float | None = None
@@ -456,7 +498,7 @@ class Proposing:
         return per_eur * share
 
     def success_odds(
-        self, pilot: Pilot, parties: np.ndarray, candidates: np.ndarray | None = None
+        self, pilot: Pilot, parties: np.ndarray, candidates: Candidates | None = None
     ) -> float | np.ndarray:
         """Return the success probability a consortium gives a pilot, or one per candidate.
 
@@ -469,7 +511,8 @@ class Proposing:
         Args:
             pilot: The pilot.
             parties: The consortium (organisation indices).
-            candidates: Organisations that might join it, none of them a government.
+            candidates: What a search read of organisations that might join it, none of them a
+                government (:meth:`sim.model.joining.Invitation.candidates`).
 
         Returns:
             A float without candidates, else one probability per candidate.
@@ -492,14 +535,13 @@ class Proposing:
                 capability_mean=self.capability_mean,
                 cfg=self.config.pilots,
             )
-        joining = pop.sector[candidates]
-        # a joining firm's willingness caps the consortium's data sharing
-        data = np.where(joining == FIRM, np.minimum(data, pop.data_willingness[candidates]), alone)
+        # a joining firm's willingness caps the consortium's data sharing (others' is inf)
+        data = np.minimum(alone, candidates.data)
         # the sum in the consortium's order, the candidate last: the mean of each whole row
-        total = capability.sum() + pop.capability[candidates, pilot.domain]
+        total = capability.sum() + candidates.capability
         return success_probability(
             capability=total / (len(doers) + 1),
-            codesign=codesign | (joining == CIVIL_SOCIETY),
+            codesign=True if codesign else candidates.codesign,
             data_sharing=data,
             bonus=self.success_bonus(pilot),
             capability_mean=self.capability_mean,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from sim.finance.ledger import Ledger
     from sim.model.citizens import Citizens
+    from sim.model.joining import Candidates
     from sim.model.lifecycle import PilotState
     from sim.model.network import PartnerNetwork
     from sim.model.pilot import Pilot
@@ -92,15 +93,9 @@ class ModelState(Protocol):
         ...
 
     def success_odds(
-        self, pilot: Pilot, parties: np.ndarray, candidates: np.ndarray | None = None
+        self, pilot: Pilot, parties: np.ndarray, candidates: Candidates | None = None
     ) -> float | np.ndarray:
         """The success probability a consortium gives a pilot (one per candidate added)."""
-        ...
-
-    def stakes(
-        self, pilot: Pilot, valued: np.ndarray, success: float | np.ndarray, parties: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Each valued party's value of the pilot and its outside option (EUR)."""
         ...
 
     def public_share_cap(self) -> float:

@@ -10,6 +10,8 @@ index 0 of the per-party arrays is whoever the caller lists first.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sim.scenario.fields import SECTORS
@@ -48,36 +50,43 @@ def party_values(
         cfg: Pilot parameters (value and knowledge multiples).
     """
     weights = np.asarray(weights, dtype=float)
-    rows = len(weights)
-    components = np.empty((rows, 4))
-    components[:, 0] = 0.0
-    components[:, 1] = success * cfg.value_multiple * cost
-    components[:, 2] = cfg.knowledge_multiple * cost / parties
-    components[:, 3] = components[:, 1]
-    return np.einsum("ij,ij->i", weights, components)
+    public = success * cfg.value_multiple * cost
+    knowledge = cfg.knowledge_multiple * cost / parties
+    # (profit 0 + knowledge) + (public value + legitimacy): the order in which NumPy's einsum
+    # summed the four products, kept so that values stay the same to the bit
+    return weights[:, 2] * knowledge + (weights[:, 1] * public + weights[:, 3] * public)
 
 
-def outside_options(
+class OutsideParts(NamedTuple):
+    """What each party's outside option is made of, whatever the consortium's size.
+
+    Attributes:
+        forgone: The return it forgoes by tying up the whole cost for the pilot's duration (EUR).
+        participation: What taking part costs it besides (EUR).
+    """
+
+    forgone: np.ndarray
+    participation: np.ndarray
+
+
+def outside_parts(
     sectors: np.ndarray,
     hurdle: np.ndarray,
     *,
-    parties: int,
     cost: float,
     years: float,
     public_rate: float,
     participation_cost: float,
-) -> np.ndarray:
-    """Return each party's outside option: the return it forgoes by tying money up (EUR).
+) -> OutsideParts:
+    """Return the parts of each party's outside option (:func:`outside_options`).
 
-    Each party expects to commit an equal share of the cost for the pilot's duration; firms
-    forgo their hurdle rate on it, other organisations a public discount rate, and citizen
-    groups also give up their participation cost.
+    Firms forgo their hurdle rate, other organisations a public discount rate; citizen groups
+    also give up their participation cost.
 
     Args:
         sectors: Sector code of each party valued (every party of one consortium, or one
             candidate per element).
         hurdle: Each one's required return (1/year; used for firms).
-        parties: Parties to the consortium (the cost is split among them).
         cost: The pilot's cost (EUR).
         years: The pilot's duration (years).
         public_rate: Required return of non-firm parties (1/year).
@@ -85,8 +94,23 @@ def outside_options(
     """
     sectors = np.asarray(sectors)
     rate = np.where(sectors == FIRM, np.asarray(hurdle, dtype=float), public_rate)
-    outside = rate * years * cost / parties
-    return outside + np.where(sectors == CIVIL_SOCIETY, participation_cost, 0.0)
+    return OutsideParts(
+        forgone=rate * years * cost,
+        participation=np.where(sectors == CIVIL_SOCIETY, participation_cost, 0.0),
+    )
+
+
+def outside_options(parts: OutsideParts, parties: int) -> np.ndarray:
+    """Return each party's outside option: the return it forgoes by tying money up (EUR).
+
+    Each party expects to commit an equal share of the cost for the pilot's duration and
+    forgoes its return on it (:func:`outside_parts`), plus its cost of taking part.
+
+    Args:
+        parts: The parts of each one's outside option (:func:`outside_parts`).
+        parties: Parties to the consortium (the cost is split among them).
+    """
+    return parts.forgone / parties + parts.participation
 
 
 def partner_money_back(
