@@ -4,17 +4,38 @@ import numpy as np
 import pytest
 from conftest import run_model
 
+from sim.finance.formulas import failure_cover
 from sim.model.agents import Organisation
 from sim.model.consortium import recruit
-from sim.model.joining import Candidates, join_decisions, least_odds
+from sim.model.joining import ROW, Candidates, join_decisions, search_table
 from sim.model.negotiation import max_acceptable_share
 from sim.model.success import success_probability
+from sim.model.valuation import outside_parts, partner_money_back, party_values
+from sim.scenario.fields import CIVIL_SOCIETY, FIRM
 from sim.scenario.processes import PilotConfig
 
 
 def stakes(n: int, **given: np.ndarray) -> Candidates:
     """Candidates with the given columns, the rest 0 (the odds' columns are not read)."""
     return Candidates(**{name: given.get(name, np.zeros(n)) for name in Candidates._fields})
+
+
+def least(tolerance: np.ndarray, capacity: np.ndarray, share: float) -> np.ndarray:
+    """The least odds at which candidates join, as a search reads them (base success 0.35)."""
+    constant = np.zeros((len(ROW), len(tolerance)))
+    constant[ROW["least"]] = (1.0 - tolerance) * 0.35
+    table = search_table(
+        constant,
+        np.arange(len(tolerance)),
+        capability=np.zeros(len(tolerance)),
+        trust=np.ones(len(tolerance)),
+        capacity=capacity,
+        cost=100.0,
+        years=1.0,
+        partner_return=1.0,
+        share=share,
+    )
+    return Candidates(*table).least
 
 
 def test_join_decisions_known_answers():
@@ -29,7 +50,7 @@ def test_join_decisions_known_answers():
             knowledge=np.full(3, 20.0),
             participation=np.full(3, 2.0),
             trust=np.ones(3),
-            least=least_odds(tolerance, 0.35, capacity, share),
+            least=least(tolerance, capacity, share),
         )
         got = join_decisions(
             success=np.full(3, odds), stakes=read, parties=2, paid=5.0, cost=20.0, share=share
@@ -99,7 +120,7 @@ def test_join_decisions_equal_the_largest_acceptable_share_rule():
             cover=rng.uniform(0.0, 0.5, n),
             trust=trust,
             doubt=(1.0 - trust) / cost,
-            least=least_odds(tolerance, 0.35, capacity, share),
+            least=least(tolerance, capacity, share),
         )
         got = join_decisions(
             success=success, stakes=read, parties=parties, paid=paid, cost=cost, share=share
@@ -113,6 +134,54 @@ def test_join_decisions_equal_the_largest_acceptable_share_rule():
         assert got.tolist() == expected.tolist()
         checked += n
     assert checked > 5000
+
+
+def test_a_search_reads_each_candidate_as_the_valuation_functions_define_it(small):
+    model = run_model(small, 0)
+    cfg = model.config
+    pop = model.population
+    pilot = next(p for p in model.pilots.values() if p.instrument)
+    candidates = model.partner_pool[0]
+    invitation = model.invitation(pilot, 4, candidates)
+    read = invitation.candidates(candidates)
+    cost = pilot.cost
+    sectors = pop.sector[candidates]
+    firm = sectors == FIRM
+    # value at odds s among p parties is s * public + knowledge / p, as party_values says
+    for s, p in [(0.3, 3), (0.8, 5)]:
+        value = party_values(
+            pop.weights[candidates], parties=p, success=s, cost=cost, cfg=cfg.pilots
+        )
+        np.testing.assert_allclose(s * read.public + read.knowledge / p, value, rtol=1e-12)
+    outside = outside_parts(
+        sectors,
+        pop.hurdle[candidates],
+        cost=cost,
+        years=pilot.duration / cfg.time.steps_per_year,
+        public_rate=cfg.organisations.public_rate,
+        participation_cost=cfg.organisations.participation_cost,
+    )
+    np.testing.assert_allclose(read.forgone, outside.forgone, rtol=1e-12)
+    np.testing.assert_array_equal(read.participation, outside.participation)
+    assert not cfg.incentives.innovation_procurement  # firms fear for their IP, no cover
+    back = partner_money_back(
+        invitation.terms.partner_return(0.6, cost),
+        firm,
+        pop.ip_fear[candidates],
+        0.4 * failure_cover(cfg.incentives),
+    )
+    np.testing.assert_allclose(0.6 * read.back + 0.4 * read.cover, back, rtol=1e-12)
+    trust = model.network.trust_towards(candidates, pilot.lead)
+    np.testing.assert_array_equal(read.trust, trust)
+    np.testing.assert_array_equal(read.doubt, (1.0 - trust) / cost)
+    can_pay = model.free_capitals(candidates) >= invitation.share
+    risk = (1.0 - pop.risk_tolerance[candidates]) * cfg.pilots.base_success
+    np.testing.assert_array_equal(read.least, np.where(can_pay, risk, np.inf))
+    np.testing.assert_array_equal(read.capability, pop.capability[candidates, pilot.domain])
+    np.testing.assert_array_equal(read.codesign, sectors == CIVIL_SOCIETY)
+    np.testing.assert_array_equal(
+        read.data, np.where(firm, pop.data_willingness[candidates], np.inf)
+    )
 
 
 def test_success_probability_over_arrays_equals_one_at_a_time():

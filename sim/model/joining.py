@@ -18,42 +18,53 @@ operations on arrays of the queue's length.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sim.finance.deals import StreamTerms
+from sim.finance.formulas import failure_cover
 from sim.model.pilot import Pilot
+from sim.model.valuation import outside_parts, partner_money_back, party_values
+from sim.scenario.fields import CIVIL_SOCIETY, FIRM
+
+if TYPE_CHECKING:
+    from sim.model.population import Population
+    from sim.scenario.schema import Scenario
 
 
 class Candidates(NamedTuple):
     """What a partner search reads of its candidates, one element per candidate.
 
     None of it changes while the search goes on, so it is read once per search
-    (:meth:`sim.model.proposals.Proposing.invitation`). A candidate's value of the pilot is
+    (:func:`search_table`). A candidate's value of the pilot is
     ``odds * public + knowledge / parties`` (:func:`sim.model.valuation.party_values`), its
     outside option ``forgone / parties + participation``
     (:func:`sim.model.valuation.outside_options`), and what it expects back per EUR of its share
     ``odds * back + (1 - odds) * cover`` (:func:`sim.model.valuation.partner_money_back`).
+    The attributes up to ``least`` are, per EUR of the pilot's cost (or of the partners' return
+    for ``back``), the same in every search of a run (:func:`constant_table`).
 
     Attributes:
-        capability: Capability in the pilot's domain, in [0, 1].
         data: A firm's willingness to share data, in [0, 1]; inf for other organisations,
             which leave a consortium's data sharing as it is.
-        codesign: True for a citizen group (it co-designs the pilot).
+        codesign: 1 for a citizen group (it co-designs the pilot), else 0.
         public: Its value of the pilot's public value and legitimacy at certain success (EUR).
         knowledge: Its value of the pilot's whole knowledge, before it is split (EUR).
         forgone: What it forgoes by tying up the pilot's whole cost for its duration (EUR).
         participation: Its cost of taking part besides (EUR).
         back: Money back per EUR of its share if the pilot succeeds (EUR/EUR).
         cover: Money back per EUR of its share if the pilot fails (EUR/EUR).
+        least: The lowest odds at which it joins: a firm declines a pilot too risky for it,
+            with odds below ``(1 - risk_tolerance) * pilots.base_success`` (academia and civil
+            society have tolerance 1); one whose free capital cannot pay the share it expects
+            to pay declines whatever the odds (inf).
+        capability: Capability in the pilot's domain, in [0, 1].
         trust: Its trust in the lead, in [0, 1].
         doubt: ``(1 - trust) / cost``: how much of its value it discounts per EUR of cost its
             partners promise (1/EUR).
-        least: The lowest odds at which it joins (:func:`least_odds`).
     """
 
-    capability: np.ndarray
     data: np.ndarray
     codesign: np.ndarray
     public: np.ndarray
@@ -62,9 +73,91 @@ class Candidates(NamedTuple):
     participation: np.ndarray
     back: np.ndarray
     cover: np.ndarray
+    least: np.ndarray
+    capability: np.ndarray
     trust: np.ndarray
     doubt: np.ndarray
-    least: np.ndarray
+
+
+ROW = {name: row for row, name in enumerate(Candidates._fields)}
+"""Row of each attribute of :class:`Candidates` in a table of them (one column per candidate)."""
+
+
+def constant_table(population: Population, cfg: Scenario) -> np.ndarray:
+    """Return what stays the same in a run of each organisation as a candidate.
+
+    One row per attribute of :class:`Candidates`, one column per organisation: the parts of
+    its value and outside option per EUR of a pilot's cost (its outside option's forgone
+    return per EUR and year), its money back per EUR of the partners' return, and the least
+    odds at which it joins if it can pay its share. The last three rows, which change, are
+    left 0.
+
+    Args:
+        population: The organisations.
+        cfg: The scenario.
+    """
+    sectors = population.sector
+    firm = sectors == FIRM
+    weights = population.weights
+    outside = outside_parts(
+        sectors,
+        population.hurdle,
+        cost=1.0,
+        years=1.0,
+        public_rate=cfg.organisations.public_rate,
+        participation_cost=cfg.organisations.participation_cost,
+    )
+    # under innovation procurement firms lose no IP, and the city covers part of their loss
+    fear = population.ip_fear * (0.0 if cfg.incentives.innovation_procurement else 1.0)
+    table = np.zeros((len(ROW), len(sectors)))
+    table[: ROW["capability"]] = [
+        np.where(firm, population.data_willingness, np.inf),
+        sectors == CIVIL_SOCIETY,
+        party_values(weights, parties=np.inf, success=1.0, cost=1.0, cfg=cfg.pilots),
+        party_values(weights, parties=1, success=0.0, cost=1.0, cfg=cfg.pilots),
+        outside.forgone,
+        outside.participation,
+        partner_money_back(1.0, firm, fear, 0.0),
+        partner_money_back(0.0, firm, fear, failure_cover(cfg.incentives)),
+        (1.0 - population.risk_tolerance) * cfg.pilots.base_success,
+    ]
+    return table
+
+
+def search_table(
+    constant: np.ndarray,
+    candidates: np.ndarray,
+    *,
+    capability: np.ndarray,
+    trust: np.ndarray,
+    capacity: np.ndarray,
+    cost: float,
+    years: float,
+    partner_return: float,
+    share: float,
+) -> np.ndarray:
+    """Return what one search reads of its candidates (:class:`Candidates`, a row each).
+
+    Args:
+        constant: The run's :func:`constant_table`.
+        candidates: Every organisation the search may invite (indices).
+        capability: Each one's capability in the pilot's domain, in [0, 1].
+        trust: Each one's trust in the lead, in [0, 1].
+        capacity: Each one's free capital (EUR).
+        cost: The pilot's cost (EUR, > 0).
+        years: The pilot's duration (years).
+        partner_return: The partners' money back per EUR of cost share at certain success
+            (EUR/EUR; :meth:`sim.finance.deals.StreamTerms.partner_return`).
+        share: The share each expects to pay (EUR).
+    """
+    table = constant.take(candidates, axis=1)
+    table[ROW["public"] : ROW["participation"]] *= [[cost], [cost], [cost * years]]
+    table[ROW["back"]] *= partner_return
+    table[ROW["least"]] = np.where(capacity >= share, table[ROW["least"]], np.inf)
+    table[ROW["capability"]] = capability
+    table[ROW["trust"]] = trust
+    table[ROW["doubt"]] = (1.0 - trust) / cost
+    return table
 
 
 @dataclass(frozen=True)
@@ -95,24 +188,6 @@ class Invitation:
         position = self.position
         columns = np.array([position[c] for c in candidates.tolist()], dtype=np.intp)
         return Candidates(*self.table.take(columns, axis=1))
-
-
-def least_odds(
-    tolerance: np.ndarray, base_success: float, capacity: np.ndarray, share: float
-) -> np.ndarray:
-    """Return the lowest success probability at which each candidate joins (1).
-
-    A candidate declines a pilot too risky for it, with odds below
-    ``(1 - tolerance) * base_success`` (academia and civil society have tolerance 1), and one
-    whose free capital cannot pay the share it expects to pay declines whatever the odds (inf).
-
-    Args:
-        tolerance: Each candidate's risk tolerance, in [0, 1].
-        base_success: The base success rate (``pilots.base_success``).
-        capacity: Each candidate's free capital (EUR).
-        share: The share each expects to pay (EUR).
-    """
-    return np.where(capacity >= share, (1.0 - tolerance) * base_success, np.inf)
 
 
 def join_decisions(

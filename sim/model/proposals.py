@@ -28,7 +28,7 @@ from sim.finance.ledger import AccountKind
 from sim.model import incentives
 from sim.model.agents import CityGovernment, Organisation
 from sim.model.consortium import alignment, candidate_hops, recruit, score_candidates
-from sim.model.joining import Candidates, Invitation, least_odds
+from sim.model.joining import Candidates, Invitation, constant_table, search_table
 from sim.model.lifecycle import Lifecycle, PilotState
 from sim.model.negotiation import negotiate_terms
 from sim.model.pilot import Pilot
@@ -384,7 +384,6 @@ class Proposing:
             candidates: Every organisation the search may invite (distinct indices).
         """
         cfg = self.config
-        pop = self.population
         cap = self.public_share_cap()
         public = self.expected_public(pilot)
         share = max((1.0 - cap) * pilot.cost / max(size, 1), 0.0)
@@ -394,43 +393,16 @@ class Proposing:
             cfg.finance,
             steps_per_year=cfg.time.steps_per_year,
         )
-        sectors = pop.sector[candidates]
-        firm = sectors == FIRM
-        weights = pop.weights[candidates]
-        outside = outside_parts(
-            sectors,
-            pop.hurdle[candidates],
+        table = search_table(
+            self._candidate_constants,
+            candidates,
+            capability=self.population.capability[candidates, pilot.domain],
+            trust=self.network.trust_towards(candidates, pilot.lead),
+            capacity=self.free_capitals(candidates),
             cost=pilot.cost,
             years=pilot.duration / cfg.time.steps_per_year,
-            public_rate=cfg.organisations.public_rate,
-            participation_cost=cfg.organisations.participation_cost,
-        )
-        # under innovation procurement firms lose no IP
-        fear = pop.ip_fear[candidates] * (0.0 if cfg.incentives.innovation_procurement else 1.0)
-        trust = self.network.trust_towards(candidates, pilot.lead)
-        read = Candidates(
-            capability=pop.capability[candidates, pilot.domain],
-            data=np.where(firm, pop.data_willingness[candidates], math.inf),
-            codesign=sectors == CIVIL_SOCIETY,
-            # values, money back: linear in the odds; the knowledge split among the parties
-            public=party_values(
-                weights, parties=math.inf, success=1.0, cost=pilot.cost, cfg=cfg.pilots
-            ),
-            knowledge=party_values(
-                weights, parties=1, success=0.0, cost=pilot.cost, cfg=cfg.pilots
-            ),
-            forgone=outside.forgone,
-            participation=outside.participation,
-            back=partner_money_back(terms.partner_return(1.0, pilot.cost), firm, fear, 0.0),
-            cover=partner_money_back(0.0, firm, fear, failure_cover(cfg.incentives)),
-            trust=trust,
-            doubt=(1.0 - trust) / pilot.cost,
-            least=least_odds(
-                pop.risk_tolerance[candidates],
-                cfg.pilots.base_success,
-                self.free_capitals(candidates),
-                share,
-            ),
+            partner_return=terms.partner_return(1.0, pilot.cost),
+            share=share,
         )
         return Invitation(
             pilot=pilot,
@@ -439,8 +411,16 @@ class Proposing:
             public=public,
             terms=terms,
             position={c: row for row, c in enumerate(candidates.tolist())},
-            table=np.array(read, dtype=float),
+            table=table,
         )
+
+    @cached_property
+    def _candidate_constants(self) -> np.ndarray:
+        """What stays the same in a run of each organisation as a candidate, read once.
+
+        :func:`sim.model.joining.constant_table`; :meth:`invitation` reads a search's columns.
+        """
+        return constant_table(self.population, self.config)
 
     def stakes(
         self, pilot: Pilot, valued: np.ndarray, success: float | np.ndarray, parties: int
