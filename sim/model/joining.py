@@ -11,8 +11,9 @@ candidates of a search hop are decided in one call (see :func:`sim.model.consort
 What a candidate weighs depends on who joined before it only through a few numbers: the odds
 its joining gives the pilot, the parties the knowledge is split among and the part of the cost
 it expects to pay. Its value, outside option and money back are linear in them, so everything
-else is read and combined once per search (:class:`Candidates`), and a decision costs a few
-operations on arrays of the queue's length.
+else is read once: per run what depends on the organisation alone (:func:`constant_table`),
+per search what depends on the pilot, the lead and the moment (:func:`search_table`). A
+decision then costs a few operations on arrays of the queue's length.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def search_table(
         share: The share each expects to pay (EUR).
     """
     table = constant.take(candidates, axis=1)
-    table[ROW["public"] : ROW["participation"]] *= [[cost], [cost], [cost * years]]
+    table[ROW["public"] : ROW["forgone"] + 1] *= [[cost], [cost], [cost * years]]
     table[ROW["back"]] *= partner_return
     table[ROW["least"]] = np.where(capacity >= share, table[ROW["least"]], np.inf)
     table[ROW["capability"]] = capability
