@@ -100,6 +100,20 @@ def test_alignment_identical_and_orthogonal():
     assert alignment(np.array([[5e-324, 0, 0, 0], [1, 0, 0, 0]])) == 1.0
 
 
+def test_alignment_is_the_mean_pairwise_cosine_to_the_bit():
+    rng = np.random.default_rng(4)
+    for _ in range(2000):
+        n = int(rng.integers(2, 32))
+        weights = rng.random((n, 4)) ** 2
+        weights[rng.random((n, 4)) < 0.2] = 0.0
+        weights[:, int(rng.integers(4))] += 1e-3
+        # the definition, with NumPy's own maxima, norms and mean
+        unit = weights / weights.max(axis=1, keepdims=True)
+        unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+        expected = (unit @ unit.T)[np.triu_indices(n, k=1)].mean()
+        assert alignment(weights) == expected
+
+
 def test_success_probability_is_base_rate_for_average_consortium():
     cfg = PilotConfig()
     p = success_probability(

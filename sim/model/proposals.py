@@ -36,6 +36,7 @@ from sim.model.pilot import Pilot
 from sim.model.population import beta, lognormal
 from sim.model.streams import weighted_choice
 from sim.model.success import success_probability
+from sim.model.sums import pairwise_sum
 from sim.model.valuation import outside_options, partner_money_back, party_values
 from sim.scenario.fields import ACADEMIA, CIVIL_SOCIETY, FIRM, GOVERNMENT
 
@@ -454,15 +455,16 @@ class Proposing:
         expected = self.expected_public(pilot)
         deal = self.deal(pilot, pilot.instrument, success, expected)
         city = [s == GOVERNMENT for s in sectors]
-        firm = np.array([s == FIRM for s in sectors])
+        firms = [s == FIRM for s in sectors]
         private = (pilot.cost - expected) / max(len(sectors) - sum(city), 1)
         share = np.array([expected if c else private for c in city])
         procurement = self.config.incentives.innovation_procurement
         fear = self.population.ip_fear[parties] * (0.0 if procurement else 1.0)
         # innovation procurement: the city covers part of a firm's loss if the pilot fails
         cover = (1.0 - success) * failure_cover(self.config.incentives)
-        partner = partner_money_back(deal.partner_return, firm, fear, cover)
-        covered = cover * float(share[firm].sum()) / expected if expected > 0 else 0.0
+        partner = partner_money_back(deal.partner_return, np.array(firms), fear, cover)
+        firms_share = pairwise_sum([private] * sum(firms))  # every firm pays the private part
+        covered = cover * firms_share / expected if expected > 0 else 0.0
         per_eur = np.where(city, deal.city_return - covered, partner)
         return per_eur * share
 
