@@ -195,9 +195,9 @@ class Proposing:
 
     def deal(self, pilot: Pilot, instrument: str, success: float, public: float) -> Deal:
         """Value a pilot's deal under an instrument (:func:`sim.finance.deals.value_deal`)."""
-        return self.value(instrument, self.proposal(pilot, success, public))
+        return self.value_proposal(instrument, self.proposal(pilot, success, public))
 
-    def value(self, instrument: str, proposal: Proposal) -> Deal:
+    def value_proposal(self, instrument: str, proposal: Proposal) -> Deal:
         """Value a proposal's deal under an instrument (:func:`sim.finance.deals.value_deal`)."""
         return value_deal(
             instrument,
@@ -244,7 +244,7 @@ class Proposing:
         mix = len(self.instruments) > 1
         options: list[tuple[float, int, str]] = []
         for rank, (name, instrument) in enumerate(self.instruments.items()):
-            deal = self.value(name, proposal)
+            deal = self.value_proposal(name, proposal)
             if not passes_screens(deal, proposal, self.config.finance):
                 continue
             if instrument.capacity(city, pilot) <= 0 or (mix and not deal.closes):
