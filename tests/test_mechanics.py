@@ -13,7 +13,7 @@ from sim.model.incentives import pilot_cost, private_payment
 from sim.model.metrics import gini
 from sim.model.partnership import MODELS, PartnershipModel
 from sim.model.politics import logistic, logit, redraw_budget, reelection_probability
-from sim.model.streams import Streams
+from sim.model.streams import Streams, weighted_choice
 from sim.model.success import scaleup_probability, success_probability
 from sim.model.valuation import outside_options, outside_parts, party_values
 from sim.scenario.processes import PilotConfig, ScaleUpConfig
@@ -98,6 +98,20 @@ def test_alignment_identical_and_orthogonal():
     assert math.isnan(alignment(np.array([[1, 0, 0, 0]])))
     # a row of tiny weights has a direction too (its norm alone underflows to 0)
     assert alignment(np.array([[5e-324, 0, 0, 0], [1, 0, 0, 0]])) == 1.0
+
+
+def test_alignment_is_the_mean_pairwise_cosine_to_the_bit():
+    rng = np.random.default_rng(4)
+    for _ in range(2000):
+        n = int(rng.integers(2, 32))
+        weights = rng.random((n, 4)) ** 2
+        weights[rng.random((n, 4)) < 0.2] = 0.0
+        weights[:, int(rng.integers(4))] += 1e-3
+        # the definition, with NumPy's own maxima, norms and mean
+        unit = weights / weights.max(axis=1, keepdims=True)
+        unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+        expected = (unit @ unit.T)[np.triu_indices(n, k=1)].mean()
+        assert alignment(weights) == expected
 
 
 def test_success_probability_is_base_rate_for_average_consortium():
@@ -268,6 +282,40 @@ def test_each_proposal_has_its_own_stream_keyed_by_city_step_and_index():
     }
     assert len(set(draws.values())) == len(draws)
     assert Streams(6).for_proposal("call", 0, 3, 7).random() != draws[("call", 0, 3, 7)]
+
+
+def test_weighted_choice_known_answer():
+    class Fixed:  # a stream whose uniform numbers are given
+        def __init__(self, u):
+            self.u = u
+
+        def random(self, size=None):
+            return self.u if size is None else np.full(size, self.u)
+
+    # cumulative 0.2, 0.5, 1.0: 0.1 falls in the first, 0.2 on its right edge in the second
+    assert weighted_choice(Fixed(0.1), [0.2, 0.3, 0.5]) == 0
+    assert weighted_choice(Fixed(0.2), [0.2, 0.3, 0.5]) == 1
+    assert weighted_choice(Fixed(0.99), [0.2, 0.3, 0.5]) == 2
+    assert weighted_choice(Fixed(0.3), [0.0, 1.0, 0.0], size=3).tolist() == [1, 1, 1]
+
+
+@pytest.mark.parametrize("size", [None, 0, 1, 7, 40])
+def test_weighted_choice_draws_as_the_generators_choice(size):
+    for seed in range(300):
+        k = 1 + seed % 9
+        weights = np.random.default_rng(10_000 + seed).random(k) ** 3
+        if seed % 4 == 0:
+            weights[seed % k] = 0.0
+            weights[(seed + 1) % k] += 0.1
+        p = weights / weights.sum()
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        expected = a.choice(k, size=size, p=p)
+        drawn = weighted_choice(b, p, size=size)
+        if size is None:
+            assert type(drawn) is int and drawn == expected
+        else:
+            np.testing.assert_array_equal(drawn, expected)
+        assert a.random() == b.random()  # and the stream goes on from the same place
 
 
 def test_partnership_models_are_the_five_types():

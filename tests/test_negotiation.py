@@ -190,6 +190,79 @@ def test_zeuthen_properties(data, n, surplus, step, round_cost):
     assert np.all(result.shares >= disagreement)
 
 
+def _zeuthen_on_arrays(surplus, disagreement, weights, step, opening, round_cost, max_rounds):
+    """Zeuthen's rounds as NumPy array operations, as they were: (reason, rounds, shares)."""
+    d = np.asarray(disagreement, dtype=float)
+    w = np.asarray(weights, dtype=float) / np.sum(weights)
+    zone0 = surplus - d.sum()
+    demands = np.minimum(np.asarray(opening, dtype=float), zone0)
+    concession = np.broadcast_to(np.asarray(step, dtype=float), d.shape) * zone0
+    for t in range(1, max_rounds + 1):
+        zone = zone0 - (t - 1) * round_cost
+        if t > 1 and zone <= 0.0:
+            return "costs_exhausted", t - 1, None
+        excess = demands.sum() - zone
+        if excess <= 0.0:
+            return "agreed", t, d + demands - w * excess
+        pressure = demands / w
+        concedes = pressure >= pressure.max() * (1.0 - 1e-9)
+        demands = np.where(concedes, np.maximum(demands - concession, 0.0), demands)
+    return "deadline", max_rounds, None
+
+
+def test_zeuthen_rounds_equal_the_array_rounds_to_the_bit():
+    rng = np.random.default_rng(11)
+    for _ in range(400):
+        n = int(rng.integers(2, 31))
+        disagreement = rng.random(n) * 100.0
+        surplus = disagreement.sum() + rng.random() * 1000.0
+        weights = rng.uniform(0.1, 3.0, n)
+        step = rng.uniform(0.005, 0.2, n) if rng.random() < 0.5 else float(rng.uniform(0.005, 0.2))
+        opening = rng.random(n) * 1500.0
+        round_cost = float(rng.choice([0.0, rng.uniform(0.0, 30.0)]))
+        result = zeuthen(
+            surplus,
+            disagreement,
+            weights,
+            step=step,
+            opening=opening,
+            round_cost=round_cost,
+            max_rounds=60,
+        )
+        reason, rounds, shares = _zeuthen_on_arrays(
+            surplus, disagreement, weights, step, opening, round_cost, 60
+        )
+        assert (result.reason, result.rounds) == (reason, rounds)
+        if shares is not None:
+            np.testing.assert_array_equal(result.shares, shares)
+
+
+def test_negotiated_zeuthen_terms_are_zeuthens_split_of_the_zone():
+    rng = np.random.default_rng(12)
+    agreed = uncapped = 0
+    for _ in range(300):
+        n = int(rng.integers(2, 20))
+        cost = float(rng.uniform(1e4, 1e6))
+        values = rng.uniform(0.5, 2.0, n) * cost
+        trust = rng.uniform(0.3, 1.0, n)
+        weights = rng.uniform(0.1, 3.0, n)
+        terms = negotiate_terms(cost, values, np.zeros(n), trust, weights, step=0.05)
+        m = max_acceptable_share(values, cost, np.zeros(n), trust)
+        zone = m.sum() - cost
+        if (m < 0.0).any() or zone < 0.0:
+            assert terms.reason == "no_zone"
+            continue
+        w = weights / weights.sum()
+        opening = np.minimum(m, w * zone * (1.0 + (1.0 - trust)))
+        outcome = zeuthen(zone, np.zeros(n), w, step=0.05, opening=opening, max_rounds=200)
+        assert (terms.reason, terms.rounds) == (outcome.reason, outcome.rounds)
+        agreed += outcome.agreed
+        if outcome.agreed and (outcome.shares <= m).all():  # no saving capped
+            uncapped += 1
+            np.testing.assert_allclose(terms.cost_shares, m - outcome.shares, rtol=1e-12)
+    assert agreed > 250 and uncapped > 20
+
+
 # --- maximum acceptable share -------------------------------------------------------------------
 
 

@@ -15,10 +15,13 @@ agreement and their bookkeeping of rounds: they are one family and are read toge
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import truediv
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from sim.model.sums import pairwise_sum
 
 __all__ = [
     "Concession",
@@ -277,21 +280,56 @@ def zeuthen(
         if (demands < 0.0).any():
             raise ValueError("opening demands must be >= 0")
         demands = np.minimum(demands, zone0)
-    concession = steps * zone0
-    # the reductions as ufunc calls: the same sums as .sum() and .max(), without their Python
-    # wrappers, in a loop of tens of rounds per negotiation
-    total, largest = np.add.reduce, np.maximum.reduce
+    reason, rounds, agreed, excess = _concede(
+        zone0, demands.tolist(), w.tolist(), (steps * zone0).tolist(), round_cost, max_rounds
+    )
+    if agreed is None:
+        return Concession(False, failed, rounds, reason)
+    return Concession(True, d + np.array(agreed) - w * excess, rounds, reason)
+
+
+def _concede(
+    zone0: float,
+    demands: list[float],
+    weights: list[float],
+    concession: list[float],
+    round_cost: float,
+    max_rounds: int,
+) -> tuple[Outcome, int, list[float] | None, float]:
+    """Run :func:`zeuthen`'s rounds on validated inputs, as Python floats.
+
+    A consortium has a handful of parties and a negotiation tens of rounds: each round's
+    arithmetic on Python floats costs less than NumPy's calls on arrays of a few elements,
+    and gives the same bits (the demands are summed in NumPy's order, :func:`pairwise_sum`).
+
+    Args:
+        zone0: The zone Z_0, money, >= 0.
+        demands: Opening demands, money, each in [0, Z_0].
+        weights: Normalised bargaining weights.
+        concession: Each party's concession per round, money.
+        round_cost: Cost of a failed round, money.
+        max_rounds: Rounds allowed.
+
+    Returns:
+        The reason the rounds ended, the rounds held, the demands agreed on (None without
+        agreement) and by how much the zone then exceeded them (<= 0, money; 0 without).
+    """
+    keep = 1.0 - TIE_TOLERANCE
     for t in range(1, max_rounds + 1):
         zone = zone0 - (t - 1) * round_cost
         if t > 1 and zone <= 0.0:
-            return Concession(False, failed, t - 1, "costs_exhausted")
-        excess = total(demands) - zone
+            return "costs_exhausted", t - 1, None, 0.0
+        excess = pairwise_sum(demands) - zone
         if excess <= 0.0:
-            return Concession(True, d + demands - w * excess, t, "agreed")
-        pressure = demands / w
-        concedes = pressure >= largest(pressure) * (1.0 - TIE_TOLERANCE)
-        demands = np.where(concedes, np.maximum(demands - concession, 0.0), demands)
-    return Concession(False, failed, max_rounds, "deadline")
+            return "agreed", t, demands, excess
+        pressure = list(map(truediv, demands, weights))
+        bar = max(pressure) * keep
+        # the lists have one element per party (not checked here: strict zips cost 30%)
+        demands = [
+            (left if (left := g - c) >= 0.0 else 0.0) if p >= bar else g
+            for g, c, p in zip(demands, concession, pressure, strict=False)
+        ]
+    return "deadline", max_rounds, None, 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -555,18 +593,22 @@ def negotiate_terms(
         return _failed_terms("deadline", formal_rounds, n)
 
     if protocol == "zeuthen":
-        outcome = zeuthen(
+        # zeuthen()'s rounds on the inputs checked here, over the zone with zero disagreement
+        # points; the weights normalised again as zeuthen() does any weights (normalised
+        # weights may sum to 1 but for the last bit)
+        wz = w / w.sum()
+        opening = np.minimum(m, w * bargaining_zone * (1.0 + opening_premium * (1.0 - t)))
+        reason, rounds, agreed, excess = _concede(
             bargaining_zone,
-            np.zeros(n),
-            w,
-            step=step,
-            opening=np.minimum(m, w * bargaining_zone * (1.0 + opening_premium * (1.0 - t))),
-            round_cost=round_cost,
-            max_rounds=rounds_left,
+            np.minimum(opening, bargaining_zone).tolist(),
+            wz.tolist(),
+            [step * bargaining_zone] * n,
+            round_cost,
+            rounds_left,
         )
-        if not outcome.agreed:
-            return _failed_terms(outcome.reason, formal_rounds + outcome.rounds, n)
-        gains, rounds = outcome.shares, outcome.rounds
+        if agreed is None:
+            return _failed_terms(reason, formal_rounds + rounds, n)
+        gains = np.array(agreed) - wz * excess
     else:
         lead = alternating_offers(delta[0], delta[1:].mean(), horizon=rounds_left)
         gains = bargaining_zone * np.concatenate(([lead], (1.0 - lead) * _normalise(w[1:])))

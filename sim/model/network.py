@@ -11,6 +11,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from sim.model.sums import pairwise_sum
 from sim.model.trust import TrustParams, observe
 
 
@@ -52,24 +53,22 @@ class PartnerNetwork:
             dtype=float,
         )
 
-    def trust_matrix(self, parties: list[int]) -> np.ndarray:
-        """Return the parties' pairwise trust (row trusts column); the diagonal is 1."""
+    def mean_trust(self, parties: list[int]) -> np.ndarray:
+        """Return each party's mean trust in the other parties, in [0, 1].
+
+        The mean of its row of the parties' pairwise trust (diagonal 1), less the diagonal:
+        each row is summed in NumPy's order with its 1 in place, then the 1 taken off, so the
+        means are those of the matrix to the bit, without building it.
+        """
         get = self._trust.get
         strangers = self.generalised[parties].tolist()
-        n = len(parties)
+        others = max(len(parties) - 1, 1)
         return np.array(
             [
-                [1.0 if a == b else get((i, j), stranger) for b, j in enumerate(parties)]
-                for a, (i, stranger) in enumerate(zip(parties, strangers, strict=True))
-            ],
-            dtype=float,
-        ).reshape(n, n)
-
-    def mean_trust(self, parties: list[int]) -> np.ndarray:
-        """Return each party's mean trust in the other parties."""
-        matrix = self.trust_matrix(parties)
-        n = len(parties)
-        return (matrix.sum(axis=1) - 1.0) / max(n - 1, 1)
+                (pairwise_sum([1.0 if j == i else get((i, j), s) for j in parties]) - 1.0) / others
+                for i, s in zip(parties, strangers, strict=True)
+            ]
+        )
 
     def collaborations_of(self, a: int, others: np.ndarray) -> np.ndarray:
         """Return how many pilots ``a`` has completed with each of ``others``."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import cached_property
 from typing import NamedTuple
 
@@ -33,14 +34,16 @@ from sim.model.lifecycle import Lifecycle, PilotState
 from sim.model.negotiation import negotiate_terms
 from sim.model.pilot import Pilot
 from sim.model.population import beta, lognormal
+from sim.model.streams import weighted_choice
 from sim.model.success import success_probability
+from sim.model.sums import pairwise_sum
 from sim.model.valuation import (
     outside_options,
     outside_parts,
     partner_money_back,
     party_values,
 )
-from sim.scenario.fields import ACADEMIA, CIVIL_SOCIETY, DOMAINS, FIRM, GOVERNMENT
+from sim.scenario.fields import ACADEMIA, CIVIL_SOCIETY, FIRM, GOVERNMENT
 
 
 class TypicalPartners(NamedTuple):
@@ -71,7 +74,7 @@ class Proposing:
         startup_boost = incentives.proposal_multiplier(is_startup=True, cfg=self.config.incentives)
         weight = np.where(pop.startup[pool], startup_boost, 1.0)
         n = rng.poisson(self.config.pilots.proposal_rate * weight.sum())
-        sectors = rng.choice(len(self.partnership.lead), size=n, p=self.partnership.lead)
+        sectors = weighted_choice(rng, self.partnership.lead, size=n)
         leads = np.full(n, -1)
         leads[sectors == GOVERNMENT] = city.idx
         for sector in np.unique(sectors[sectors != GOVERNMENT]).tolist():
@@ -80,7 +83,7 @@ class Proposing:
                 continue  # no organisation of that sector: those proposals never happen
             slots = np.flatnonzero(sectors == sector)
             w = weight[here]
-            leads[slots] = pool[here][rng.choice(int(here.sum()), size=len(slots), p=w / w.sum())]
+            leads[slots] = pool[here][weighted_choice(rng, w / w.sum(), size=len(slots))]
         for index, lead in enumerate(leads.tolist()):
             if lead >= 0:
                 own = self.streams.for_proposal("call", city.city, self.now, index)
@@ -112,7 +115,7 @@ class Proposing:
         if template is None:
             priorities = self.priorities[city.city]
             fit = priorities * (pop.capability[lead] + 0.1 if lead != city.idx else 1.0)
-            domain = int(rng.choice(len(DOMAINS), p=fit / fit.sum()))
+            domain = weighted_choice(rng, fit / fit.sum())
             own = pop.neighbourhood[lead]
             neighbourhood = int(own) if own >= 0 else int(rng.integers(neighbourhoods))
             draw = rng.random()  # drawn whether or not a test bed exists: common random numbers
@@ -197,9 +200,13 @@ class Proposing:
 
     def deal(self, pilot: Pilot, instrument: str, success: float, public: float) -> Deal:
         """Value a pilot's deal under an instrument (:func:`sim.finance.deals.value_deal`)."""
+        return self.value_proposal(instrument, self.proposal(pilot, success, public))
+
+    def value_proposal(self, instrument: str, proposal: Proposal) -> Deal:
+        """Value a proposal's deal under an instrument (:func:`sim.finance.deals.value_deal`)."""
         return value_deal(
             instrument,
-            self.proposal(pilot, success, public),
+            proposal,
             self.config.finance,
             steps_per_year=self.config.time.steps_per_year,
             # only a blended deal has first-loss cover: only then read every provider's balance
@@ -235,15 +242,14 @@ class Proposing:
         ``order`` takes the first that qualifies; ``cheapest`` the one with the lowest expected
         public cost per EUR of public part. None when no instrument qualifies.
         """
-        parties = np.array(sorted({pilot.lead, city.idx}))
-        pilot.noise_sd = self.evaluation_noise(pilot, parties)
+        pilot.noise_sd = self.evaluation_noise(pilot, {pilot.lead, city.idx})
         success = self.expected_odds(pilot, city)
         public = self.expected_public(pilot)
         proposal = self.proposal(pilot, success, public)
         mix = len(self.instruments) > 1
         options: list[tuple[float, int, str]] = []
         for rank, (name, instrument) in enumerate(self.instruments.items()):
-            deal = self.deal(pilot, name, success, public)
+            deal = self.value_proposal(name, proposal)
             if not passes_screens(deal, proposal, self.config.finance):
                 continue
             if instrument.capacity(city, pilot) <= 0 or (mix and not deal.closes):
@@ -303,10 +309,11 @@ class Proposing:
             self.config.replication.success_bonus if pilot.replica_of >= 0 else 0.0
         )
 
-    def evaluation_noise(self, pilot: Pilot, parties: np.ndarray) -> float:
+    def evaluation_noise(self, pilot: Pilot, parties: Iterable[int]) -> float:
         """Return an outcome evaluator's error for a pilot with these parties (SD)."""
         cfg = self.config.finance.outcome_based
-        academic = bool((self.population.sector[parties] == ACADEMIA).any())
+        sector = self.population.sector
+        academic = any(sector[p] == ACADEMIA for p in parties)
         competence = cfg.academic_competence if academic else cfg.contracted_competence
         return measurement_sd(cfg.measurement_noise, pilot.measurability, competence)
 
@@ -449,7 +456,7 @@ class Proposing:
         return values, outside_options(outside, parties)
 
     def returns(
-        self, pilot: Pilot, parties: np.ndarray, success: float, public: float | None = None
+        self, pilot: Pilot, parties: np.ndarray, sectors: list[int], success: float
     ) -> np.ndarray:
         """Return the money each party expects back at the share it expects to pay (EUR).
 
@@ -460,21 +467,27 @@ class Proposing:
         the city's cover of their loss if the pilot fails; the city gets what comes back to the
         public, valued with the public-cost function (:class:`sim.finance.deals.Deal`), less
         that expected cover.
+
+        Args:
+            pilot: The pilot, its instrument fixed.
+            parties: The consortium (organisation indices).
+            sectors: Each party's sector code.
+            success: The pilot's odds.
         """
-        pop = self.population
-        expected = self.expected_public(pilot) if public is None else public
+        expected = self.expected_public(pilot)
         deal = self.deal(pilot, pilot.instrument, success, expected)
-        sectors = pop.sector[parties]
-        firm = sectors == FIRM
-        others = max(int((sectors != GOVERNMENT).sum()), 1)
-        share = np.where(sectors == GOVERNMENT, expected, (pilot.cost - expected) / others)
+        city = [s == GOVERNMENT for s in sectors]
+        firms = [s == FIRM for s in sectors]
+        private = (pilot.cost - expected) / max(len(sectors) - sum(city), 1)
+        share = np.array([expected if c else private for c in city])
         procurement = self.config.incentives.innovation_procurement
-        fear = pop.ip_fear[parties] * (0.0 if procurement else 1.0)
+        fear = self.population.ip_fear[parties] * (0.0 if procurement else 1.0)
         # innovation procurement: the city covers part of a firm's loss if the pilot fails
         cover = (1.0 - success) * failure_cover(self.config.incentives)
-        partner = partner_money_back(deal.partner_return, firm, fear, cover)
-        covered = cover * float(share[firm].sum()) / expected if expected > 0 else 0.0
-        per_eur = np.where(sectors == GOVERNMENT, deal.city_return - covered, partner)
+        partner = partner_money_back(deal.partner_return, np.array(firms), fear, cover)
+        firms_share = pairwise_sum([private] * sum(firms))  # every firm pays the private part
+        covered = cover * firms_share / expected if expected > 0 else 0.0
+        per_eur = np.where(city, deal.city_return - covered, partner)
         return per_eur * share
 
     def success_odds(
@@ -536,14 +549,14 @@ class Proposing:
         pop = self.population
         parties = np.array(pilot.parties)
         pilot.success_prob = self.success_odds(pilot, parties)
-        pilot.noise_sd = self.evaluation_noise(pilot, parties)
+        pilot.noise_sd = self.evaluation_noise(pilot, pilot.parties)
         pilot.alignment = alignment(pop.weights[parties])
         city_cfg = cfg.cities[city.city]
         if pilot.success_prob < city_cfg.risk_threshold * (1.0 - city_cfg.risk_appetite):
             self._move(pilot, PilotState.CANCELLED, reason="too_risky")
             self._record_negotiation(pilot, agreed=False, rounds=0, reason="too_risky")
             return False
-        sectors = pop.sector[parties]
+        sectors = pop.sector[parties].tolist()
         values, outside = self.stakes(pilot, parties, pilot.success_prob, len(parties))
         public_cap = self.public_share_cap()
         match = 1.0 + cfg.incentives.match_rate
@@ -553,9 +566,10 @@ class Proposing:
                 min(public_cap * pilot.cost, public_capacity)
                 if p == city.idx
                 else self.free_capital(self.orgs[p].account) * (match if s == FIRM else 1.0)
-                for p, s in zip(pilot.parties, sectors.tolist(), strict=True)
+                for p, s in zip(pilot.parties, sectors, strict=True)
             ]
         )
+        partnership = self.partnership
         rigidity = 1.0 - city.procurement_flexibility
         n = len(parties)
         round_cost = (
@@ -569,7 +583,7 @@ class Proposing:
             values,
             outside,
             self.network.mean_trust(list(pilot.parties)),
-            np.array([self.partnership.bargaining_weight(int(s)) for s in sectors]),
+            np.array([partnership.bargaining_weight(s) for s in sectors]),
             protocol=cfg.negotiation.protocol,
             step=cfg.negotiation.step,
             opening_premium=cfg.negotiation.opening_premium,
@@ -577,10 +591,10 @@ class Proposing:
             round_cost=round_cost,
             max_rounds=cfg.negotiation.max_rounds,
             patience=np.full(n, cfg.negotiation.patience),
-            bearer_weights=np.array([self.partnership.failure_bearing[int(s)] for s in sectors]),
+            bearer_weights=np.array([partnership.failure_bearing[s] for s in sectors]),
             data_willingness=pop.data_willingness[parties],
             capacity=capacity,
-            returns=self.returns(pilot, parties, pilot.success_prob),
+            returns=self.returns(pilot, parties, sectors, pilot.success_prob),
         )
         pilot.terms = terms
         self._record_negotiation(

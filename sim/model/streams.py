@@ -17,6 +17,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 STREAM_NAMES: tuple[str, ...] = ("init", "proposals", "politics")
 """The streams a model uses; asking for another name is an error (catches typos)."""
@@ -25,6 +26,29 @@ STREAM_NAMES: tuple[str, ...] = ("init", "proposals", "politics")
 def stream_key(name: str) -> int:
     """Return the stable 32-bit spawn key of a stream name (CRC-32, same on every platform)."""
     return zlib.crc32(name.encode("utf-8"))
+
+
+def weighted_choice(
+    rng: np.random.Generator, p: ArrayLike, size: int | None = None
+) -> int | np.ndarray:
+    """Return what ``rng.choice(len(p), size, p=p)`` returns, drawing the same random numbers.
+
+    The generator finds one uniform number per choice in the cumulative probabilities, as here;
+    its checks of ``p`` (signs, sum) and their machine limits cost several times the draw, so
+    they are not repeated: ``p`` must be non-negative and sum to 1 up to rounding.
+
+    Args:
+        rng: The stream to draw from.
+        p: Probability of each index 0, 1, ..., len(p) - 1 (1).
+        size: None for one index, else how many (drawn with replacement).
+
+    Returns:
+        An int when ``size`` is None, else an int64 array of ``size`` indices.
+    """
+    cdf = np.cumsum(p, dtype=np.float64)
+    cdf /= cdf[-1]
+    drawn = cdf.searchsorted(rng.random(size), side="right")
+    return int(drawn) if size is None else drawn
 
 
 class Streams:
