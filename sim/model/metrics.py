@@ -616,7 +616,24 @@ AGENT_REPORTERS: dict[str, str] = {
 """Per-agent state recorded when a scenario asks for it (``output.agent_state``)."""
 
 
-def collector(*, agent_state: bool, metrics: Sequence[str] | None = None) -> mesa.DataCollector:
+class Collector(mesa.DataCollector):
+    """Mesa's DataCollector, keeping each metric's value as its reporter returned it.
+
+    Every reporter returns a number, which nothing can change afterwards, so the deep copy Mesa
+    makes of each value at each collection (one per metric and step) is not needed.
+    """
+
+    def collect(self, model: ModelState) -> None:
+        """Collect every metric, and per-agent state if asked for, at the model's time."""
+        self._collection_steps.append(model.time)
+        model_vars = self.model_vars
+        for name, reporter in self.model_reporters.items():
+            model_vars[name].append(reporter(model))
+        if self.agent_reporters:
+            self._agent_records[model.time] = list(self._record_agents(model))
+
+
+def collector(*, agent_state: bool, metrics: Sequence[str] | None = None) -> Collector:
     """Return a DataCollector of the metrics asked for, and per-agent state if asked.
 
     Args:
@@ -630,7 +647,7 @@ def collector(*, agent_state: bool, metrics: Sequence[str] | None = None) -> mes
     unknown = [name for name in names if name not in METRICS]
     if unknown:
         raise ValueError(f"unknown metric {', '.join(unknown)}; known: {', '.join(METRICS)}")
-    return mesa.DataCollector(
+    return Collector(
         model_reporters={name: METRICS[name].fn for name in names},
         agent_reporters=AGENT_REPORTERS if agent_state else None,
     )
