@@ -84,8 +84,6 @@ class Books:
         """What the books add up for each (reason, paying account, receiving account) seen."""
         self._vehicles: set[str] = set()
         """Accounts known to be public vehicles (every one has received money)."""
-        self._public_cost_now: float | None = None
-        """The net present public cost while metrics are collected (computed once for them)."""
         self._rate_step = step_rate(
             self.config.finance.public_discount_rate, self.config.time.steps_per_year
         )
@@ -294,10 +292,7 @@ class Books:
     def net_public_cost(self) -> float:
         """Return the net present public cost if the horizon were now (EUR, at step 0).
 
-        Computed from the running totals and the open claims; while the model collects its
-        metrics, the value it computed once for them.
+        Computed from the running totals and the open claims.
         """
-        if self._public_cost_now is not None:
-            return self._public_cost_now
         held = self.vehicle_holdings() + sum(c.value for c in self.claims())
         return self.pv_paid - self.discount_now * held
