@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import norm
 
+from sim.finance.commitments import instalment_years
 from sim.finance.formulas import (
     Loan,
     annuity_factor,
@@ -269,3 +270,14 @@ def test_break_even_rate():
     # an outcome known at once: only a certain payment breaks even
     assert break_even_rate(0.9, hurdle=0.03, years=0.0) == math.inf
     assert break_even_rate(1.0, hurdle=0.03, years=0.0) == 0.03
+
+
+def test_instalment_years_known_shares_made_once_and_read_only():
+    # steps 3 and 4 fall in fiscal year 0, 5 and 6 in year 1 (year y holds steps 4y+1..4y+4)
+    shares = instalment_years(3, 4, 4)
+    assert dict(shares) == {0: 0.5, 1: 0.5}
+    assert instalment_years(3, 4, 4) is shares  # made once
+    with pytest.raises(TypeError):
+        shares[2] = 1.0  # type: ignore[index]
+    assert dict(instalment_years(1, 3, 4)) == {0: pytest.approx(1.0)}
+    assert dict(instalment_years(0, 1, 4)) == {0: 1.0}  # set-up belongs to year 0

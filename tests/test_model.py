@@ -1,6 +1,7 @@
 """The model as a whole: reproducibility, invariants, scheduling, outputs."""
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -306,3 +307,28 @@ def test_running_failure_costs_equal_the_pilot_table(path):
     assert final["public_failure_cost"] == pytest.approx(lost["public_net"].sum(), rel=1e-12)
     invested = (lost["invested"] - lost["returned"]).sum()
     assert final["investor_failure_cost"] == pytest.approx(invested, rel=1e-12, abs=1e-6)
+
+
+def test_collected_metrics_equal_the_reporters_read_afterwards(small):
+    """Each metric collected at the horizon (values shared within a collection, stored as
+    returned) is what its reporter gives when asked alone afterwards."""
+    from sim.model.metrics import METRICS
+
+    model = simulate(small, seed=5)
+    assert model.shared is None  # outside a collection nothing is kept
+    last = step_table(model).iloc[-1]
+    for name, metric in METRICS.items():
+        alone = metric.fn(model)
+        assert (math.isnan(alone) and math.isnan(last[name])) or alone == last[name], name
+
+
+def test_flow_totals_equal_the_journal(small):
+    """The books' flow totals by reason and account kinds are the journal's sums."""
+    model = simulate(small, seed=6)
+    ledger = model.ledger
+    kinds = [None, *{kind for totals in model.flows.values() for pair in totals for kind in pair}]
+    for reason in {*model.flows, "no_such_reason"}:
+        for src in kinds:
+            for dst in kinds:
+                expected = ledger.flows(reason=reason, src_kind=src, dst_kind=dst)
+                assert model.flow(reason, src, dst) == expected, (reason, src, dst)

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from types import MappingProxyType
 
 
 def fiscal_year(step: int, steps_per_year: int) -> int:
@@ -24,10 +27,13 @@ def fiscal_year(step: int, steps_per_year: int) -> int:
     return max(step - 1, 0) // steps_per_year
 
 
-def instalment_years(start: int, duration: int, steps_per_year: int) -> dict[int, float]:
+@cache
+def instalment_years(start: int, duration: int, steps_per_year: int) -> Mapping[int, float]:
     """Return the share of a pilot's instalments falling in each fiscal year.
 
     Instalments are equal, one per running step, at steps ``start`` .. ``start + duration - 1``.
+    Made once per start, duration and year length (a run asks about the same few again and again,
+    for every deal valued and every commitment booked), so the mapping is read-only.
 
     Args:
         start: First running step.
@@ -39,7 +45,7 @@ def instalment_years(start: int, duration: int, steps_per_year: int) -> dict[int
     for step in range(start, start + duration):
         year = fiscal_year(step, steps_per_year)
         shares[year] = shares.get(year, 0.0) + each
-    return shares
+    return MappingProxyType(shares)
 
 
 @dataclass
@@ -66,7 +72,9 @@ class Commitments:
         available = cash if year == now else planned
         return available - self.by_year.get(year, 0.0)
 
-    def capacity(self, shares: dict[int, float], now: int, *, cash: float, planned: float) -> float:
+    def capacity(
+        self, shares: Mapping[int, float], now: int, *, cash: float, planned: float
+    ) -> float:
         """Return the largest amount that can be promised with these yearly shares (EUR)."""
         limits = [
             self.room(year, now, cash=cash, planned=planned) / share
@@ -75,7 +83,7 @@ class Commitments:
         ]
         return max(0.0, min(limits, default=math.inf))
 
-    def book(self, pilot: int, amount: float, shares: dict[int, float]) -> None:
+    def book(self, pilot: int, amount: float, shares: Mapping[int, float]) -> None:
         """Book a pilot's dues: ``amount`` spread over fiscal years by ``shares``."""
         dues = {year: amount * share for year, share in shares.items()}
         self.by_pilot[pilot] = dues

@@ -209,8 +209,8 @@ def _floor_cents(credit_limit: float | None, kind: AccountKind) -> int | None:
     return -to_cents(credit_limit)
 
 
-def _check_entry(step: int, reason: str, pilot_id: int | None) -> int | None:
-    """Validate the bookkeeping fields of a transfer.
+def _check_entry(step: int, reason: str, pilot_id: int | None) -> tuple[int, int | None]:
+    """Validate the bookkeeping fields of a transfer (the slow path of :meth:`Ledger._post`).
 
     Args:
         step: Simulation step of the transfer, in model ticks; a non-negative integer.
@@ -218,27 +218,27 @@ def _check_entry(step: int, reason: str, pilot_id: int | None) -> int | None:
         pilot_id: Id of the pilot the transfer belongs to, or None.
 
     Returns:
-        The pilot id as a plain ``int``, or None.
+        The step and the pilot id as plain ``int`` (the pilot id None if none).
 
     Raises:
         ValueError: If the step is negative or not an integer, or the reason is empty.
         TypeError: If the pilot id is not an integer.
 
     """
-    if type(step) is int and step >= 0 and type(reason) is str and reason:  # the usual case
-        return pilot_id if pilot_id is None or type(pilot_id) is int else operator.index(pilot_id)
     if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
         raise ValueError(f"step must be a non-negative integer, got {step!r}")
     if not isinstance(reason, str) or not reason:
         raise ValueError(f"transfer reason must be a non-empty string, got {reason!r}")
-    return None if pilot_id is None else operator.index(pilot_id)
+    return int(step), None if pilot_id is None else operator.index(pilot_id)
 
 
 class Ledger:
     """Double-entry ledger of integer-cent accounts and the journal of transfers between them.
 
     The journal is stored column-wise in Python lists, so appending is cheap and a run with
-    hundreds of thousands of transfers stays fast; ``flows`` scans it without pandas.
+    hundreds of thousands of transfers stays fast; ``flows`` scans it without pandas. An
+    account's kind never changes, so a transfer records its accounts' names only and their kinds
+    are read from the accounts when asked for (``flows``, ``to_frame``).
     """
 
     def __init__(self) -> None:
@@ -246,8 +246,6 @@ class Ledger:
         self._step: list[int] = []
         self._src: list[str] = []
         self._dst: list[str] = []
-        self._src_kind: list[AccountKind] = []
-        self._dst_kind: list[AccountKind] = []
         self._cents: list[int] = []
         self._reason: list[str] = []
         self._pilot: list[int | None] = []
@@ -430,7 +428,14 @@ class Ledger:
             source, target = self._account(src), self._account(dst)  # raises the KeyError
         if src == dst:
             raise ValueError(f"cannot transfer from account {src!r} to itself")
-        pilot = _check_entry(step, reason, pilot_id)
+        if (
+            type(step) is not int
+            or step < 0
+            or type(reason) is not str
+            or not reason
+            or not (pilot_id is None or type(pilot_id) is int)
+        ):
+            step, pilot_id = _check_entry(step, reason, pilot_id)
         if cents == 0:
             return None
         if source.floor is not None and source.balance - cents < source.floor:
@@ -439,14 +444,12 @@ class Ledger:
             )
         source.balance -= cents
         target.balance += cents
-        self._step.append(int(step))
+        self._step.append(step)
         self._src.append(src)
         self._dst.append(dst)
-        self._src_kind.append(source.kind)
-        self._dst_kind.append(target.kind)
         self._cents.append(cents)
         self._reason.append(reason)
-        self._pilot.append(pilot)
+        self._pilot.append(pilot_id)
         return len(self._cents) - 1
 
     def balance(self, name: str) -> float:
@@ -577,8 +580,6 @@ class Ledger:
             self._step,
             self._src,
             self._dst,
-            self._src_kind,
-            self._dst_kind,
             self._cents,
             self._reason,
             self._pilot,
@@ -626,17 +627,21 @@ class Ledger:
             (column, wanted)
             for column, wanted in (
                 (self._reason, reason),
-                (self._src_kind, None if src_kind is None else AccountKind(src_kind)),
-                (self._dst_kind, None if dst_kind is None else AccountKind(dst_kind)),
+                (self._src, None if src_kind is None else AccountKind(src_kind)),
+                (self._dst, None if dst_kind is None else AccountKind(dst_kind)),
                 (self._pilot, pilot_id),
             )
             if wanted is not None
         ]
+        accounts = self._accounts
         rows: range | list[int] = range(len(self._cents))
         if until_step is not None:
             rows = [i for i in rows if self._step[i] <= until_step]
         for column, wanted in filters:
-            rows = [i for i in rows if column[i] == wanted]
+            if isinstance(wanted, AccountKind):  # an account's kind, read from its name
+                rows = [i for i in rows if accounts[column[i]].kind is wanted]
+            else:
+                rows = [i for i in rows if column[i] == wanted]
         return from_cents(sum(self._cents[i] for i in rows))
 
     def to_frame(self) -> pd.DataFrame:
@@ -649,14 +654,14 @@ class Ledger:
 
         """
         cents = int_column(self._cents)
-        value = {kind: kind.value for kind in AccountKind}
+        kind = {name: account.kind.value for name, account in self._accounts.items()}
         return pd.DataFrame(
             {
                 "step": int_column(self._step),
                 "src": str_column(self._src),
                 "dst": str_column(self._dst),
-                "src_kind": str_column([value[kind] for kind in self._src_kind]),
-                "dst_kind": str_column([value[kind] for kind in self._dst_kind]),
+                "src_kind": str_column([kind[name] for name in self._src]),
+                "dst_kind": str_column([kind[name] for name in self._dst]),
                 "amount": cents / CENTS_PER_UNIT,
                 "amount_cents": cents,
                 "reason": str_column(self._reason),

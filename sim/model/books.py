@@ -32,7 +32,8 @@ class _Route:
     """What the books add up for money moving for one reason from one account to another.
 
     Attributes:
-        flow: Key of the flow totals: (reason, paying kind, receiving kind).
+        totals: The reason's flow totals (:attr:`Books.flows`), where the route's cents add up.
+        kinds: Their key: (paying kind, receiving kind).
         opening: Whether the reason opens the books (an endowment): no public cost.
         invested: Whether the payer is a capital provider (money put into a pilot).
         returned: Whether the receiver is a capital provider (money got back from a pilot).
@@ -41,7 +42,8 @@ class _Route:
             the accounts' roles are first asked for (:meth:`Books._place`).
     """
 
-    flow: tuple[str, str, str]
+    totals: defaultdict[tuple[str, str], int]
+    kinds: tuple[str, str]
     opening: bool
     invested: bool
     returned: bool
@@ -55,8 +57,8 @@ class Books:
     def _init_books(self) -> None:
         self.outstanding: defaultdict[str, float] = defaultdict(float)
         """Instalments organisations have committed to pilots and not yet paid (EUR)."""
-        self.flows: defaultdict[tuple[str, str, str], int] = defaultdict(int)
-        """Cumulative cents moved, keyed by (reason, source kind, destination kind)."""
+        self.flows: dict[str, defaultdict[tuple[str, str], int]] = {}
+        """Cumulative cents moved by reason, then by (source kind, destination kind)."""
         self.pilot_invested: defaultdict[int, int] = defaultdict(int)
         """Money (cents) capital providers have put into each pilot."""
         self.pilot_returned: defaultdict[int, int] = defaultdict(int)
@@ -82,8 +84,6 @@ class Books:
         """What the books add up for each (reason, paying account, receiving account) seen."""
         self._vehicles: set[str] = set()
         """Accounts known to be public vehicles (every one has received money)."""
-        self._public_cost_now: float | None = None
-        """The net present public cost while metrics are collected (computed once for them)."""
         self._rate_step = step_rate(
             self.config.finance.public_discount_rate, self.config.time.steps_per_year
         )
@@ -141,7 +141,7 @@ class Books:
             pilot_id=None if pilot is None else pilot.id,
         )
         route = self._routes.get((reason, src, dst)) or self._route(reason, src, dst)
-        self.flows[route.flow] += cents
+        route.totals[route.kinds] += cents
         if pilot is None and route.opening:
             return
         if route.inside is None:
@@ -168,7 +168,8 @@ class Books:
         """Return, made once, what the books add up for money moving for a reason on a pair."""
         kinds = self.ledger.kind_of(src).value, self.ledger.kind_of(dst).value
         route = _Route(
-            flow=(reason, *kinds),
+            totals=self.flows.setdefault(reason, defaultdict(int)),
+            kinds=kinds,
             opening=reason in OPENING,
             invested=kinds[0] == AccountKind.CAPITAL_PROVIDER,
             returned=kinds[1] == AccountKind.CAPITAL_PROVIDER,
@@ -206,13 +207,12 @@ class Books:
 
     def flow(self, reason: str, src_kind: str | None = None, dst_kind: str | None = None) -> float:
         """Return the cumulative money moved for a reason (EUR), optionally by account kinds."""
+        totals = self.flows.get(reason, {})
         return (
             sum(
                 cents
-                for (r, s, d), cents in self.flows.items()
-                if r == reason
-                and (src_kind is None or s == src_kind)
-                and (dst_kind is None or d == dst_kind)
+                for (s, d), cents in totals.items()
+                if (src_kind is None or s == src_kind) and (dst_kind is None or d == dst_kind)
             )
             / 100
         )
@@ -222,7 +222,8 @@ class Books:
         return (
             sum(
                 cents * public_sign(reason, src, dst)
-                for (reason, src, dst), cents in self.flows.items()
+                for reason, totals in self.flows.items()
+                for (src, dst), cents in totals.items()
             )
             / 100
         )
@@ -291,10 +292,7 @@ class Books:
     def net_public_cost(self) -> float:
         """Return the net present public cost if the horizon were now (EUR, at step 0).
 
-        Computed from the running totals and the open claims; while the model collects its
-        metrics, the value it computed once for them.
+        Computed from the running totals and the open claims.
         """
-        if self._public_cost_now is not None:
-            return self._public_cost_now
         held = self.vehicle_holdings() + sum(c.value for c in self.claims())
         return self.pv_paid - self.discount_now * held

@@ -89,6 +89,36 @@ def metric(
     return register
 
 
+def _shared(model: ModelState, compute: Callable[[ModelState], object]) -> object:
+    """Return ``compute(model)``, computed once per collection for every reporter that reads it.
+
+    While the model collects its metrics (:attr:`PartnershipModel.shared
+    <sim.model.model.PartnershipModel.shared>` is a dictionary) nothing changes, so a quantity
+    several reporters read is computed for the first and kept for the others.
+    """
+    shared = model.shared
+    if shared is None:
+        return compute(model)
+    if compute not in shared:
+        shared[compute] = compute(model)
+    return shared[compute]
+
+
+def _public_cost(model: ModelState) -> float:
+    """Return the net present public cost, which values every open claim (EUR)."""
+    return model.net_public_cost()
+
+
+def _organisation_trust(model: ModelState) -> np.ndarray:
+    """Return each organisation's mean trust in its partners."""
+    return model.network.trust_by_organisation()
+
+
+def _citizen_trust(model: ModelState) -> np.ndarray:
+    """Return every citizen's trust in their city, the cities one after another."""
+    return np.concatenate([c.trust for c in model.citizens])
+
+
 def _ratio(numerator: float, denominator: float) -> float:
     """Return numerator / denominator, NaN when the denominator is zero."""
     return numerator / denominator if denominator else math.nan
@@ -214,7 +244,7 @@ def appropriated(model: ModelState) -> float:
 )
 def net_public_cost(model: ModelState) -> float:
     """Return the net present public cost (one definition for every instrument)."""
-    return model.net_public_cost()
+    return _shared(model, _public_cost)
 
 
 @metric(
@@ -456,7 +486,7 @@ def budget_balance(model: ModelState) -> float:
 )
 def trust_org_mean(model: ModelState) -> float:
     """Return mean organisational trust."""
-    return float(model.network.trust_by_organisation().mean())
+    return float(_shared(model, _organisation_trust).mean())
 
 
 @metric(
@@ -466,13 +496,13 @@ def trust_org_mean(model: ModelState) -> float:
 )
 def trust_org_sd(model: ModelState) -> float:
     """Return the spread of organisational trust."""
-    return float(model.network.trust_by_organisation().std())
+    return float(_shared(model, _organisation_trust).std())
 
 
 @metric("1", "Mean citizens' trust in their city.", label="Citizens' trust in the city", share=True)
 def citizen_trust_mean(model: ModelState) -> float:
     """Return mean citizen trust over all citizens of all cities."""
-    return float(np.concatenate([c.trust for c in model.citizens]).mean())
+    return float(_shared(model, _citizen_trust).mean())
 
 
 @metric(
@@ -480,7 +510,7 @@ def citizen_trust_mean(model: ModelState) -> float:
 )
 def citizen_trust_sd(model: ModelState) -> float:
     """Return the spread of citizen trust."""
-    return float(np.concatenate([c.trust for c in model.citizens]).std())
+    return float(_shared(model, _citizen_trust).std())
 
 
 @metric("1", "Mean citizen satisfaction.", label="Citizen satisfaction", share=True)
@@ -616,7 +646,24 @@ AGENT_REPORTERS: dict[str, str] = {
 """Per-agent state recorded when a scenario asks for it (``output.agent_state``)."""
 
 
-def collector(*, agent_state: bool, metrics: Sequence[str] | None = None) -> mesa.DataCollector:
+class Collector(mesa.DataCollector):
+    """Mesa's DataCollector, keeping each metric's value as its reporter returned it.
+
+    Every reporter returns a number, which nothing can change afterwards, so the deep copy Mesa
+    makes of each value at each collection (one per metric and step) is not needed.
+    """
+
+    def collect(self, model: ModelState) -> None:
+        """Collect every metric, and per-agent state if asked for, at the model's time."""
+        self._collection_steps.append(model.time)
+        model_vars = self.model_vars
+        for name, reporter in self.model_reporters.items():
+            model_vars[name].append(reporter(model))
+        if self.agent_reporters:
+            self._agent_records[model.time] = list(self._record_agents(model))
+
+
+def collector(*, agent_state: bool, metrics: Sequence[str] | None = None) -> Collector:
     """Return a DataCollector of the metrics asked for, and per-agent state if asked.
 
     Args:
@@ -630,7 +677,7 @@ def collector(*, agent_state: bool, metrics: Sequence[str] | None = None) -> mes
     unknown = [name for name in names if name not in METRICS]
     if unknown:
         raise ValueError(f"unknown metric {', '.join(unknown)}; known: {', '.join(METRICS)}")
-    return mesa.DataCollector(
+    return Collector(
         model_reporters={name: METRICS[name].fn for name in names},
         agent_reporters=AGENT_REPORTERS if agent_state else None,
     )

@@ -155,6 +155,9 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
         for city in self.cities:
             self._open_year(city)
         self.datacollector = collector(agent_state=config.output.agent_state, metrics=metrics)
+        self.shared: dict | None = None
+        """While the metrics are collected, what several of them read, computed once for them
+        (:func:`sim.model.metrics._shared`); None otherwise."""
         self.collected_steps: list[int] = []
         """The steps at which the metrics were collected, in order (the step table's rows)."""
         self._init_schedule(collect_every)
@@ -314,12 +317,12 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
     def _collect(self) -> None:
         """Collect the step's metrics (runs after every other event of the step).
 
-        The net present public cost, which values every open claim, is computed once for all
-        the reporters that read it (nothing changes while they read).
+        What several reporters read (the net present public cost, which values every open
+        claim; trust) is computed once for all of them (nothing changes while they read).
         """
-        self._public_cost_now = self.net_public_cost()
+        self.shared = {}
         try:
             self.datacollector.collect(self)
         finally:
-            self._public_cost_now = None
+            self.shared = None
         self.collected_steps.append(self.now)

@@ -52,32 +52,44 @@ class Operating:
 
     def _run_pilot(self, pilot: Pilot) -> None:
         """One step of a running pilot: instalments, withdrawals, delivery, maybe its end."""
-        city = self.cities[pilot.city]
         pilot.progress += 1
         if not self.instruments[pilot.instrument].instalment(pilot):
-            self.cancel(pilot, "public_funding_cut", (city.idx,))
+            self.cancel(pilot, "public_funding_cut", (self.cities[pilot.city].idx,))
             return
         mean_trust = self.network.mean_trust(list(pilot.parties)).tolist()
-        for position, party in enumerate(pilot.parties):
-            if party == city.idx:
-                continue
-            account = self.orgs[party].account
-            due = pilot.commitments.get(account, 0.0) * pilot.progress / pilot.duration
-            due -= pilot.paid.get(account, 0.0)
+        balance = self.ledger.balance
+        commitments, paid = pilot.commitments, pilot.paid
+        for position, party, account, reason in pilot.payers or self._payers(pilot):
+            due = commitments.get(account, 0.0) * pilot.progress / pilot.duration
+            due -= paid.get(account, 0.0)
             quits = self.orgs[party].withdraws(mean_trust[position], pilot.rng)
-            if quits or due > self.ledger.balance(account):
+            if quits or due > balance(account):
                 self._withdraw(pilot, party, "partner_withdrew" if quits else "partner_insolvent")
                 return
-            firm = self.population.sector[party] == FIRM
-            reason = "private_contribution" if firm else "partner_contribution"
             self.contribute(account, pilot, due, reason)
             self.outstanding[account] -= due
         spend = pilot.cost * pilot.progress / pilot.duration - pilot.spent
-        spend = min(spend, self.ledger.balance(pilot.account))
+        spend = min(spend, balance(pilot.account))
         self.pay(pilot.account, SUPPLIERS, spend, "delivery", pilot)
         pilot.spent += spend
         if pilot.progress >= pilot.duration:
             self._conclude(pilot)
+
+    def _payers(self, pilot: Pilot) -> tuple[tuple[int, int, str, str], ...]:
+        """Find, once per pilot, the partners who pay in as it runs (:attr:`Pilot.payers`)."""
+        city = self.cities[pilot.city].idx
+        sector = self.population.sector
+        pilot.payers = tuple(
+            (
+                position,
+                party,
+                self.orgs[party].account,
+                "private_contribution" if sector[party] == FIRM else "partner_contribution",
+            )
+            for position, party in enumerate(pilot.parties)
+            if party != city
+        )
+        return pilot.payers
 
     def cancel(self, pilot: Pilot, reason: str, parties: tuple[int, ...]) -> None:
         """Cancel a financed or running pilot: refunds pro rata, the instrument winds up."""
@@ -173,19 +185,26 @@ class Operating:
         if amount_cents <= 0 or not pilot.parties:
             return
         fractions = (self._shares(pilot) if shares is None else shares).tolist()
-        city = self.cities[pilot.city]
         last = len(pilot.parties) - 1
         left = amount_cents  # what is still to be paid out (cents)
-        for position, party in enumerate(pilot.parties):
+        for position, payee in enumerate(pilot.payees or self._payees(pilot)):
             cents = (
                 left
                 if position == last
                 else min(math.floor(amount_cents * fractions[position]), left)
             )
             if cents > 0:
-                payee = city.treasury_account if party == city.idx else self.orgs[party].account
                 self.pay_cents(pilot.account, payee, cents, reason, pilot)
                 left -= cents
+
+    def _payees(self, pilot: Pilot) -> tuple[str, ...]:
+        """Find, once per pilot, where its parties' shares go (:attr:`Pilot.payees`)."""
+        city = self.cities[pilot.city]
+        pilot.payees = tuple(
+            city.treasury_account if party == city.idx else self.orgs[party].account
+            for party in pilot.parties
+        )
+        return pilot.payees
 
     def _serve(self, pilot: Pilot) -> None:
         """One quarter of savings: in from the economy, the contract's claims, then the split."""

@@ -74,6 +74,11 @@ class Pilot:
         spent: Money spent on delivery so far (EUR).
         streams: Its streams of savings once it succeeded (its own, then its programme's).
         replica_of: Id of the pilot (in another city) this one replicates, or -1.
+        payers: The partners who pay in as it runs, each as (position among ``parties``,
+            organisation index, ledger account, reason of its contributions): every party but
+            the city, found when it first runs (its parties do not change once agreed).
+        payees: The ledger account each party's share of its money goes to, in the order of
+            ``parties`` (the city's treasury for the city), found when it first pays out.
     """
 
     id: int
@@ -114,6 +119,8 @@ class Pilot:
     spent: float = 0.0
     streams: list[Stream] = field(default_factory=list)
     replica_of: int = -1
+    payers: tuple[tuple[int, int, str, str], ...] = ()
+    payees: tuple[str, ...] = ()
 
     @property
     def state(self) -> PilotState:
