@@ -332,3 +332,34 @@ def test_flow_totals_equal_the_journal(small):
             for dst in kinds:
                 expected = ledger.flows(reason=reason, src_kind=src, dst_kind=dst)
                 assert model.flow(reason, src, dst) == expected, (reason, src, dst)
+
+
+def test_withdrawal_reads_trust_only_for_a_draw_below_the_rate(small):
+    """A partner withdraws with chance rate * (1 - trust); trust is read only if it can matter.
+
+    The same draws decide as the definition ``draw < rate * (1 - trust)``, and a draw at or
+    above the rate never asks for the trust.
+    """
+    model = PartnershipModel(small.override({"pilots": {"withdrawal_rate": 0.5}}), seed=0)
+    firm = model.agents_by_type[Firm][0]
+    asked: list[float] = []
+
+    def trust(value: float):
+        def read() -> float:
+            asked.append(value)
+            return value
+
+        return read
+
+    # hand case: seed 1's first draw is 0.511... (stays whatever the trust), seed 3's 0.0856...
+    assert not firm.withdraws(trust(0.0), np.random.default_rng(1))
+    assert asked == []
+    assert firm.withdraws(trust(0.8), np.random.default_rng(3))  # 0.0856 < 0.5 * 0.2
+    assert not firm.withdraws(trust(0.9), np.random.default_rng(3))  # 0.0856 >= 0.5 * 0.1
+    assert asked == [0.8, 0.9]
+    for seed in range(2000):
+        value = seed / 1999
+        draw = np.random.default_rng(seed).random()
+        quits = firm.withdraws(trust(value), np.random.default_rng(seed))
+        assert quits == (draw < 0.5 * (1.0 - value))
+        assert (asked[-1] == value) == (draw < 0.5)

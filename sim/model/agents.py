@@ -8,7 +8,7 @@ lives on the edges of the partner network. Money lives in the ledger, under ``ac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import mesa
@@ -111,14 +111,21 @@ class Organisation(mesa.Agent):
             share=invitation.share,
         )
 
-    def withdraws(self, trust: float, rng: np.random.Generator) -> bool:
+    def withdraws(self, trust: Callable[[], float], rng: np.random.Generator) -> bool:
         """Decide whether to leave a running pilot; distrust of the partners makes it likelier.
 
+        The chance is ``pilots.withdrawal_rate * (1 - trust)``. A draw at or above the rate
+        stays whatever the trust (``rate * (1 - trust) <= rate``, also in floating point), so
+        trust is read only for a draw below the rate: with the default rate of 0.005, one step
+        in 200.
+
         Args:
-            trust: Mean trust in the other parties, in [0, 1].
+            trust: Returns the mean trust in the other parties, in [0, 1].
             rng: The ``running`` stream.
         """
-        return bool(rng.random() < self.model.config.pilots.withdrawal_rate * (1.0 - trust))
+        rate = self.model.config.pilots.withdrawal_rate
+        draw = rng.random()
+        return draw < rate and draw < rate * (1.0 - trust())
 
 
 class CityGovernment(Organisation):

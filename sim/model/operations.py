@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 
@@ -56,13 +57,19 @@ class Operating:
         if not self.instruments[pilot.instrument].instalment(pilot):
             self.cancel(pilot, "public_funding_cut", (self.cities[pilot.city].idx,))
             return
-        mean_trust = self.network.mean_trust(list(pilot.parties)).tolist()
+        mean_trust: list[float] = []  # each party's in the others, read if a draw needs it
+
+        def trust(position: int) -> float:
+            if not mean_trust:
+                mean_trust.extend(self.network.mean_trust(list(pilot.parties)).tolist())
+            return mean_trust[position]
+
         balance = self.ledger.balance
         commitments, paid = pilot.commitments, pilot.paid
         for position, party, account, reason in pilot.payers or self._payers(pilot):
             due = commitments.get(account, 0.0) * pilot.progress / pilot.duration
             due -= paid.get(account, 0.0)
-            quits = self.orgs[party].withdraws(mean_trust[position], pilot.rng)
+            quits = self.orgs[party].withdraws(partial(trust, position), pilot.rng)
             if quits or due > balance(account):
                 self._withdraw(pilot, party, "partner_withdrew" if quits else "partner_insolvent")
                 return

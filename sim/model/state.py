@@ -54,7 +54,8 @@ class ModelState(Protocol):
     pilots: Mapping[int, Pilot]
     active: Mapping[int, Pilot]
     programmes: Sequence[Pilot]
-    flows: Mapping[tuple[str, str, str], int]
+    flows: Mapping[str, Mapping[tuple[str, str], int]]
+    shared: dict | None
     pilot_public: Mapping[int, float]
     pilot_invested: Mapping[int, int]
     pilot_returned: Mapping[int, int]
@@ -79,7 +80,7 @@ class ModelState(Protocol):
         ...
 
     def returns(
-        self, pilot: Pilot, parties: np.ndarray, success: float, public: float | None = None
+        self, pilot: Pilot, parties: np.ndarray, sectors: list[int], success: float
     ) -> np.ndarray:
         """Money each party expects back per EUR of its cost share."""
         ...
