@@ -25,6 +25,11 @@ Parts:
         and wall seconds; the cost exponent in organisations (the large city scaled by 1/8,
         1/4, 1/2 and 1) and in the horizon (scenarios/base.yaml over 40, 80, 160 and 320
         steps): the least-squares slope of log CPU on log size, and each doubling's own slope.
+        The large city runs ``--repeats`` times (the reference's once, with
+        ``--large-reference``). Each point of the exponents runs ``--repeats`` times, the
+        points interleaved, and its least CPU is used:
+        other work on the machine only ever adds to a run's CPU, and a single run of a 0.2 s
+        point moved an early doubling's slope by +-0.5.
     identical: whether the new version's runs give the same tables as the reference's, to
         the bit (every table of ``collect``: steps, events, pilots, transfers, ...), for every
         scenario file under scenarios/ but the sweeps, decisions and docking specs, seeds 0 to
@@ -294,31 +299,41 @@ def exponent(sizes: list[float], costs: list[float]) -> tuple[float, list[float]
     return slope, local
 
 
-def large(new: Path, ref: Path, with_reference: bool) -> None:
+def large(new: Path, ref: Path, with_reference: bool, repeats: int) -> None:
     """Print the large city's times and the cost exponents (module docstring)."""
     print(f"\n## Large city and cost exponents ({load()})")
     city = "scenarios/large_city.yaml"
-    versions = [("new", new)] + ([("reference", ref)] if with_reference else [])
+    versions = [("new", new)] * repeats + ([("reference", ref)] if with_reference else [])
     for version, root in versions:
         got = child(root, "scaled", scenario=city, seed=1, factor=1.0, steps=40)
         print(
             f"large city, {version}: CPU {got['cpu']:.2f} s, wall {got['wall']:.2f} s "
             f"({got['organisations']:,} organisations, 40 steps, {got['moves']:,} lifecycle moves)"
         )
-    rows = [
-        child(new, "scaled", scenario=city, seed=1, factor=f, steps=40)
-        for f in (0.125, 0.25, 0.5, 1.0)
-    ]
-    slope, local = exponent([r["organisations"] for r in rows], [r["cpu"] for r in rows])
-    print("organisations: " + ", ".join(f"{r['organisations']:,}: {r['cpu']:.2f} s" for r in rows))
-    print(f"  exponent {slope:.3f} (each doubling: {', '.join(f'{s:.2f}' for s in local)})")
-    rows = [
-        child(new, "scaled", scenario="scenarios/base.yaml", seed=1, factor=1.0, steps=s)
-        for s in (40, 80, 160, 320)
-    ]
-    slope, local = exponent([r["steps"] for r in rows], [r["cpu"] for r in rows])
-    print("horizon (base): " + ", ".join(f"{r['steps']} steps: {r['cpu']:.3f} s" for r in rows))
-    print(f"  exponent {slope:.3f} (each doubling: {', '.join(f'{s:.2f}' for s in local)})")
+    series = (
+        ("organisations", city, "organisations", [(f, 40) for f in (0.125, 0.25, 0.5, 1.0)]),
+        ("horizon (base)", "scenarios/base.yaml", "steps", [(1.0, s) for s in (40, 80, 160, 320)]),
+    )
+    for title, scenario, size, points in series:
+        # every point once per repeat, the points interleaved: the least CPU of each point is
+        # the one least slowed by other work on the machine
+        sizes = [0] * len(points)
+        cpu: list[list[float]] = [[] for _ in points]
+        for _ in range(repeats):
+            for i, (factor, steps) in enumerate(points):
+                got = child(new, "scaled", scenario=scenario, seed=1, factor=factor, steps=steps)
+                sizes[i] = got[size]
+                cpu[i].append(got["cpu"])
+        least = [min(c) for c in cpu]
+        slope, local = exponent(sizes, least)
+        print(
+            f"{title}, least CPU of {repeats} (range): "
+            + ", ".join(
+                f"{n:,}: {lo:.3f} s ({min(c):.3f}-{max(c):.3f})"
+                for n, lo, c in zip(sizes, least, cpu, strict=True)
+            )
+        )
+        print(f"  exponent {slope:.3f} (each doubling: {', '.join(f'{s:.2f}' for s in local)})")
     print(load())
 
 
@@ -392,6 +407,9 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2, help="workers (sweep)")
     parser.add_argument(
+        "--repeats", type=int, default=3, help="runs of each point of the exponents (large)"
+    )
+    parser.add_argument(
         "--large-reference", action="store_true", help="also time the reference's large city"
     )
     args = parser.parse_args()
@@ -414,7 +432,7 @@ def main() -> None:
     if "sweep" in parts:
         sweep(new, args.workers)
     if "large" in parts:
-        large(new, ref, args.large_reference)
+        large(new, ref, args.large_reference, args.repeats)
     if "identical" in parts:
         identical(new, ref, args.identical_seeds)
     if "imports" in parts:
