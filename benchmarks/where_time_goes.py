@@ -41,7 +41,7 @@ def main() -> None:
     steps = int(sys.argv[2]) if len(sys.argv) > 2 else None
     runs = 1 if steps else 3
     if steps is None:
-        simulate(config, seed=1000)  # warm-up: lazy imports and caches
+        collect(simulate(config, seed=1000))  # warm-up: lazy imports (pandas, pyarrow) and caches
     profile = cProfile.Profile()
     profile.enable()
     for seed in range(runs):
