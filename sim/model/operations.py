@@ -86,11 +86,12 @@ class Operating:
         """Find, once per pilot, the partners who pay in as it runs (:attr:`Pilot.payers`)."""
         city = self.cities[pilot.city].idx
         sector = self.population.sector
+        accounts = pilot.payees or self._payees(pilot)
         pilot.payers = tuple(
             (
                 position,
                 party,
-                self.orgs[party].account,
+                accounts[position],
                 "private_contribution" if sector[party] == FIRM else "partner_contribution",
             )
             for position, party in enumerate(pilot.parties)

@@ -78,7 +78,7 @@ class Pilot:
             organisation index, ledger account, reason of its contributions): every party but
             the city, found when it first runs (its parties do not change once agreed).
         payees: The ledger account each party's share of its money goes to, in the order of
-            ``parties`` (the city's treasury for the city), found when it first pays out.
+            ``parties`` (the city's treasury for the city), found when it first runs or pays out.
     """
 
     id: int
