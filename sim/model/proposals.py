@@ -113,9 +113,13 @@ class Proposing:
         neighbourhoods = cfg.cities[city.city].neighbourhoods
         savings = cfg.finance.savings
         if template is None:
-            priorities = self.priorities[city.city]
-            fit = priorities * (pop.capability[lead] + 0.1 if lead != city.idx else 1.0)
-            domain = weighted_choice(rng, fit / fit.sum())
+            # six domains: their weights on Python floats, summed in NumPy's order
+            fit = self.priorities[city.city].tolist()
+            if lead != city.idx:
+                capability = pop.capability[lead].tolist()
+                fit = [w * (c + 0.1) for w, c in zip(fit, capability, strict=True)]
+            total = pairwise_sum(fit)
+            domain = weighted_choice(rng, [f / total for f in fit])
             own = pop.neighbourhood[lead]
             neighbourhood = int(own) if own >= 0 else int(rng.integers(neighbourhoods))
             draw = rng.random()  # drawn whether or not a test bed exists: common random numbers
