@@ -26,7 +26,7 @@ All money in EUR valued at financial close, discounted at the public rate per st
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -43,9 +43,12 @@ from sim.finance.formulas import (
 from sim.scenario.finance import FinanceConfig
 
 
-@dataclass(frozen=True)
-class Proposal:
+class Proposal(NamedTuple):
     """A pilot's economics as the parties know them when it is proposed.
+
+    This record, :class:`Deal` and :class:`StreamTerms` are named tuples: immutable, and each
+    made several times per proposal (its instrument chosen, its partners searched, its terms
+    negotiated, its financing closed) at about a quarter of a frozen dataclass's cost.
 
     Attributes:
         cost: Total cost (EUR).
@@ -70,8 +73,7 @@ class Proposal:
     measurability: float
 
 
-@dataclass(frozen=True)
-class Deal:
+class Deal(NamedTuple):
     """An instrument's deal for one proposal, valued before signing.
 
     Attributes:
@@ -87,6 +89,7 @@ class Deal:
         expected_fraction: Expected share of the maximum payment paid (1).
         coverage: Yearly savings of a success per EUR of yearly debt service, the lenders'
             debt-service coverage ratio (1; inf without debt).
+        public_part: What the city carries of the proposal valued (EUR).
     """
 
     instrument: str
@@ -100,13 +103,12 @@ class Deal:
     maximum: float = 0.0
     expected_fraction: float = math.nan
     coverage: float = math.inf
+    public_part: float = 0.0
 
     @property
     def city_return(self) -> float:
         """What comes back to the public per EUR of the public part (1 - cost per EUR)."""
         return 1.0 - self.public_cost / self.public_part if self.public_part > 0 else 0.0
-
-    public_part: float = 0.0
 
 
 def _discount(rate_step: float, steps: float) -> float:
@@ -150,8 +152,7 @@ def debt_terms(
     return 0.0, 0.0, 0.0, 1
 
 
-@dataclass(frozen=True)
-class StreamTerms:
+class StreamTerms(NamedTuple):
     """What a success's stream leaves the parties under an instrument, whatever the odds.
 
     Attributes:

@@ -341,8 +341,22 @@ def senior_expected_value(
         hurdle_step: The lender's required return per step.
         steps_to_outcome: Steps from close to the outcome.
     """
-    periods = np.arange(1, len(collected) + 1)
-    success_pv = float((collected * (1.0 + hurdle_step) ** -periods).sum())
+    # what it collects on success, discounted by the factors made once per hurdle and term
+    success_pv = present_value(collected, hurdle_step)
+    return _senior_value(
+        success_pv, owed, success_prob, recovery_on_failure, hurdle_step, steps_to_outcome
+    )
+
+
+def _senior_value(
+    success_pv: float,
+    owed: float,
+    success_prob: float,
+    recovery_on_failure: float,
+    hurdle_step: float,
+    steps_to_outcome: int,
+) -> float:
+    """Return :func:`senior_expected_value` given the present value of its success (EUR)."""
     failure = min(recovery_on_failure, owed)
     value = success_prob * success_pv + (1.0 - success_prob) * failure
     return growth(hurdle_step, -steps_to_outcome) * value if value else 0.0
@@ -377,16 +391,12 @@ def minimum_first_loss(
     """
     if lent <= 0:
         return 0.0
-    kwargs = dict(
-        success_prob=success_prob,
-        collected=collected,
-        hurdle_step=hurdle_step,
-        steps_to_outcome=steps_to_outcome,
-    )
-    base = senior_expected_value(owed, recovery_on_failure=salvage, **kwargs)
+    # the success's value is the same with or without the cover: valued once
+    success_pv = present_value(collected, hurdle_step)
+    base = _senior_value(success_pv, owed, success_prob, salvage, hurdle_step, steps_to_outcome)
     if base >= lent:
         return 0.0
-    full = senior_expected_value(owed, recovery_on_failure=owed, **kwargs)
+    full = _senior_value(success_pv, owed, success_prob, owed, hurdle_step, steps_to_outcome)
     if full < lent:
         return math.inf
     per_eur = (1.0 - success_prob) * growth(hurdle_step, -steps_to_outcome)

@@ -14,6 +14,7 @@ agreement and their bookkeeping of rounds: they are one family and are read toge
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from operator import truediv
 from typing import Literal
@@ -56,44 +57,50 @@ class NoZoneOfAgreement(ValueError):
     """Raised when the surplus does not cover the parties' disagreement payoffs."""
 
 
-def _vector(name: str, values: ArrayLike, n: int | None = None) -> FloatVector:
-    """Return ``values`` as a finite 1-D float array, of length ``n`` when given."""
+def _vector(name: str, values: ArrayLike, n: int | None = None) -> list[float]:
+    """Return ``values``, a finite 1-D vector of length ``n`` when given, as a list of floats.
+
+    A consortium has a handful of parties: its numbers are checked and bargained over as Python
+    floats, which cost less than NumPy's calls on arrays of a few elements and give the same bits
+    (sums in NumPy's order, :func:`pairwise_sum`).
+    """
     array = np.asarray(values, dtype=np.float64)
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
     if n is not None and array.shape[0] != n:
         raise ValueError(f"{name} must have length {n}, got {array.shape[0]}")
-    if not np.isfinite(array).all():
+    floats = array.tolist()
+    if not all(map(math.isfinite, floats)):
         raise ValueError(f"{name} must be finite")
-    return array
+    return floats
 
 
-def _normalised_weights(weights: ArrayLike, n: int) -> FloatVector:
+def _normalised_weights(weights: ArrayLike, n: int) -> list[float]:
     """Return positive bargaining weights of length ``n`` rescaled to sum to 1."""
     w = _vector("weights", weights, n)
-    if (w <= 0.0).any():
+    if not all(x > 0.0 for x in w):
         raise ValueError("weights must be positive")
-    return w / w.sum()
+    return _normalise(w)
 
 
-def _check_unit_interval(name: str, values: ArrayLike, *, open_low: bool, open_high: bool) -> None:
-    """Raise ValueError unless every value lies in the (half-)open unit interval."""
-    v = np.asarray(values, dtype=np.float64)
-    low_ok = v > 0.0 if open_low else v >= 0.0
-    high_ok = v < 1.0 if open_high else v <= 1.0
-    if not (low_ok & high_ok).all():
-        interval = f"{'(' if open_low else '['}0, 1{')' if open_high else ']'}"
-        raise ValueError(f"{name} must be in {interval}, got {values!r}")
+def _check_unit_interval(
+    name: str, values: float | list[float], *, open_low: bool, open_high: bool
+) -> None:
+    """Raise ValueError unless each value (one, or a list) lies in the (half-)open unit interval."""
+    for v in values if isinstance(values, list) else (values,):
+        if not ((v > 0.0 if open_low else v >= 0.0) and (v < 1.0 if open_high else v <= 1.0)):
+            interval = f"{'(' if open_low else '['}0, 1{')' if open_high else ']'}"
+            raise ValueError(f"{name} must be in {interval}, got {values!r}")
 
 
-def _zone(surplus: float, disagreement: FloatVector) -> float:
+def _zone(surplus: float, disagreement: list[float]) -> float:
     """Return the zone of agreement ``surplus - sum(disagreement)``, rounding noise taken as 0.
 
     A negative zone within :data:`ZONE_TOLERANCE` of the amounts is 0; a larger shortfall stays
-    negative (no zone).
+    negative (no zone). Sums are NumPy's (:func:`pairwise_sum`).
     """
-    zone = surplus - disagreement.sum()
-    scale = max(abs(surplus), float(np.abs(disagreement).sum()))
+    zone = surplus - pairwise_sum(disagreement)
+    scale = max(abs(surplus), pairwise_sum([abs(x) for x in disagreement]))
     return 0.0 if -ZONE_TOLERANCE * scale <= zone < 0.0 else float(zone)
 
 
@@ -125,11 +132,12 @@ def nash_split(surplus: float, disagreement: ArrayLike, weights: ArrayLike) -> F
 
     """
     d = _vector("disagreement", disagreement)
-    w = _normalised_weights(weights, d.shape[0])
+    w = _normalised_weights(weights, len(d))
     zone = _zone(surplus, d)
     if zone < 0.0:
-        raise NoZoneOfAgreement(f"surplus {surplus!r} is below the disagreement total {d.sum()!r}")
-    return d + w * zone
+        total = pairwise_sum(d)
+        raise NoZoneOfAgreement(f"surplus {surplus!r} is below the disagreement total {total!r}")
+    return np.array(d) + np.array(w) * zone
 
 
 def rubinstein_share(delta_proposer: float, delta_responder: float) -> float:
@@ -260,7 +268,7 @@ def zeuthen(
 
     """
     d = _vector("disagreement", disagreement)
-    n = d.shape[0]
+    n = len(d)
     w = _normalised_weights(weights, n)
     steps = np.broadcast_to(np.asarray(step, dtype=np.float64), (n,))
     if not ((steps >= 0.0) & np.isfinite(steps)).all():
@@ -274,18 +282,18 @@ def zeuthen(
     if zone0 < 0.0:
         return Concession(False, failed, 0, "no_zone")
     if opening is None:
-        demands = np.full(n, zone0)
+        demands = [zone0] * n
     else:
         demands = _vector("opening", opening, n)
-        if (demands < 0.0).any():
+        if any(g < 0.0 for g in demands):
             raise ValueError("opening demands must be >= 0")
-        demands = np.minimum(demands, zone0)
+        demands = [_minimum(g, zone0) for g in demands]
     reason, rounds, agreed, excess = _concede(
-        zone0, demands.tolist(), w.tolist(), (steps * zone0).tolist(), round_cost, max_rounds
+        zone0, demands, w, (steps * zone0).tolist(), round_cost, max_rounds
     )
     if agreed is None:
         return Concession(False, failed, rounds, reason)
-    return Concession(True, d + np.array(agreed) - w * excess, rounds, reason)
+    return Concession(True, np.array(d) + np.array(agreed) - np.array(w) * excess, rounds, reason)
 
 
 def _concede(
@@ -365,7 +373,8 @@ class Terms:
 
 def _failed_terms(reason: Outcome, rounds: int, n: int) -> Terms:
     """Return the terms recorded for a failed negotiation among ``n`` parties."""
-    return Terms(False, reason, rounds, np.zeros(n), np.zeros(n), np.zeros(n), 0.0)
+    zeros = [0.0] * n
+    return Terms(False, reason, rounds, zeros, zeros, zeros, 0.0)
 
 
 def max_acceptable_share(
@@ -419,52 +428,93 @@ def max_acceptable_share(
     """
     if not 0.0 <= cost < np.inf:
         raise ValueError(f"cost must be finite and >= 0, got {cost!r}")
-    v = np.asarray(value, dtype=np.float64)
-    o = np.asarray(outside, dtype=np.float64)
     t = np.asarray(trust, dtype=np.float64)
     if not ((t >= 0.0) & (t <= 1.0)).all():
         raise ValueError(f"trust must be in [0, 1], got {trust!r}")
-    if not v.shape == o.shape == t.shape:
-        v, o, t = np.broadcast_arrays(v, o, t)
-    b = 0.0 if returns is None else np.asarray(returns, dtype=np.float64)
-    # counted as far as the party trusts its partners: one that trusts nobody counts none of it,
-    # even a deal that cannot close (b = -inf), where t * b would be 0 * -inf, not a number
-    tb = t * np.where(t > 0.0, b, 0.0)
-    beta = 1.0 - (1.0 - t) * v / cost if cost > 0 else np.ones_like(v)
-    positive = beta > 0.0
-    with np.errstate(over="ignore"):
-        m = (v * t + tb - o) / np.where(positive, beta, 1.0)
-    if not positive.all():
-        m = np.where(positive, m, np.where(v + tb - cost - o >= 0.0, cost, -np.inf))
-    m = np.minimum(m, cost)
-    if capacity is not None:
-        m = np.minimum(m, np.asarray(capacity, dtype=np.float64))
-    return m
+    v, o, t, b, c = np.broadcast_arrays(
+        np.asarray(value, dtype=np.float64),
+        np.asarray(outside, dtype=np.float64),
+        t,
+        np.asarray(0.0 if returns is None else returns, dtype=np.float64),
+        np.asarray(np.inf if capacity is None else capacity, dtype=np.float64),
+    )
+    shares = _acceptable_shares(
+        v.ravel().tolist(),
+        cost,
+        o.ravel().tolist(),
+        t.ravel().tolist(),
+        c.ravel().tolist(),
+        b.ravel().tolist(),
+    )
+    return np.array(shares, dtype=np.float64).reshape(v.shape)
 
 
-def _cap_savings(savings: FloatVector, caps: FloatVector, weights: FloatVector) -> FloatVector:
+def _acceptable_shares(
+    value: list[float],
+    cost: float,
+    outside: list[float],
+    trust: list[float],
+    capacity: list[float],
+    returns: list[float],
+) -> list[float]:
+    """Return :func:`max_acceptable_share`'s m_i for checked inputs, one float per party.
+
+    A consortium has a handful of parties: the arithmetic on Python floats costs less than
+    NumPy's calls on arrays of a few elements, and each m_i is the same expression, so the
+    same bits. The caps take the cap when they tie, as ``numpy.minimum`` does (:func:`_minimum`).
+    """
+    shares = []
+    for v, o, t, c, b in zip(value, outside, trust, capacity, returns, strict=True):
+        # counted as far as the party trusts its partners: one that trusts nobody counts none of
+        # it, even a deal that cannot close (b = -inf), where t * b would be 0 * -inf, not a number
+        tb = t * (b if t > 0.0 else 0.0)
+        beta = 1.0 - (1.0 - t) * v / cost if cost > 0 else 1.0
+        if beta > 0.0:
+            m = (v * t + tb - o) / beta
+        else:
+            m = cost if v + tb - cost - o >= 0.0 else -math.inf
+        shares.append(_minimum(_minimum(m, cost), c))
+    return shares
+
+
+def _minimum(a: float, b: float) -> float:
+    """Return ``numpy.minimum(a, b)`` of two floats: NaN if either is, ``b`` when they tie.
+
+    A tie of 0.0 and -0.0 then keeps the sign NumPy's vectorised minimum keeps (Python's
+    ``min`` returns the first of equal values).
+    """
+    return a if a < b or a != a else b
+
+
+def _cap_savings(savings: list[float], caps: list[float], weights: list[float]) -> list[float]:
     """Cap each saving at its party's maximum share, passing the excess on by weight.
 
     Savings above a cap are cut to it and the excess is shared among the uncapped parties in
     proportion to their weights, repeatedly (water-filling) until no cap binds. This always
-    succeeds when sum(savings) <= sum(caps).
+    succeeds when sum(savings) <= sum(caps). Sums are NumPy's (:func:`pairwise_sum`).
     """
-    s = savings.copy()
-    capped = np.zeros(s.shape, dtype=bool)
-    while (over := ~capped & (s > caps)).any():
-        excess = (s[over] - caps[over]).sum()
-        s[over] = caps[over]
-        capped |= over
-        free = ~capped
-        if not free.any():
+    s = list(savings)
+    capped = [False] * len(s)
+    while over := [
+        i for i, (x, cap) in enumerate(zip(s, caps, strict=True)) if not capped[i] and x > cap
+    ]:
+        excess = pairwise_sum([s[i] - caps[i] for i in over])
+        for i in over:
+            s[i] = caps[i]
+            capped[i] = True
+        free = [i for i, c in enumerate(capped) if not c]
+        if not free:
             break
-        s[free] += excess * weights[free] / weights[free].sum()
+        total = pairwise_sum([weights[i] for i in free])
+        for i in free:
+            s[i] += excess * weights[i] / total
     return s
 
 
-def _normalise(x: FloatVector) -> FloatVector:
+def _normalise(x: list[float]) -> list[float]:
     """Rescale non-negative ``x`` to sum to 1."""
-    return x / x.sum()
+    total = pairwise_sum(x)
+    return [v / total for v in x]
 
 
 def negotiate_terms(
@@ -556,11 +606,12 @@ def negotiate_terms(
 
     """
     v = _vector("values", values)
-    n = v.shape[0]
+    n = len(v)
     if n < 2:
         raise ValueError(f"need at least 2 parties, got {n}")
     o = _vector("outside", outside, n)
     t = _vector("trust", trust, n)
+    _check_unit_interval("trust", t, open_low=False, open_high=False)
     w = _normalised_weights(weights, n)
     if protocol not in ("zeuthen", "alternating"):
         raise ValueError(f"protocol must be 'zeuthen' or 'alternating', got {protocol!r}")
@@ -571,19 +622,21 @@ def negotiate_terms(
         raise ValueError("opening_premium, round_cost and formal_rounds must be >= 0")
     if max_rounds < 1:
         raise ValueError(f"max_rounds must be >= 1, got {max_rounds!r}")
-    delta = _vector("patience", np.full(n, 0.9) if patience is None else patience, n)
+    delta = [0.9] * n if patience is None else _vector("patience", patience, n)
     _check_unit_interval("patience", delta, open_low=True, open_high=True)
-    bearer = _vector("bearer_weights", np.ones(n) if bearer_weights is None else bearer_weights, n)
-    if (bearer < 0.0).any():
+    bearer = [1.0] * n if bearer_weights is None else _vector("bearer_weights", bearer_weights, n)
+    if any(b < 0.0 for b in bearer):
         raise ValueError("bearer_weights must be >= 0")
-    willing = _vector(
-        "data_willingness", np.ones(n) if data_willingness is None else data_willingness, n
+    willing = (
+        [1.0] * n if data_willingness is None else _vector("data_willingness", data_willingness, n)
     )
     _check_unit_interval("data_willingness", willing, open_low=False, open_high=False)
 
-    m = max_acceptable_share(v, cost, o, t, capacity, returns)
-    zone = _zone(float(m.sum()), np.array([cost]))
-    if (m < 0.0).any() or zone < 0.0:
+    m = _acceptable_shares(
+        v, cost, o, t, _per_party(capacity, n, math.inf), _per_party(returns, n, 0.0)
+    )
+    zone = _zone(pairwise_sum(m), [cost])
+    if zone < 0.0 or any(x < 0.0 for x in m):
         return _failed_terms("no_zone", 0, n)
     bargaining_zone = zone - formal_rounds * round_cost
     if bargaining_zone < 0.0:
@@ -596,34 +649,45 @@ def negotiate_terms(
         # zeuthen()'s rounds on the inputs checked here, over the zone with zero disagreement
         # points; the weights normalised again as zeuthen() does any weights (normalised
         # weights may sum to 1 but for the last bit)
-        wz = w / w.sum()
-        opening = np.minimum(m, w * bargaining_zone * (1.0 + opening_premium * (1.0 - t)))
+        wz = _normalise(w)
+        opening = [
+            _minimum(
+                _minimum(mi, wi * bargaining_zone * (1.0 + opening_premium * (1.0 - ti))),
+                bargaining_zone,
+            )
+            for mi, wi, ti in zip(m, w, t, strict=True)
+        ]
         reason, rounds, agreed, excess = _concede(
-            bargaining_zone,
-            np.minimum(opening, bargaining_zone).tolist(),
-            wz.tolist(),
-            [step * bargaining_zone] * n,
-            round_cost,
-            rounds_left,
+            bargaining_zone, opening, wz, [step * bargaining_zone] * n, round_cost, rounds_left
         )
         if agreed is None:
             return _failed_terms(reason, formal_rounds + rounds, n)
-        gains = np.array(agreed) - wz * excess
+        gains = [g - wi * excess for g, wi in zip(agreed, wz, strict=True)]
     else:
-        lead = alternating_offers(delta[0], delta[1:].mean(), horizon=rounds_left)
-        gains = bargaining_zone * np.concatenate(([lead], (1.0 - lead) * _normalise(w[1:])))
+        # the others' mean patience as NumPy's mean: their sum over their number
+        lead = alternating_offers(delta[0], pairwise_sum(delta[1:]) / (n - 1), horizon=rounds_left)
+        others = [bargaining_zone * ((1.0 - lead) * x) for x in _normalise(w[1:])]
+        gains = [bargaining_zone * lead, *others]
         rounds = 1
 
-    negotiation_costs = max(zone - gains.sum(), 0.0)  # clamp float round-off
-    savings = _cap_savings(gains + negotiation_costs / n, m, w)
-    cost_shares = m - savings
-    borne = cost_shares * bearer
+    each = max(zone - pairwise_sum(gains), 0.0) / n  # negotiation costs; clamp float round-off
+    savings = _cap_savings([g + each for g in gains], m, w)
+    cost_shares = [mi - si for mi, si in zip(m, savings, strict=True)]
+    borne = [c * b for c, b in zip(cost_shares, bearer, strict=True)]
     return Terms(
         agreed=True,
         reason="agreed",
         rounds=formal_rounds + rounds,
         cost_shares=cost_shares,
-        loss_shares=_normalise(borne if borne.sum() > 0.0 else cost_shares),
+        loss_shares=_normalise(borne if pairwise_sum(borne) > 0.0 else cost_shares),
         savings_split=_normalise(cost_shares),
-        data_sharing=float(willing.min()),
+        data_sharing=min(willing),
     )
+
+
+def _per_party(values: ArrayLike | None, n: int, default: float) -> list[float]:
+    """Return one float per party: ``values`` broadcast to ``n`` parties, or ``default``."""
+    if values is None:
+        return [default] * n
+    array = np.asarray(values, dtype=np.float64)
+    return (array if array.shape == (n,) else np.broadcast_to(array, (n,))).tolist()

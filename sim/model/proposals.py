@@ -63,31 +63,61 @@ class TypicalPartners(NamedTuple):
     data_sharing: float
 
 
+class CallLeads(NamedTuple):
+    """Who may lead a city's proposals, and how likely (:meth:`Proposing.run_call`).
+
+    Attributes:
+        weight: The partner pool's total proposal weight (each organisation 1, a start-up
+            ``incentives.open_data_proposal_boost`` under open data).
+        by_sector: For each sector with organisations in the pool (the city is not in it),
+            in ascending order of sector (the order a call draws them in), its organisations'
+            indices and the chance each has to lead one of that sector's proposals.
+    """
+
+    weight: float
+    by_sector: dict[int, tuple[np.ndarray, np.ndarray]]
+
+
 class Proposing:
     """Proposals to financed pilots (part of the model; see the module docstring)."""
 
     def run_call(self, city: CityGovernment) -> None:
         """Draw this call's proposals in ``city`` and take each as far as it gets."""
         rng = self.streams["proposals"]
-        pop = self.population
-        pool = self.partner_pool[city.city]
-        startup_boost = incentives.proposal_multiplier(is_startup=True, cfg=self.config.incentives)
-        weight = np.where(pop.startup[pool], startup_boost, 1.0)
-        n = rng.poisson(self.config.pilots.proposal_rate * weight.sum())
+        call = self._call_leads[city.city]
+        n = rng.poisson(self.config.pilots.proposal_rate * call.weight)
         sectors = weighted_choice(rng, self.partnership.lead, size=n)
         leads = np.full(n, -1)
         leads[sectors == GOVERNMENT] = city.idx
-        for sector in np.unique(sectors[sectors != GOVERNMENT]).tolist():
-            here = pop.sector[pool] == sector
-            if not here.any():
-                continue  # no organisation of that sector: those proposals never happen
+        # a sector without organisations in the pool leaves its proposals without a lead (-1):
+        # they never happen
+        for sector, (members, chances) in call.by_sector.items():
             slots = np.flatnonzero(sectors == sector)
-            w = weight[here]
-            leads[slots] = pool[here][weighted_choice(rng, w / w.sum(), size=len(slots))]
+            if len(slots):
+                leads[slots] = members[weighted_choice(rng, chances, size=len(slots))]
         for index, lead in enumerate(leads.tolist()):
             if lead >= 0:
                 own = self.streams.for_proposal("call", city.city, self.now, index)
                 self.propose(city, lead, own)
+
+    @cached_property
+    def _call_leads(self) -> list[CallLeads]:
+        """Per city, who may lead its proposals and how likely (:class:`CallLeads`).
+
+        The partner pools, their sectors and start-ups never change in a run, nor the levers,
+        so the weights are read once, not at every call.
+        """
+        pop = self.population
+        boost = incentives.proposal_multiplier(is_startup=True, cfg=self.config.incentives)
+        calls = []
+        for pool in self.partner_pool:
+            weight = np.where(pop.startup[pool], boost, 1.0)
+            by_sector = {}
+            for sector in np.unique(pop.sector[pool]).tolist():
+                here = pop.sector[pool] == sector
+                by_sector[sector] = (pool[here], weight[here] / weight[here].sum())
+            calls.append(CallLeads(float(weight.sum()), by_sector))
+        return calls
 
     def propose(
         self,
@@ -113,9 +143,13 @@ class Proposing:
         neighbourhoods = cfg.cities[city.city].neighbourhoods
         savings = cfg.finance.savings
         if template is None:
-            priorities = self.priorities[city.city]
-            fit = priorities * (pop.capability[lead] + 0.1 if lead != city.idx else 1.0)
-            domain = weighted_choice(rng, fit / fit.sum())
+            # six domains: their weights on Python floats, summed in NumPy's order
+            fit = self.priorities[city.city].tolist()
+            if lead != city.idx:
+                capability = pop.capability[lead].tolist()
+                fit = [w * (c + 0.1) for w, c in zip(fit, capability, strict=True)]
+            total = pairwise_sum(fit)
+            domain = weighted_choice(rng, [f / total for f in fit])
             own = pop.neighbourhood[lead]
             neighbourhood = int(own) if own >= 0 else int(rng.integers(neighbourhoods))
             draw = rng.random()  # drawn whether or not a test bed exists: common random numbers
