@@ -64,7 +64,8 @@ def test_recruit_takes_best_first_until_enough():
     formation = recruit(
         hops,
         lambda c, members: np.array([scores[int(x)] for x in c]),
-        lambda c, members: c != 12,  # 12 declines
+        # 12 declines
+        lambda queue, members: next((i for i, c in enumerate(queue) if c != 12), None),
         needed=3,
     )
     assert formation.members == (11, 10, 20)
@@ -73,9 +74,7 @@ def test_recruit_takes_best_first_until_enough():
 
 
 def test_recruit_stops_short_when_nobody_accepts():
-    formation = recruit(
-        [np.array([1, 2])], lambda c, m: np.zeros(len(c)), lambda c, m: np.zeros(len(c), bool), 2
-    )
+    formation = recruit([np.array([1, 2])], lambda c, m: np.zeros(len(c)), lambda queue, m: None, 2)
     assert formation.members == ()
     assert formation.examined == 2
 

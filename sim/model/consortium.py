@@ -160,24 +160,23 @@ def score_candidates(
 def recruit(
     hops: Sequence[np.ndarray],
     score: Callable[[np.ndarray, tuple[int, ...]], np.ndarray],
-    accepts: Callable[[np.ndarray, tuple[int, ...]], np.ndarray],
+    accepts: Callable[[list[int], tuple[int, ...]], int | None],
     needed: int,
 ) -> Formation:
     """Recruit partners hop by hop, best score first, until ``needed`` have joined.
 
     Candidates are examined one by one in order of score, each deciding given the partners
-    who joined before it. ``accepts`` decides the whole queue at once given the partners so
-    far: the candidates before the first to join were examined under those same partners and
-    declined, so deciding them together changes nothing; after a join the rest of the queue
-    is decided again, given the new partner. A hop thus costs one call per join, plus one.
+    who joined before it. ``accepts`` asks a queue in order, given the partners so far, and
+    stops at the first that joins; the rest of the queue is then asked again, given the new
+    partner. A hop thus costs one call per join, plus one.
 
     Args:
         hops: Candidates per hop, nearest first (see :func:`candidate_hops`).
         score: Scores a hop's candidates given the partners so far; called once per non-empty
             hop.
-        accepts: Whether each candidate of a queue joins, given the partners so far (its
-            expected utility against its outside option); every candidate examined costs one
-            examination, whether it joins or not.
+        accepts: The position in a queue of the first candidate that joins, given the partners
+            so far (its expected utility against its outside option), or None; every
+            candidate examined costs one examination, whether it joins or not.
         needed: Partners wanted (besides the lead).
 
     Returns:
@@ -191,15 +190,14 @@ def recruit(
             break
         if not len(candidates):
             continue
-        queue = candidates[np.argsort(-score(candidates, tuple(members)), kind="stable")]
-        while len(queue) and len(members) < needed:
-            joining = np.flatnonzero(accepts(queue, tuple(members)))
-            if not len(joining):
+        queue = candidates[np.argsort(-score(candidates, tuple(members)), kind="stable")].tolist()
+        while queue and len(members) < needed:
+            first = accepts(queue, tuple(members))
+            if first is None:
                 examined += len(queue)
                 break
-            first = int(joining[0])
             examined += first + 1
-            members.append(int(queue[first]))
+            members.append(queue[first])
             hops_used = hop
             queue = queue[first + 1 :]
     return Formation(members=tuple(members), examined=examined, hops_used=hops_used)
