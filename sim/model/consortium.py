@@ -73,7 +73,8 @@ def candidate_hops(
     """
     seen = {lead, *exclude}
     hops: list[np.ndarray] = []
-    partners = graph.adj[lead] if lead in graph else {}
+    adjacency = graph._adj  # the dictionaries themselves: networkx's views cost a call per read
+    partners = adjacency.get(lead, {})
     if any(s in partners for s in seen):
         first = [n for n in partners if n not in seen]
     else:  # a hub (a city with thousands of partners) is copied at C speed
@@ -81,18 +82,18 @@ def candidate_hops(
     hops.append(_sample(first, per_hop, rng))
     seen.update(first)
     if depth >= 2:
-        second = _partners_of_partners(graph, first, seen, 2 * per_hop, rng, referrals)
+        second = _partners_of_partners(adjacency, first, seen, 2 * per_hop, rng, referrals)
         hops.append(_sample(second, per_hop, rng))
         seen.update(second)
     if depth >= 3 and len(pool):
         draw = pool[rng.integers(0, len(pool), size=min(len(pool), 2 * per_hop))]
-        others = [int(c) for c in dict.fromkeys(draw.tolist()) if c not in seen]
+        others = [c for c in dict.fromkeys(draw.tolist()) if c not in seen]
         hops.append(np.asarray(others[:per_hop], dtype=np.int64))
     return hops
 
 
 def _partners_of_partners(
-    graph: nx.Graph,
+    adjacency: dict[int, dict[int, dict]],
     partners: list[int],
     seen: set[int],
     enough: int,
@@ -106,7 +107,7 @@ def _partners_of_partners(
     """
     found: dict[int, None] = {}
     for i in rng.permutation(len(partners))[:referrals].tolist():
-        for m in graph.neighbors(partners[i]):
+        for m in adjacency[partners[i]]:
             if m not in seen:
                 found[m] = None
         if len(found) >= enough:
