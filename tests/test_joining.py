@@ -213,8 +213,8 @@ def test_recruit_decides_the_queue_again_after_each_join():
         return next((i for i, c in enumerate(queue) if c != 11 or 10 in members), None)
 
     formation = recruit(
-        [np.array([10, 11, 12])],
-        lambda c, m: np.array([scores[int(x)] for x in c]),
+        [[10, 11, 12]],
+        lambda c, m: [scores[x] for x in c],
         accepts,
         needed=3,
     )

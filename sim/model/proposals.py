@@ -334,14 +334,19 @@ class Proposing:
             rng=pilot.rng,
             exclude=(city.idx,),
         )
-        invitation = self.invitation(pilot, size, np.concatenate(hops))
+        everyone = np.array([c for hop in hops for c in hop], dtype=np.int64)
+        invitation = self.invitation(pilot, size, everyone)
+        sector, capability = pop.sector, pop.capability
 
-        def score(candidates: np.ndarray, joined: tuple[int, ...]) -> np.ndarray:
-            have = {int(pop.sector[m]) for m in (lead, *joined)}
-            novelty = np.array([s not in have for s in pop.sector[candidates].tolist()], float)
+        def score(candidates: list[int], joined: tuple[int, ...]) -> list[float]:
+            have = {sector[m] for m in (lead, *joined)}
             return score_candidates(
                 self.network.trust_from(lead, candidates),
-                pop.capability[candidates, pilot.domain] * (1.0 + novelty),
+                # a sector the consortium lacks counts its capability twice (complementarity)
+                [
+                    float(capability[c, pilot.domain]) * (2.0 if sector[c] not in have else 1.0)
+                    for c in candidates
+                ],
                 self.network.collaborations_of(lead, candidates),
                 trust_weight=cfg.consortium.trust_weight,
                 capability_weight=cfg.consortium.capability_weight,
