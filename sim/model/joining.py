@@ -41,7 +41,8 @@ class Candidates(NamedTuple):
     """What a partner search reads of its candidates, one element per candidate.
 
     None of it changes while the search goes on, so it is read once per search
-    (:func:`search_table`). A candidate's value of the pilot is
+    (:func:`search_table`, a row per attribute; :attr:`Invitation.stakes` keeps each
+    candidate's column, the attributes in this order). A candidate's value of the pilot is
     ``odds * public + knowledge / parties`` (:func:`sim.model.valuation.party_values`), its
     outside option ``forgone / parties + participation``
     (:func:`sim.model.valuation.outside_options`), and what it expects back per EUR of its share
