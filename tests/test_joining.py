@@ -1,23 +1,41 @@
-"""Joining a consortium: the rule decided for a whole queue of candidates at once."""
+"""Joining a consortium: the rule, and a queue of candidates asked in turn."""
 
 import numpy as np
 import pytest
 from conftest import run_model
 
+import sim.model.joining
+import sim.model.success
 from sim.finance.formulas import failure_cover
 from sim.model.agents import Organisation
 from sim.model.consortium import recruit
-from sim.model.joining import ROW, Candidates, join_decisions, search_table
+from sim.model.joining import ROW, Candidates, Invitation, first_to_join, joins, search_table
 from sim.model.negotiation import max_acceptable_share
-from sim.model.success import success_probability
 from sim.model.valuation import outside_parts, partner_money_back, party_values
 from sim.scenario.fields import CIVIL_SOCIETY, FIRM
-from sim.scenario.processes import PilotConfig
 
 
 def stakes(n: int, **given: np.ndarray) -> Candidates:
     """Candidates with the given columns, the rest 0 (the odds' columns are not read)."""
     return Candidates(**{name: given.get(name, np.zeros(n)) for name in Candidates._fields})
+
+
+def decisions(
+    *, success: np.ndarray, stakes: Candidates, parties: int, paid: float, cost: float, share: float
+) -> np.ndarray:
+    """Whether each candidate joins, each at its own odds (:func:`joins`, one at a time)."""
+    rows = np.array(stakes).T.tolist()
+    return np.array(
+        [
+            joins(s, row, parties=parties, paid=paid, cost=cost, share=share)
+            for s, row in zip(success.tolist(), rows, strict=True)
+        ]
+    )
+
+
+def read_of(invitation: Invitation, candidates: np.ndarray) -> Candidates:
+    """What a search read of ``candidates`` (:attr:`Invitation.stakes`), a row per attribute."""
+    return Candidates(*np.array([invitation.stakes[c] for c in candidates.tolist()]).T)
 
 
 def least(tolerance: np.ndarray, capacity: np.ndarray, share: float) -> np.ndarray:
@@ -38,7 +56,7 @@ def least(tolerance: np.ndarray, capacity: np.ndarray, share: float) -> np.ndarr
     return Candidates(*table).least
 
 
-def test_join_decisions_known_answers():
+def test_joins_known_answers():
     # full trust, nothing back: the largest acceptable share is value - outside (10 - 2 = 8);
     # the value is the knowledge, 20, split between 2 parties
     capacity = np.array([100.0, 7.0, 100.0])
@@ -52,7 +70,7 @@ def test_join_decisions_known_answers():
             trust=np.ones(3),
             least=least(tolerance, capacity, share),
         )
-        got = join_decisions(
+        got = decisions(
             success=np.full(3, odds), stakes=read, parties=2, paid=5.0, cost=20.0, share=share
         )
         return got.tolist()
@@ -65,7 +83,7 @@ def test_join_decisions_known_answers():
     assert decide(0.35, 8.0)[2]
 
 
-def test_join_decisions_with_distrust_money_back_and_a_value_above_the_cost():
+def test_joins_with_distrust_money_back_and_a_value_above_the_cost():
     # cost 100, the value all public value at odds 0.5 (public 2 x value), 2 parties, paid 10:
     # 0: trust 0.5, value 80, outside 10: m = (0.5 * 80 - 10) / (1 - 0.5 * 80 / 100) = 50;
     # 1: trust 0, value 120 > cost, outside 15: paying more only helps, m = 100 as
@@ -84,7 +102,7 @@ def test_join_decisions_with_distrust_money_back_and_a_value_above_the_cost():
     )
 
     def decide(share: float) -> list[bool]:
-        got = join_decisions(
+        got = decisions(
             success=np.full(4, 0.5), stakes=read, parties=2, paid=10.0, cost=100.0, share=share
         )
         return got.tolist()
@@ -96,7 +114,7 @@ def test_join_decisions_with_distrust_money_back_and_a_value_above_the_cost():
     assert decide(100.0) == [False, True, False, False]
 
 
-def test_join_decisions_equal_the_largest_acceptable_share_rule():
+def test_joins_equal_the_largest_acceptable_share_rule():
     """The decisions are those of max_acceptable_share's m >= share, on random candidates."""
     rng = np.random.default_rng(11)
     checked = 0
@@ -122,7 +140,7 @@ def test_join_decisions_equal_the_largest_acceptable_share_rule():
             doubt=(1.0 - trust) / cost,
             least=least(tolerance, capacity, share),
         )
-        got = join_decisions(
+        got = decisions(
             success=success, stakes=read, parties=parties, paid=paid, cost=cost, share=share
         )
         # the definition, candidate by candidate: value, outside option, money back, then m
@@ -143,7 +161,7 @@ def test_a_search_reads_each_candidate_as_the_valuation_functions_define_it(smal
     pilot = next(p for p in model.pilots.values() if p.instrument)
     candidates = model.partner_pool[0]
     invitation = model.invitation(pilot, 4, candidates)
-    read = invitation.candidates(candidates)
+    read = read_of(invitation, candidates)
     cost = pilot.cost
     sectors = pop.sector[candidates]
     firm = sectors == FIRM
@@ -184,33 +202,6 @@ def test_a_search_reads_each_candidate_as_the_valuation_functions_define_it(smal
     )
 
 
-def test_success_probability_over_arrays_equals_one_at_a_time():
-    rng = np.random.default_rng(5)
-    cfg = PilotConfig()
-    capability, data = rng.random(50), rng.random(50)
-    codesign = rng.random(50) < 0.5
-    batch = success_probability(
-        capability=capability,
-        codesign=codesign,
-        data_sharing=data,
-        bonus=0.3,
-        capability_mean=0.4,
-        cfg=cfg,
-    )
-    alone = [
-        success_probability(
-            capability=float(c),
-            codesign=bool(d),
-            data_sharing=float(s),
-            bonus=0.3,
-            capability_mean=0.4,
-            cfg=cfg,
-        )
-        for c, d, s in zip(capability, codesign, data, strict=True)
-    ]
-    assert batch.tolist() == alone  # bit for bit: a batch decides as each would alone
-
-
 def test_recruit_decides_the_queue_again_after_each_join():
     # 11 joins only once 10 is in; 10 scores lower, so 11 is asked first and declines, and a
     # candidate that declined is not asked again (examined one by one, in order of score)
@@ -218,12 +209,12 @@ def test_recruit_decides_the_queue_again_after_each_join():
     calls = []
 
     def accepts(queue, members):
-        calls.append((queue.tolist(), members))
-        return np.array([c != 11 or 10 in members for c in queue.tolist()])
+        calls.append((queue, members))
+        return next((i for i, c in enumerate(queue) if c != 11 or 10 in members), None)
 
     formation = recruit(
-        [np.array([10, 11, 12])],
-        lambda c, m: np.array([scores[int(x)] for x in c]),
+        [[10, 11, 12]],
+        lambda c, m: [scores[x] for x in c],
         accepts,
         needed=3,
     )
@@ -233,39 +224,53 @@ def test_recruit_decides_the_queue_again_after_each_join():
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_a_batch_of_candidates_decides_as_each_would_alone(small, seed):
+def test_a_queue_stops_at_the_first_candidate_that_would_join_alone(small, seed):
     model = run_model(small, seed)
     pilots = [p for p in model.pilots.values() if len(p.members) > 1 and p.instrument]
     assert pilots
     pool = model.partner_pool[0]
-    decided = 0
+    decided = joined = 0
     for pilot in pilots[:5]:
         members = [pilot.lead, *[m for m in pilot.members if m != pilot.lead][:1]]
-        candidates = np.array([c for c in pool.tolist() if c not in members])
-        invitation = model.invitation(pilot, len(pilot.parties), candidates)
-        batch = Organisation.accept(model, invitation, candidates, members)
-        alone = [
-            bool(Organisation.accept(model, invitation, np.array([c]), members)[0])
-            for c in candidates.tolist()
-        ]
-        assert batch.tolist() == alone
+        candidates = [c for c in pool.tolist() if c not in members]
+        invitation = model.invitation(pilot, len(pilot.parties), np.array(candidates))
+        alone = [Organisation.accept(model, invitation, [c], members) == 0 for c in candidates]
+        for start in range(len(candidates)):
+            first = Organisation.accept(model, invitation, candidates[start:], members)
+            assert first == (alone[start:].index(True) if True in alone[start:] else None)
         decided += len(alone)
-        assert 0 < batch.sum() < len(batch) or len(batch) < 3
+        joined += sum(alone)
     assert decided > 50
+    assert 0 < joined < decided
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_a_candidates_odds_are_those_of_the_consortium_it_would_join(small, seed):
+def test_a_candidates_odds_are_those_of_the_consortium_it_would_join(small, seed, monkeypatch):
     model = run_model(small, seed)
     pool = model.partner_pool[0]
     city = model.cities[0].idx
+    asked = []
+
+    def odds(**given: float) -> float:
+        asked.append(sim.model.success.success_probability(**given))
+        return asked[-1]
+
+    monkeypatch.setattr(sim.model.joining, "success_probability", odds)
     checked = 0
     for pilot in [p for p in model.pilots.values() if len(p.members) > 1][:5]:
-        base = np.array([*pilot.members[:2], city])
-        candidates = np.array([c for c in pool.tolist() if c not in base])
-        read = model.invitation(pilot, len(pilot.parties), candidates).candidates(candidates)
-        batch = model.success_odds(pilot, base, read)
-        for c, odds in zip(candidates.tolist(), batch.tolist(), strict=True):
-            assert odds == model.success_odds(pilot, np.array([*base, c]))  # to the bit
+        base = [*pilot.members[:2], city]
+        candidates = [c for c in pool.tolist() if c not in base]
+        invitation = model.invitation(pilot, len(pilot.parties), np.array(candidates))
+        consortium = model.consortium(pilot, base)
+        for c in candidates:
+            asked.clear()
+            first_to_join(
+                invitation,
+                [c],
+                consortium,
+                capability_mean=model.capability_mean,
+                cfg=model.config.pilots,
+            )
+            assert asked == [model.success_odds(pilot, [*base, c])]  # to the bit
             checked += 1
     assert checked > 50

@@ -59,12 +59,13 @@ def test_second_hop_asks_at_most_referrals_partners():
 
 
 def test_recruit_takes_best_first_until_enough():
-    hops = [np.array([10, 11, 12]), np.array([20, 21])]
+    hops = [[10, 11, 12], [20, 21]]
     scores = {10: 0.1, 11: 0.9, 12: 0.5, 20: 1.0, 21: 0.2}
     formation = recruit(
         hops,
-        lambda c, members: np.array([scores[int(x)] for x in c]),
-        lambda c, members: c != 12,  # 12 declines
+        lambda c, members: [scores[x] for x in c],
+        # 12 declines
+        lambda queue, members: next((i for i, c in enumerate(queue) if c != 12), None),
         needed=3,
     )
     assert formation.members == (11, 10, 20)
@@ -72,10 +73,14 @@ def test_recruit_takes_best_first_until_enough():
     assert formation.hops_used == 2
 
 
+def test_recruit_asks_best_first_and_equal_scores_in_the_hops_order():
+    asked = []
+    recruit([[3, 1, 2]], lambda c, m: [0.5, 0.9, 0.5], lambda q, m: asked.append(q), 1)
+    assert asked == [[1, 3, 2]]
+
+
 def test_recruit_stops_short_when_nobody_accepts():
-    formation = recruit(
-        [np.array([1, 2])], lambda c, m: np.zeros(len(c)), lambda c, m: np.zeros(len(c), bool), 2
-    )
+    formation = recruit([[1, 2]], lambda c, m: [0.0] * len(c), lambda queue, m: None, 2)
     assert formation.members == ()
     assert formation.examined == 2
 

@@ -15,8 +15,8 @@ import mesa
 import numpy as np
 
 from sim.finance.commitments import Commitments
-from sim.model.joining import join_decisions
-from sim.scenario.fields import GOVERNMENT, SECTORS
+from sim.model.joining import first_to_join
+from sim.scenario.fields import SECTORS
 from sim.scenario.schema import CityConfig
 
 if TYPE_CHECKING:
@@ -71,10 +71,10 @@ class Organisation(mesa.Agent):
     def accept(
         model: ModelState,
         invitation: Invitation,
-        candidates: np.ndarray,
+        queue: Sequence[int],
         members: Sequence[int],
-    ) -> np.ndarray:
-        """Decide, for each candidate at once, whether it joins a consortium.
+    ) -> int | None:
+        """Ask candidates in turn whether they join a consortium; return the first that does.
 
         Every candidate decides by its own state, as if alone: a firm first declines pilots too
         risky for it: success probability, with the consortium so far, the city and itself,
@@ -83,32 +83,27 @@ class Organisation(mesa.Agent):
         :meth:`sim.model.model.PartnershipModel.public_share_cap`) and to get back its share of
         the pilot's savings on it under the pilot's instrument, believes the partners' promises
         in proportion to its trust in the lead (:func:`sim.model.negotiation.max_acceptable_share`),
-        and cannot commit more than its free capital (:func:`sim.model.joining.join_decisions`).
+        and cannot commit more than its free capital (:func:`sim.model.joining.first_to_join`).
         What does not change while the search goes on was read into the invitation once
         (:class:`sim.model.joining.Candidates`); a call adds the consortium so far.
 
         Args:
             model: The model.
             invitation: The lead's invitation (:meth:`sim.model.model.PartnershipModel.invitation`).
-            candidates: The organisations invited (indices; none of them the city).
+            queue: The organisations invited, in the order they are asked (indices; none of
+                them a government).
             members: The consortium so far, lead first.
 
         Returns:
-            One bool per candidate: whether it joins.
+            The position in ``queue`` of the first candidate that joins; None if none does.
         """
-        pilot = invitation.pilot
-        pop = model.population
-        base = np.array(list(dict.fromkeys([*members, model.cities[pilot.city].idx])))
-        read = invitation.candidates(candidates)
-        # the candidate, never a city, and the consortium's other non-government parties
-        others = sum(s != GOVERNMENT for s in pop.sector[base].tolist()) + 1
-        return join_decisions(
-            success=model.success_odds(pilot, base, read),
-            stakes=read,
-            parties=len(base) + 1,
-            paid=(pilot.cost - invitation.public) / others,
-            cost=pilot.cost,
-            share=invitation.share,
+        city = model.cities[invitation.pilot.city].idx
+        return first_to_join(
+            invitation,
+            queue,
+            model.consortium(invitation.pilot, list(dict.fromkeys([*members, city]))),
+            capability_mean=model.capability_mean,
+            cfg=model.config.pilots,
         )
 
     def withdraws(self, trust: Callable[[], float], rng: np.random.Generator) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 
 import networkx as nx
 import numpy as np
@@ -44,7 +45,7 @@ def candidate_hops(
     rng: np.random.Generator,
     exclude: Sequence[int] = (),
     referrals: int | None = None,
-) -> list[np.ndarray]:
+) -> list[list[int]]:
     """Return the candidates at each hop of a SKIN search, at most ``per_hop`` each.
 
     Hop 1 holds the lead's previous partners, hop 2 its partners' partners (gathered from at
@@ -69,11 +70,12 @@ def candidate_hops(
             bound does not bind, the search is the same, random numbers included.
 
     Returns:
-        One integer array per hop searched (possibly empty).
+        One list of organisation indices per hop searched (possibly empty).
     """
     seen = {lead, *exclude}
-    hops: list[np.ndarray] = []
-    partners = graph.adj[lead] if lead in graph else {}
+    hops: list[list[int]] = []
+    adjacency = graph._adj  # the dictionaries themselves: networkx's views cost a call per read
+    partners = adjacency.get(lead, {})
     if any(s in partners for s in seen):
         first = [n for n in partners if n not in seen]
     else:  # a hub (a city with thousands of partners) is copied at C speed
@@ -81,18 +83,18 @@ def candidate_hops(
     hops.append(_sample(first, per_hop, rng))
     seen.update(first)
     if depth >= 2:
-        second = _partners_of_partners(graph, first, seen, 2 * per_hop, rng, referrals)
+        second = _partners_of_partners(adjacency, first, seen, 2 * per_hop, rng, referrals)
         hops.append(_sample(second, per_hop, rng))
         seen.update(second)
     if depth >= 3 and len(pool):
         draw = pool[rng.integers(0, len(pool), size=min(len(pool), 2 * per_hop))]
-        others = [int(c) for c in dict.fromkeys(draw.tolist()) if c not in seen]
-        hops.append(np.asarray(others[:per_hop], dtype=np.int64))
+        others = [c for c in dict.fromkeys(draw.tolist()) if c not in seen]
+        hops.append(others[:per_hop])
     return hops
 
 
 def _partners_of_partners(
-    graph: nx.Graph,
+    adjacency: dict[int, dict[int, dict]],
     partners: list[int],
     seen: set[int],
     enough: int,
@@ -106,7 +108,7 @@ def _partners_of_partners(
     """
     found: dict[int, None] = {}
     for i in rng.permutation(len(partners))[:referrals].tolist():
-        for m in graph.neighbors(partners[i]):
+        for m in adjacency[partners[i]]:
             if m not in seen:
                 found[m] = None
         if len(found) >= enough:
@@ -114,7 +116,7 @@ def _partners_of_partners(
     return list(found)
 
 
-def _sample(candidates: list[int], k: int, rng: np.random.Generator) -> np.ndarray:
+def _sample(candidates: list[int], k: int, rng: np.random.Generator) -> list[int]:
     """Return at most ``k`` of ``candidates`` drawn without replacement (all if fewer).
 
     Draws their positions: the same random numbers and the same sample as
@@ -123,20 +125,22 @@ def _sample(candidates: list[int], k: int, rng: np.random.Generator) -> np.ndarr
     """
     if len(candidates) > k:
         positions = rng.choice(len(candidates), size=k, replace=False).tolist()
-        candidates = [candidates[i] for i in positions]
-    return np.asarray(candidates, dtype=np.int64)
+        return [candidates[i] for i in positions]
+    return candidates
 
 
 def score_candidates(
-    trust: np.ndarray,
-    complementarity: np.ndarray,
-    history: np.ndarray,
+    trust: Sequence[float],
+    complementarity: Sequence[float],
+    history: Sequence[int],
     *,
     trust_weight: float,
     capability_weight: float,
     history_weight: float,
-) -> np.ndarray:
+) -> list[float]:
     """Score candidates for a consortium (higher is better).
+
+    On Python numbers: a hop has a few candidates, fewer than NumPy needs to pay its calls.
 
     Args:
         trust: The lead's trust in each candidate, in [0, 1].
@@ -149,35 +153,32 @@ def score_candidates(
     Returns:
         The scores, one per candidate.
     """
-    history = np.asarray(history, dtype=float)
-    return (
-        trust_weight * np.asarray(trust, dtype=float)
-        + capability_weight * np.asarray(complementarity, dtype=float)
-        + history_weight * history / (1.0 + history)
-    )
+    return [
+        trust_weight * t + capability_weight * c + history_weight * h / (1.0 + h)
+        for t, c, h in zip(trust, complementarity, history, strict=True)
+    ]
 
 
 def recruit(
-    hops: Sequence[np.ndarray],
-    score: Callable[[np.ndarray, tuple[int, ...]], np.ndarray],
-    accepts: Callable[[np.ndarray, tuple[int, ...]], np.ndarray],
+    hops: Sequence[list[int]],
+    score: Callable[[list[int], tuple[int, ...]], Sequence[float]],
+    accepts: Callable[[list[int], tuple[int, ...]], int | None],
     needed: int,
 ) -> Formation:
     """Recruit partners hop by hop, best score first, until ``needed`` have joined.
 
-    Candidates are examined one by one in order of score, each deciding given the partners
-    who joined before it. ``accepts`` decides the whole queue at once given the partners so
-    far: the candidates before the first to join were examined under those same partners and
-    declined, so deciding them together changes nothing; after a join the rest of the queue
-    is decided again, given the new partner. A hop thus costs one call per join, plus one.
+    Candidates are examined one by one in order of score (equal scores in the hop's order),
+    each deciding given the partners who joined before it. ``accepts`` asks a queue in order,
+    given the partners so far, and stops at the first that joins; the rest of the queue is
+    then asked again, given the new partner. A hop thus costs one call per join, plus one.
 
     Args:
         hops: Candidates per hop, nearest first (see :func:`candidate_hops`).
         score: Scores a hop's candidates given the partners so far; called once per non-empty
             hop.
-        accepts: Whether each candidate of a queue joins, given the partners so far (its
-            expected utility against its outside option); every candidate examined costs one
-            examination, whether it joins or not.
+        accepts: The position in a queue of the first candidate that joins, given the partners
+            so far (its expected utility against its outside option), or None; every
+            candidate examined costs one examination, whether it joins or not.
         needed: Partners wanted (besides the lead).
 
     Returns:
@@ -189,17 +190,22 @@ def recruit(
     for hop, candidates in enumerate(hops, start=1):
         if len(members) >= needed:
             break
-        if not len(candidates):
+        if not candidates:
             continue
-        queue = candidates[np.argsort(-score(candidates, tuple(members)), kind="stable")]
-        while len(queue) and len(members) < needed:
-            joining = np.flatnonzero(accepts(queue, tuple(members)))
-            if not len(joining):
+        # a stable sort, so equal scores keep the hop's order (reverse=True keeps it too)
+        scored = sorted(
+            zip(score(candidates, tuple(members)), candidates, strict=True),
+            key=itemgetter(0),
+            reverse=True,
+        )
+        queue = [c for _, c in scored]
+        while queue and len(members) < needed:
+            first = accepts(queue, tuple(members))
+            if first is None:
                 examined += len(queue)
                 break
-            first = int(joining[0])
             examined += first + 1
-            members.append(int(queue[first]))
+            members.append(queue[first])
             hops_used = hop
             queue = queue[first + 1 :]
     return Formation(members=tuple(members), examined=examined, hops_used=hops_used)

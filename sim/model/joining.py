@@ -1,23 +1,24 @@
-"""Whether invited organisations join a consortium: one rule, decided for many candidates at once.
+"""Whether invited organisations join a consortium: one rule, asked of a queue of candidates.
 
 A lead's invitation (:class:`Invitation`) fixes what every candidate of a search weighs: the
 pilot, the share of its cost each expects to pay and what a success's stream would bring back
 under the pilot's instrument. Each candidate then decides by its own state: its odds-adjusted
 value of the pilot against its outside option, how far it believes its partners' promises
 (:func:`sim.model.negotiation.max_acceptable_share`), its free capital, and (firms) its risk
-tolerance. :func:`join_decisions` is that rule over arrays, one element per candidate, so the
-candidates of a search hop are decided in one call (see :func:`sim.model.consortium.recruit`).
+tolerance. :func:`first_to_join` asks a queue of candidates in order and stops at the first
+that joins (see :func:`sim.model.consortium.recruit`).
 
 What a candidate weighs depends on who joined before it only through a few numbers: the odds
 its joining gives the pilot, the parties the knowledge is split among and the part of the cost
 it expects to pay. Its value, outside option and money back are linear in them, so everything
 else is read once: per run what depends on the organisation alone (:func:`constant_table`),
 per search what depends on the pilot, the lead and the moment (:func:`search_table`). A
-decision then costs a few operations on arrays of the queue's length.
+decision then costs a few operations on Python floats per candidate asked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -26,11 +27,13 @@ import numpy as np
 from sim.finance.deals import StreamTerms
 from sim.finance.formulas import failure_cover
 from sim.model.pilot import Pilot
+from sim.model.success import success_probability
 from sim.model.valuation import outside_parts, partner_money_back, party_values
 from sim.scenario.fields import CIVIL_SOCIETY, FIRM
 
 if TYPE_CHECKING:
     from sim.model.population import Population
+    from sim.scenario.processes import PilotConfig
     from sim.scenario.schema import Scenario
 
 
@@ -38,7 +41,8 @@ class Candidates(NamedTuple):
     """What a partner search reads of its candidates, one element per candidate.
 
     None of it changes while the search goes on, so it is read once per search
-    (:func:`search_table`). A candidate's value of the pilot is
+    (:func:`search_table`, a row per attribute; :attr:`Invitation.stakes` keeps each
+    candidate's column, the attributes in this order). A candidate's value of the pilot is
     ``odds * public + knowledge / parties`` (:func:`sim.model.valuation.party_values`), its
     outside option ``forgone / parties + participation``
     (:func:`sim.model.valuation.outside_options`), and what it expects back per EUR of its share
@@ -161,6 +165,25 @@ def search_table(
     return table
 
 
+class Consortium(NamedTuple):
+    """What a candidate's odds read of the consortium it would join, itself left out.
+
+    Attributes:
+        capability: Sum of the capability in the pilot's domain of its non-government parties,
+            added in NumPy's order (:func:`sim.model.sums.pairwise_sum`).
+        doers: Number of its non-government parties.
+        codesign: Whether a citizen group is among them.
+        data: Its firms' least willingness to share data, in [0, 1] (1 without firms).
+        parties: Number of its parties, the city included.
+    """
+
+    capability: float
+    doers: int
+    codesign: bool
+    data: float
+    parties: int
+
+
 @dataclass(frozen=True)
 class Invitation:
     """What a lead's invitation means to every candidate of one partner search.
@@ -172,8 +195,9 @@ class Invitation:
             largest share leaves to private partners (EUR).
         public: The public part the parties expect: the city's cap of the cost (EUR).
         terms: The pilot's stream under its instrument at that public part.
-        position: Column of each organisation the search may invite in ``table``.
-        table: What the search read of them (:class:`Candidates`), one row per attribute.
+        bonus: The success log-odds the pilot's levers add.
+        stakes: What the search read of each organisation it may invite: its column of
+            :func:`search_table`, as Python floats in the order of :class:`Candidates`' fields.
     """
 
     pilot: Pilot
@@ -181,20 +205,63 @@ class Invitation:
     share: float
     public: float
     terms: StreamTerms
-    position: dict[int, int]
-    table: np.ndarray
-
-    def candidates(self, candidates: np.ndarray) -> Candidates:
-        """Return what the search read of ``candidates`` (indices), in their order."""
-        position = self.position
-        columns = np.array([position[c] for c in candidates.tolist()], dtype=np.intp)
-        return Candidates(*self.table.take(columns, axis=1))
+    bonus: float
+    stakes: dict[int, list[float]]
 
 
-def join_decisions(
-    *, success: np.ndarray, stakes: Candidates, parties: int, paid: float, cost: float, share: float
-) -> np.ndarray:
-    """Return which candidates join (one bool each).
+def first_to_join(
+    invitation: Invitation,
+    queue: Iterable[int],
+    consortium: Consortium,
+    *,
+    capability_mean: float,
+    cfg: PilotConfig,
+) -> int | None:
+    """Return the position in ``queue`` of the first candidate that joins; None if none does.
+
+    Candidates are asked in order, each given ``consortium`` (who joined before it), and each
+    decides by :func:`joins`; asking stops at the first that joins. Each one's odds are those
+    of the consortium with it (:func:`sim.model.success.success_probability`): the sum of the
+    capabilities in the consortium's order, the candidate's last, as the consortium's own mean
+    adds them.
+
+    Args:
+        invitation: The lead's invitation.
+        queue: The candidates, in the order they are asked (organisation indices, none of them
+            a government).
+        consortium: The consortium so far, the city included.
+        capability_mean: Population mean capability (the odds' reference).
+        cfg: Pilot parameters (the odds).
+    """
+    stakes, bonus, share = invitation.stakes, invitation.bonus, invitation.share
+    cost = invitation.pilot.cost
+    total, doers, codesign, least_data, parties = consortium
+    doers += 1  # with the candidate, never a government
+    parties += 1
+    # the part of the cost each expects its money back on: an equal part of what the public
+    # part leaves among the non-government parties
+    paid = (cost - invitation.public) / doers
+    for position, candidate in enumerate(queue):
+        stake = stakes[candidate]
+        data, cocreates, _, _, _, _, _, _, _, capability, _, _ = stake
+        success = success_probability(
+            capability=(total + capability) / doers,
+            codesign=codesign or cocreates,
+            # a joining firm's willingness caps the consortium's data sharing (others' is inf)
+            data_sharing=min(least_data, data),
+            bonus=bonus,
+            capability_mean=capability_mean,
+            cfg=cfg,
+        )
+        if joins(success, stake, parties=parties, paid=paid, cost=cost, share=share):
+            return position
+    return None
+
+
+def joins(
+    success: float, stake: Sequence[float], *, parties: int, paid: float, cost: float, share: float
+) -> bool:
+    """Return whether a candidate joins.
 
     A candidate joins if the odds are at least its :attr:`Candidates.least` and the largest
     share it would accept (:func:`sim.model.negotiation.max_acceptable_share`) is at least the
@@ -207,17 +274,21 @@ def join_decisions(
     ``f(C) >= 0``, which needs no division and no case for the sign of beta.
 
     Args:
-        success: The pilot's odds with each candidate in the consortium.
-        stakes: What the search read of the candidates (:class:`Candidates`).
-        parties: Parties to the consortium each candidate's joining makes (the city included).
-        paid: The part of the cost each expects its money back on: an equal part of what the
+        success: The pilot's odds with the candidate in the consortium.
+        stake: What the search read of the candidate, in the order of :class:`Candidates`'
+            fields (:attr:`Invitation.stakes`).
+        parties: Parties to the consortium its joining makes (the city included).
+        paid: The part of the cost it expects its money back on: an equal part of what the
             public part leaves among the non-government parties (EUR).
         cost: The pilot's cost (EUR, > 0).
-        share: The share each expects to pay (EUR, at most ``cost``).
+        share: The share it expects to pay (EUR, at most ``cost``).
     """
-    value = success * stakes.public + stakes.knowledge / parties
-    outside = stakes.forgone / parties + stakes.participation
-    back = paid * (success * stakes.back + (1.0 - success) * stakes.cover)
-    level = stakes.trust * (value + back) - outside
-    beta = 1.0 - stakes.doubt * value
-    return (success >= stakes.least) & ((level >= share * beta) | (level >= cost * beta))
+    _, _, public, knowledge, forgone, participation, back, cover, least, _, trust, doubt = stake
+    if success < least:
+        return False
+    value = success * public + knowledge / parties
+    outside = forgone / parties + participation
+    money = paid * (success * back + (1.0 - success) * cover)
+    level = trust * (value + money) - outside
+    beta = 1.0 - doubt * value
+    return level >= share * beta or level >= cost * beta

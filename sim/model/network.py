@@ -38,11 +38,11 @@ class PartnerNetwork:
         """Return ``truster``'s trust in ``trustee`` in [0, 1]."""
         return self._trust.get((truster, trustee), float(self.generalised[truster]))
 
-    def trust_from(self, truster: int, trustees: np.ndarray) -> np.ndarray:
+    def trust_from(self, truster: int, trustees: list[int]) -> list[float]:
         """Return ``truster``'s trust in each of ``trustees`` (as :meth:`trust`, at once)."""
         get = self._trust.get
         stranger = float(self.generalised[truster])
-        return np.array([get((truster, t), stranger) for t in trustees.tolist()], dtype=float)
+        return [get((truster, t), stranger) for t in trustees]
 
     def trust_towards(self, trusters: np.ndarray, trustee: int) -> np.ndarray:
         """Return each of ``trusters``' trust in ``trustee`` (as :meth:`trust`, at once)."""
@@ -70,14 +70,12 @@ class PartnerNetwork:
             ]
         )
 
-    def collaborations_of(self, a: int, others: np.ndarray) -> np.ndarray:
+    def collaborations_of(self, a: int, others: list[int]) -> list[int]:
         """Return how many pilots ``a`` has completed with each of ``others``."""
         # the adjacency dict itself: its read-only view costs a Python call per lookup, and a
         # city's partners are read for every search it leads
         known = self.graph._adj[a]
-        return np.array(
-            [known[b]["pilots"] if b in known else 0 for b in others.tolist()], dtype=np.int64
-        )
+        return [known[b]["pilots"] if b in known else 0 for b in others]
 
     def record_collaboration(self, members: list[int]) -> None:
         """Add one completed pilot to every pair of members (network memory)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import NamedTuple
 
@@ -29,7 +29,7 @@ from sim.finance.ledger import AccountKind
 from sim.model import incentives
 from sim.model.agents import CityGovernment, Organisation
 from sim.model.consortium import alignment, candidate_hops, recruit, score_candidates
-from sim.model.joining import Candidates, Invitation, constant_table, search_table
+from sim.model.joining import Consortium, Invitation, constant_table, search_table
 from sim.model.lifecycle import Lifecycle, PilotState
 from sim.model.negotiation import negotiate_terms
 from sim.model.pilot import Pilot
@@ -368,22 +368,27 @@ class Proposing:
             rng=pilot.rng,
             exclude=(city.idx,),
         )
-        invitation = self.invitation(pilot, size, np.concatenate(hops))
+        everyone = np.array([c for hop in hops for c in hop], dtype=np.int64)
+        invitation = self.invitation(pilot, size, everyone)
+        sector, capability = pop.sector, pop.capability
 
-        def score(candidates: np.ndarray, joined: tuple[int, ...]) -> np.ndarray:
-            have = {int(pop.sector[m]) for m in (lead, *joined)}
-            novelty = np.array([s not in have for s in pop.sector[candidates].tolist()], float)
+        def score(candidates: list[int], joined: tuple[int, ...]) -> list[float]:
+            have = {sector[m] for m in (lead, *joined)}
             return score_candidates(
                 self.network.trust_from(lead, candidates),
-                pop.capability[candidates, pilot.domain] * (1.0 + novelty),
+                # a sector the consortium lacks counts its capability twice (complementarity)
+                [
+                    float(capability[c, pilot.domain]) * (2.0 if sector[c] not in have else 1.0)
+                    for c in candidates
+                ],
                 self.network.collaborations_of(lead, candidates),
                 trust_weight=cfg.consortium.trust_weight,
                 capability_weight=cfg.consortium.capability_weight,
                 history_weight=cfg.consortium.history_weight,
             )
 
-        def accepts(candidates: np.ndarray, joined: tuple[int, ...]) -> np.ndarray:
-            return Organisation.accept(self, invitation, candidates, (lead, *joined))
+        def accepts(queue: list[int], joined: tuple[int, ...]) -> int | None:
+            return Organisation.accept(self, invitation, queue, (lead, *joined))
 
         city_led = lead == city.idx
         formation = recruit(hops, score, accepts, size - (1 if city_led else 2))
@@ -451,8 +456,9 @@ class Proposing:
             share=share,
             public=public,
             terms=terms,
-            position={c: row for row, c in enumerate(candidates.tolist())},
-            table=table,
+            bonus=self.success_bonus(pilot),
+            # a candidate's column as Python floats: a decision reads a few of them, one at a time
+            stakes=dict(zip(candidates.tolist(), table.T.tolist(), strict=True)),
         )
 
     @cached_property
@@ -524,55 +530,47 @@ class Proposing:
         per_eur = np.where(city, deal.city_return - covered, partner)
         return per_eur * share
 
-    def success_odds(
-        self, pilot: Pilot, parties: np.ndarray, candidates: Candidates | None = None
-    ) -> float | np.ndarray:
-        """Return the success probability a consortium gives a pilot, or one per candidate.
+    def success_odds(self, pilot: Pilot, parties: Sequence[int]) -> float:
+        """Return the success probability a consortium gives a pilot.
 
         The odds follow the mean capability of the non-government parties, co-design by a
         citizen group and the least willing firm's data sharing (:func:`success_probability`).
-        Given ``candidates``, each is added to ``parties`` in turn: what the consortium has is
-        read once and each candidate's part added to it, so a search's candidates cost one
-        pass over arrays of their length.
 
         Args:
             pilot: The pilot.
             parties: The consortium (organisation indices).
-            candidates: What a search read of organisations that might join it, none of them a
-                government (:meth:`sim.model.joining.Invitation.candidates`).
-
-        Returns:
-            A float without candidates, else one probability per candidate.
         """
-        pop = self.population
-        # a consortium has a handful of parties: read their sectors once, as Python ints
-        members = list(zip(parties.tolist(), pop.sector[parties].tolist(), strict=True))
-        doers = [p for p, s in members if s != GOVERNMENT]
-        capability = pop.capability[doers, pilot.domain]
-        firms = [p for p, s in members if s == FIRM]
-        data = min(pop.data_willingness[firms].tolist(), default=math.inf)
-        codesign = any(s == CIVIL_SOCIETY for _, s in members)
-        alone = 1.0 if math.isinf(data) else data  # the data sharing without a new firm
-        if candidates is None:
-            return success_probability(
-                capability=float(capability.mean()) if doers else self.capability_mean,
-                codesign=codesign,
-                data_sharing=alone,
-                bonus=self.success_bonus(pilot),
-                capability_mean=self.capability_mean,
-                cfg=self.config.pilots,
-            )
-        # a joining firm's willingness caps the consortium's data sharing (others' is inf)
-        data = np.minimum(alone, candidates.data)
-        # the sum in the consortium's order, the candidate last: the mean of each whole row
-        total = capability.sum() + candidates.capability
+        consortium = self.consortium(pilot, parties)
         return success_probability(
-            capability=total / (len(doers) + 1),
-            codesign=True if codesign else candidates.codesign,
-            data_sharing=data,
+            capability=consortium.capability / consortium.doers
+            if consortium.doers
+            else self.capability_mean,
+            codesign=consortium.codesign,
+            data_sharing=consortium.data,
             bonus=self.success_bonus(pilot),
             capability_mean=self.capability_mean,
             cfg=self.config.pilots,
+        )
+
+    def consortium(self, pilot: Pilot, parties: Sequence[int]) -> Consortium:
+        """Return what a consortium's odds read of its parties (:class:`Consortium`).
+
+        Args:
+            pilot: The pilot.
+            parties: The consortium (organisation indices).
+        """
+        pop = self.population
+        sector, capability, willing = pop.sector, pop.capability, pop.data_willingness
+        # a consortium has a handful of parties: one element at a time beats fancy indexing
+        members = [(p, sector[p]) for p in parties]
+        doers = [p for p, s in members if s != GOVERNMENT]
+        return Consortium(
+            # the sum of NumPy's mean, in its order
+            capability=pairwise_sum([float(capability[p, pilot.domain]) for p in doers]),
+            doers=len(doers),
+            codesign=any(s == CIVIL_SOCIETY for _, s in members),
+            data=min([float(willing[p]) for p, s in members if s == FIRM], default=1.0),
+            parties=len(members),
         )
 
     # ----------------------------------------------------------------------- negotiation

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from sim.finance.ledger import Ledger
     from sim.model.citizens import Citizens
-    from sim.model.joining import Candidates
+    from sim.model.joining import Consortium
     from sim.model.lifecycle import PilotState
     from sim.model.network import PartnerNetwork
     from sim.model.pilot import Pilot
@@ -42,6 +42,7 @@ class ModelState(Protocol):
 
     config: Scenario
     population: Population
+    capability_mean: float
     network: PartnerNetwork
     ledger: Ledger
     citizens: Sequence[Citizens]
@@ -93,10 +94,12 @@ class ModelState(Protocol):
         """Free capital of each of these organisations (EUR)."""
         ...
 
-    def success_odds(
-        self, pilot: Pilot, parties: np.ndarray, candidates: Candidates | None = None
-    ) -> float | np.ndarray:
-        """The success probability a consortium gives a pilot (one per candidate added)."""
+    def success_odds(self, pilot: Pilot, parties: Sequence[int]) -> float:
+        """The success probability a consortium gives a pilot."""
+        ...
+
+    def consortium(self, pilot: Pilot, parties: Sequence[int]) -> Consortium:
+        """What a consortium's odds read of its parties."""
         ...
 
     def public_share_cap(self) -> float:

@@ -2,50 +2,44 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.model.politics import logistic, logit
 from sim.scenario.processes import PilotConfig, ScaleUpConfig
 
 
 def success_probability(
     *,
-    capability: float | np.ndarray,
-    codesign: bool | np.ndarray,
-    data_sharing: float | np.ndarray,
+    capability: float,
+    codesign: bool,
+    data_sharing: float,
     bonus: float,
     capability_mean: float,
     cfg: PilotConfig,
-) -> float | np.ndarray:
-    """Return a pilot's chance of success, or one per consortium when given arrays.
+) -> float:
+    """Return a pilot's chance of success.
 
     Log-odds start at the base rate (CISCO-2017) and add: capability above the population mean,
     co-design by a citizen group, data sharing above one half, and the levers' bonus.
 
+    It is called for every candidate a partner search asks
+    (:func:`sim.model.joining.first_to_join`), so it works on Python floats, without arrays; the
+    logistic is the scalar one (``math.exp``), the same for a candidate as for a consortium.
+
     Args:
         capability: Mean capability in the pilot's domain of the consortium's organisations
-            (the city excluded), in [0, 1]; or an array, one per consortium.
-        codesign: Whether a citizen group co-designs the pilot (or an array).
-        data_sharing: Agreed data-sharing level in [0, 1] (or an array).
+            (the city excluded), in [0, 1].
+        codesign: Whether a citizen group co-designs the pilot.
+        data_sharing: Agreed data-sharing level in [0, 1].
         bonus: Extra log-odds from incentives (test bed).
         capability_mean: Population mean capability, so an average consortium gets the base rate.
         cfg: Pilot parameters.
-
-    Returns:
-        A float for scalar inputs, else an array of the inputs' shape.
     """
-    x = (
+    return logistic(
         logit(cfg.base_success)
-        + cfg.capability_effect * (np.asarray(capability) - capability_mean)
-        + np.where(codesign, cfg.codesign_effect, 0.0)
-        + cfg.data_effect * (2.0 * np.asarray(data_sharing) - 1.0)
+        + cfg.capability_effect * (capability - capability_mean)
+        + (cfg.codesign_effect if codesign else 0.0)
+        + cfg.data_effect * (2.0 * data_sharing - 1.0)
         + bonus
     )
-    if x.ndim == 0:
-        return logistic(float(x))
-    # the scalar logistic (math.exp), not np.exp: NumPy's vectorised exp may differ from the C
-    # library's in the last bit, and odds decided in a batch must equal odds decided alone
-    return np.array([logistic(v) for v in x.tolist()])
 
 
 def scaleup_probability(*, support: float, private_share: float, cfg: ScaleUpConfig) -> float:
