@@ -24,7 +24,7 @@ def decisions(
     *, success: np.ndarray, stakes: Candidates, parties: int, paid: float, cost: float, share: float
 ) -> np.ndarray:
     """Whether each candidate joins, each at its own odds (:func:`joins`, one at a time)."""
-    rows = np.array(stakes).T.tolist()
+    rows = map(Candidates._make, np.array(stakes).T.tolist())
     return np.array(
         [
             joins(s, row, parties=parties, paid=paid, cost=cost, share=share)

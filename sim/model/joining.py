@@ -18,7 +18,7 @@ decision then costs a few operations on Python floats per candidate asked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -38,11 +38,11 @@ if TYPE_CHECKING:
 
 
 class Candidates(NamedTuple):
-    """What a partner search reads of its candidates, one element per candidate.
+    """What a partner search reads of its candidates: arrays, one element per candidate.
 
     None of it changes while the search goes on, so it is read once per search
-    (:func:`search_table`, a row per attribute; :attr:`Invitation.stakes` keeps each
-    candidate's column, the attributes in this order). A candidate's value of the pilot is
+    (:func:`search_table`, a row per attribute); :attr:`Invitation.stakes` keeps each
+    candidate's column as a ``Candidates`` of Python floats. A candidate's value of the pilot is
     ``odds * public + knowledge / parties`` (:func:`sim.model.valuation.party_values`), its
     outside option ``forgone / parties + participation``
     (:func:`sim.model.valuation.outside_options`), and what it expects back per EUR of its share
@@ -197,7 +197,7 @@ class Invitation:
         terms: The pilot's stream under its instrument at that public part.
         bonus: The success log-odds the pilot's levers add.
         stakes: What the search read of each organisation it may invite: its column of
-            :func:`search_table`, as Python floats in the order of :class:`Candidates`' fields.
+            :func:`search_table`, a :class:`Candidates` of Python floats.
     """
 
     pilot: Pilot
@@ -206,7 +206,7 @@ class Invitation:
     public: float
     terms: StreamTerms
     bonus: float
-    stakes: dict[int, list[float]]
+    stakes: dict[int, Candidates]
 
 
 def first_to_join(
@@ -243,12 +243,11 @@ def first_to_join(
     paid = (cost - invitation.public) / doers
     for position, candidate in enumerate(queue):
         stake = stakes[candidate]
-        data, cocreates, _, _, _, _, _, _, _, capability, _, _ = stake
         success = success_probability(
-            capability=(total + capability) / doers,
-            codesign=codesign or cocreates,
+            capability=(total + stake.capability) / doers,
+            codesign=codesign or stake.codesign,
             # a joining firm's willingness caps the consortium's data sharing (others' is inf)
-            data_sharing=min(least_data, data),
+            data_sharing=min(least_data, stake.data),
             bonus=bonus,
             capability_mean=capability_mean,
             cfg=cfg,
@@ -259,7 +258,7 @@ def first_to_join(
 
 
 def joins(
-    success: float, stake: Sequence[float], *, parties: int, paid: float, cost: float, share: float
+    success: float, stake: Candidates, *, parties: int, paid: float, cost: float, share: float
 ) -> bool:
     """Return whether a candidate joins.
 
@@ -275,20 +274,19 @@ def joins(
 
     Args:
         success: The pilot's odds with the candidate in the consortium.
-        stake: What the search read of the candidate, in the order of :class:`Candidates`'
-            fields (:attr:`Invitation.stakes`).
+        stake: What the search read of the candidate, as Python floats
+            (:attr:`Invitation.stakes`).
         parties: Parties to the consortium its joining makes (the city included).
         paid: The part of the cost it expects its money back on: an equal part of what the
             public part leaves among the non-government parties (EUR).
         cost: The pilot's cost (EUR, > 0).
         share: The share it expects to pay (EUR, at most ``cost``).
     """
-    _, _, public, knowledge, forgone, participation, back, cover, least, _, trust, doubt = stake
-    if success < least:
+    if success < stake.least:
         return False
-    value = success * public + knowledge / parties
-    outside = forgone / parties + participation
-    money = paid * (success * back + (1.0 - success) * cover)
-    level = trust * (value + money) - outside
-    beta = 1.0 - doubt * value
+    value = success * stake.public + stake.knowledge / parties
+    outside = stake.forgone / parties + stake.participation
+    money = paid * (success * stake.back + (1.0 - success) * stake.cover)
+    level = stake.trust * (value + money) - outside
+    beta = 1.0 - stake.doubt * value
     return level >= share * beta or level >= cost * beta

@@ -29,7 +29,13 @@ from sim.finance.ledger import AccountKind
 from sim.model import incentives
 from sim.model.agents import CityGovernment, Organisation
 from sim.model.consortium import alignment, candidate_hops, recruit, score_candidates
-from sim.model.joining import Consortium, Invitation, constant_table, search_table
+from sim.model.joining import (
+    Candidates,
+    Consortium,
+    Invitation,
+    constant_table,
+    search_table,
+)
 from sim.model.lifecycle import Lifecycle, PilotState
 from sim.model.negotiation import negotiate_terms
 from sim.model.pilot import Pilot
@@ -458,7 +464,9 @@ class Proposing:
             terms=terms,
             bonus=self.success_bonus(pilot),
             # a candidate's column as Python floats: a decision reads a few of them, one at a time
-            stakes=dict(zip(candidates.tolist(), table.T.tolist(), strict=True)),
+            stakes=dict(
+                zip(candidates.tolist(), map(Candidates._make, table.T.tolist()), strict=True)
+            ),
         )
 
     @cached_property
