@@ -210,7 +210,7 @@ def _floor_cents(credit_limit: float | None, kind: AccountKind) -> int | None:
 
 
 def _check_entry(step: int, reason: str, pilot_id: int | None) -> tuple[int, int | None]:
-    """Validate the bookkeeping fields of a transfer (the slow path of :meth:`Ledger._post`).
+    """Validate a transfer's bookkeeping fields (the slow path of :meth:`Ledger.transfer_cents`).
 
     Args:
         step: Simulation step of the transfer, in model ticks; a non-negative integer.
@@ -340,7 +340,8 @@ class Ledger:
             OverdraftError: If ``src`` would fall below its floor; nothing is changed.
 
         """
-        return self._post(src, dst, _amount_cents(amount), step, reason, pilot_id)
+        cents = _amount_cents(amount)
+        return self.transfer_cents(src, dst, cents, step=step, reason=reason, pilot_id=pilot_id)
 
     def transfer_cents(
         self,
@@ -374,54 +375,6 @@ class Ledger:
         """
         if type(cents) is not int or cents < 0:
             raise ValueError(f"transfer amount must be a non-negative int of cents, got {cents!r}")
-        return self._post(src, dst, cents, step, reason, pilot_id)
-
-    def transfer_all(
-        self,
-        src: str,
-        dst: str,
-        *,
-        step: int,
-        reason: str,
-        pilot_id: int | None = None,
-    ) -> int | None:
-        """Move the whole positive balance of ``src`` to ``dst`` (budget lapse, closing a pilot).
-
-        Args:
-            src: Name of the account to empty; a zero or negative balance moves nothing.
-            dst: Name of the receiving account.
-            step: Simulation step of the transfer, in model ticks (non-negative).
-            reason: Why the money moves, e.g. ``"budget_lapse"``.
-            pilot_id: Id of the pilot the transfer belongs to, if any.
-
-        Returns:
-            The index of the transfer in the journal, or None if there was nothing to move.
-
-        Raises:
-            ValueError: If ``src == dst``, the step is invalid or the reason is empty.
-            KeyError: If either account does not exist.
-
-        """
-        cents = max(self._account(src).balance, 0)
-        return self._post(src, dst, cents, step, reason, pilot_id)
-
-    def _post(
-        self, src: str, dst: str, cents: int, step: int, reason: str, pilot_id: int | None
-    ) -> int | None:
-        """Validate and apply a transfer of whole cents; all checks run before any change.
-
-        Args:
-            src: Name of the paying account.
-            dst: Name of the receiving account.
-            cents: Money to move, in cents (non-negative).
-            step: Simulation step, in model ticks.
-            reason: Why the money moves (non-empty).
-            pilot_id: Id of the pilot the transfer belongs to, if any.
-
-        Returns:
-            The journal index of the transfer, or None if ``cents`` is 0.
-
-        """
         accounts = self._accounts
         source, target = accounts.get(src), accounts.get(dst)
         if source is None or target is None:
@@ -451,6 +404,35 @@ class Ledger:
         self._reason.append(reason)
         self._pilot.append(pilot_id)
         return len(self._cents) - 1
+
+    def transfer_all(
+        self,
+        src: str,
+        dst: str,
+        *,
+        step: int,
+        reason: str,
+        pilot_id: int | None = None,
+    ) -> int | None:
+        """Move the whole positive balance of ``src`` to ``dst`` (budget lapse, closing a pilot).
+
+        Args:
+            src: Name of the account to empty; a zero or negative balance moves nothing.
+            dst: Name of the receiving account.
+            step: Simulation step of the transfer, in model ticks (non-negative).
+            reason: Why the money moves, e.g. ``"budget_lapse"``.
+            pilot_id: Id of the pilot the transfer belongs to, if any.
+
+        Returns:
+            The index of the transfer in the journal, or None if there was nothing to move.
+
+        Raises:
+            ValueError: If ``src == dst``, the step is invalid or the reason is empty.
+            KeyError: If either account does not exist.
+
+        """
+        cents = max(self._account(src).balance, 0)
+        return self.transfer_cents(src, dst, cents, step=step, reason=reason, pilot_id=pilot_id)
 
     def balance(self, name: str) -> float:
         """Return an account's balance.

@@ -40,6 +40,10 @@ class _Route:
         purse: 1 if money leaves the public purse, -1 if it enters it, else 0.
         inside: 1 if money leaves the public perimeter, -1 if it enters it, else 0; None until
             the accounts' roles are first asked for (:meth:`Books._place`).
+        tallied: Whether a payment on it moves any total beyond the flows (the public purse's,
+            or a pilot's public cost, invested or returned money); most of a running pilot's
+            payments (partners' contributions, delivery, savings and their shares to firms) move
+            none. Known with ``inside``.
     """
 
     totals: defaultdict[tuple[str, str], int]
@@ -49,6 +53,7 @@ class _Route:
     returned: bool
     purse: int = 0
     inside: int | None = None
+    tallied: bool = True
 
 
 class Books:
@@ -146,6 +151,8 @@ class Books:
             return
         if route.inside is None:
             self._place(route, src, dst)
+        if not route.tallied:
+            return
         if route.purse:
             self.pv_paid += route.purse * (cents / 100 * self.discount_now)
         if pilot is not None:
@@ -188,6 +195,7 @@ class Books:
             purse = src_role is Role.PURSE, dst_role is Role.PURSE
             route.purse = purse[0] - purse[1]
         route.inside = (src_role is not Role.OUTSIDE) - (dst_role is not Role.OUTSIDE)
+        route.tallied = bool(route.purse or route.inside or route.invested or route.returned)
 
     def book_loss(self, pilot: Pilot) -> None:
         """Count a financed pilot that failed or was cancelled in the running costs of failures.

@@ -102,7 +102,9 @@ def check_transition(
         ValueError: If either is not a ``PilotState`` value.
 
     """
-    current, new = PilotState(current), PilotState(new)
+    # a member passes as it is: PilotState(member) costs twice the check itself
+    current = current if type(current) is PilotState else PilotState(current)
+    new = new if type(new) is PilotState else PilotState(new)
     if new not in TRANSITIONS[current]:
         raise IllegalTransition(pilot_id, current, new)
 
@@ -293,7 +295,7 @@ class Lifecycle:
             ValueError: If ``step`` is before the previous event's step.
 
         """
-        new = PilotState(new)
+        new = new if type(new) is PilotState else PilotState(new)
         check_transition(self.state, new, self.pilot_id)
         last_step = self._history[-1][0]
         if operator.index(step) < last_step:
