@@ -10,6 +10,7 @@ from sim.model.trust import (
     beta_reputation,
     decay_evidence,
     observe,
+    observe_alike,
     trust_signal,
     update_reputation,
     update_trust,
@@ -227,3 +228,18 @@ def test_unclipped_update_stays_in_range_with_defaults(trust, reputation, depend
     else:
         delta = DEFAULT.l_minus * signal * trust * (1.0 + DEFAULT.xi * dependence)
     assert -1e-12 <= trust + delta <= 1.0 + 1e-12
+
+
+@given(
+    performance=st.one_of(st.just(0.0), perf),
+    params=valid_params(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_observe_alike_is_observe_to_the_bit(performance, params, seed):
+    # one signal for all computes only its own branch: what np.where picks, the same bits
+    rng = np.random.default_rng(seed)
+    trust, reputation = rng.random(50), rng.random(50) * rng.integers(0, 2, 50)
+    expected = observe(trust, reputation, performance, 0.0, params)
+    alike = observe_alike(trust, reputation, performance, 0.0, params)
+    for got, want in zip(alike, expected, strict=True):
+        np.testing.assert_array_equal(got, want)

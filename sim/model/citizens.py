@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.trust import TrustParams, observe
+from sim.model.trust import TrustParams, observe_alike
 from sim.scenario.actors import CitizenConfig
 
 
@@ -67,7 +67,7 @@ class Citizens:
             params: Trust dynamics.
         """
         here = self.members[neighbourhood]
-        self.trust[here], self.reputation[here] = observe(
+        self.trust[here], self.reputation[here] = observe_alike(
             self.trust[here], self.reputation[here], performance, 0.0, params
         )
 

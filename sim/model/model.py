@@ -171,6 +171,9 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
         rng = self.streams["init"]
         pop = build_population(self.config, rng)
         self.population = pop
+        self.sectors: list[int] = pop.sector.tolist()
+        """Each organisation's sector code as a Python integer: sectors never change in a run,
+        and a party's sector is read per move and per pilot's end (no NumPy scalar per read)."""
         self.network = PartnerNetwork(pop.generalised_trust)
         self.orgs: list[Organisation] = []
         self.cities: list[CityGovernment] = []
@@ -307,7 +310,7 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
             self.active.pop(pilot.id, None)
         if state is PilotState.AGREED:
             for party in pilot.parties:
-                self.sector_participation[int(self.population.sector[party])] += 1
+                self.sector_participation[self.sectors[party]] += 1
                 self.orgs[party].pilots_joined += 1
 
     def _calls(self) -> None:

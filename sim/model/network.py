@@ -79,10 +79,12 @@ class PartnerNetwork:
 
     def record_collaboration(self, members: list[int]) -> None:
         """Add one completed pilot to every pair of members (network memory)."""
+        adjacency = self.graph._adj  # as in collaborations_of: no view per lookup
         for a, i in enumerate(members):
+            known = adjacency[i]
             for j in members[a + 1 :]:
-                if self.graph.has_edge(i, j):
-                    self.graph[i][j]["pilots"] += 1
+                if j in known:
+                    known[j]["pilots"] += 1  # one dictionary per edge, seen from both ends
                 else:
                     self.graph.add_edge(i, j, pilots=1)
 

@@ -85,7 +85,7 @@ class Operating:
     def _payers(self, pilot: Pilot) -> tuple[tuple[int, int, str, str], ...]:
         """Find, once per pilot, the partners who pay in as it runs (:attr:`Pilot.payers`)."""
         city = self.cities[pilot.city].idx
-        sector = self.population.sector
+        sector = self.sectors
         accounts = pilot.payees or self._payees(pilot)
         pilot.payers = tuple(
             (
@@ -294,14 +294,18 @@ class Operating:
     def _learn(self, members: list[int], domain: int) -> None:
         """Participation builds capability in the pilot's domain; academia speeds it up."""
         cfg = self.config
-        pop = self.population
+        sectors = self.sectors
         rate = cfg.learning.learning_rate * incentives.learning_multiplier(cfg.incentives)
-        if any(pop.sector[m] == ACADEMIA for m in members):
+        if any(sectors[m] == ACADEMIA for m in members):
             rate *= 1.0 + cfg.learning.academic_spillover
         rate = min(rate, 1.0)
-        idx = np.array([m for m in members if pop.sector[m] != GOVERNMENT])
-        if len(idx):
-            pop.capability[idx, domain] += rate * (1.0 - pop.capability[idx, domain])
+        # one member at a time on Python floats: the same arithmetic as on the array, without
+        # the fancy indexing that cost more than the update for a handful of members
+        capability = self.population.capability
+        for m in members:
+            if sectors[m] != GOVERNMENT:
+                level = float(capability[m, domain])
+                capability[m, domain] = level + rate * (1.0 - level)
 
     # ----------------------------------------------------------------------- after a success
 
@@ -320,7 +324,7 @@ class Operating:
         private = sum(
             pilot.commitments.get(self.orgs[p].account, 0.0)
             for p in pilot.members
-            if self.population.sector[p] == FIRM
+            if self.sectors[p] == FIRM
         )
         p = scaleup_probability(
             support=self.citizens[pilot.city].support(pilot.neighbourhood),

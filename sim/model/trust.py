@@ -28,6 +28,7 @@ __all__ = [
     "beta_reputation",
     "decay_evidence",
     "observe",
+    "observe_alike",
     "trust_signal",
     "update_reputation",
     "update_trust",
@@ -155,9 +156,19 @@ def update_trust(
     """
     t = np.asarray(trust, dtype=np.float64)
     s = np.asarray(signal, dtype=np.float64)
-    building = params.l_plus * s * np.maximum(0.0, 1.0 - np.asarray(reputation) - t)
-    erosion = params.l_minus * s * t * (1.0 + params.xi * np.asarray(dependence))
+    building = _built(t, np.asarray(reputation), s, params)
+    erosion = _eroded(t, s, params, np.asarray(dependence))
     return np.clip(t + np.where(s > 0.0, building, erosion), 0.0, 1.0)
+
+
+def _built(t: np.ndarray, r: np.ndarray, s: np.ndarray, params: TrustParams) -> FloatArray:
+    """Return trust's change where it builds (s > 0): λ⁺ s max(0, (1 - R) - T)."""
+    return params.l_plus * s * np.maximum(0.0, 1.0 - r - t)
+
+
+def _eroded(t: np.ndarray, s: np.ndarray, params: TrustParams, d: np.ndarray) -> FloatArray:
+    """Return trust's change where it erodes (s <= 0): λ⁻ s T (1 + ξ D)."""
+    return params.l_minus * s * t * (1.0 + params.xi * d)
 
 
 def update_reputation(reputation: ArrayLike, signal: ArrayLike, params: TrustParams) -> FloatArray:
@@ -177,9 +188,17 @@ def update_reputation(reputation: ArrayLike, signal: ArrayLike, params: TrustPar
     """
     r = np.asarray(reputation, dtype=np.float64)
     s = np.asarray(signal, dtype=np.float64)
-    damaged = r - params.mu_r * s * (1.0 - r)
-    forgiven = r * (1.0 - params.delta_r)
-    return np.clip(np.where(s < 0.0, damaged, forgiven), 0.0, 1.0)
+    return np.clip(np.where(s < 0.0, _damaged(r, s, params), _forgiven(r, params)), 0.0, 1.0)
+
+
+def _damaged(r: np.ndarray, s: np.ndarray, params: TrustParams) -> FloatArray:
+    """Return reputation damage after a violation (s < 0): R - μ_R s (1 - R)."""
+    return r - params.mu_r * s * (1.0 - r)
+
+
+def _forgiven(r: np.ndarray, params: TrustParams) -> FloatArray:
+    """Return reputation damage after no violation (s >= 0): R (1 - δ_R)."""
+    return r * (1.0 - params.delta_r)
 
 
 def observe(
@@ -210,6 +229,39 @@ def observe(
     signal = trust_signal(performance, baseline, params.k)
     new_trust = update_trust(trust, reputation, signal, params, dependence)
     return new_trust, update_reputation(reputation, signal, params)
+
+
+def observe_alike(
+    trust: np.ndarray,
+    reputation: np.ndarray,
+    performance: float,
+    baseline: float,
+    params: TrustParams,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Update many observers' trust and reputation damage after one observed performance.
+
+    :func:`observe` with no dependence, for observers who all see the same performance (the
+    citizens of a neighbourhood): their one signal needs only its own branch of each update,
+    which is what :func:`observe`'s ``np.where`` picks, so the results are the same to the bit
+    at about half the operations on the arrays.
+
+    Args:
+        trust: Current trust T in [0, 1] of each observer, dimensionless.
+        reputation: Current reputation damage R in [0, 1], the shape of ``trust``.
+        performance: The performance they all observed, in any unit.
+        baseline: Expected performance, same unit as ``performance``.
+        params: Update rates and signal sensitivity.
+
+    Returns:
+        ``(new_trust, new_reputation)``, both in [0, 1], the shape of ``trust``.
+
+    """
+    s = trust_signal(performance, baseline, params.k)
+    t = np.asarray(trust, dtype=np.float64)
+    r = np.asarray(reputation, dtype=np.float64)
+    change = _built(t, r, s, params) if s > 0.0 else _eroded(t, s, params, np.asarray(0.0))
+    damage = _damaged(r, s, params) if s < 0.0 else _forgiven(r, params)
+    return np.clip(t + change, 0.0, 1.0), np.clip(damage, 0.0, 1.0)
 
 
 def beta_reputation(positive: ArrayLike, negative: ArrayLike) -> FloatArray:
