@@ -101,10 +101,15 @@ class Proposing:
             slots = np.flatnonzero(sectors == sector)
             if len(slots):
                 leads[slots] = members[weighted_choice(rng, chances, size=len(slots))]
-        for index, lead in enumerate(leads.tolist()):
-            if lead >= 0:
-                own = self.streams.for_proposal("call", city.city, self.now, index)
-                self.propose(city, lead, own)
+        # a call's streams are made together, before its proposals: seeding one right after a
+        # proposal's work (NumPy's seeding code out of the CPU's caches) costs twice as much
+        proposals = [
+            (lead, self.streams.for_proposal("call", city.city, self.now, index))
+            for index, lead in enumerate(leads.tolist())
+            if lead >= 0
+        ]
+        for lead, own in proposals:
+            self.propose(city, lead, own)
 
     @cached_property
     def _call_leads(self) -> list[CallLeads]:
