@@ -173,7 +173,8 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
         self.population = pop
         self.sectors: list[int] = pop.sector.tolist()
         """Each organisation's sector code as a Python integer: sectors never change in a run,
-        and a party's sector is read per move and per pilot's end (no NumPy scalar per read)."""
+        and a party's sector is read per candidate, per move and per pilot's end (no NumPy
+        scalar per read)."""
         self.network = PartnerNetwork(pop.generalised_trust)
         self.orgs: list[Organisation] = []
         self.cities: list[CityGovernment] = []

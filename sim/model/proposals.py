@@ -357,7 +357,7 @@ class Proposing:
     def evaluation_noise(self, pilot: Pilot, parties: Iterable[int]) -> float:
         """Return an outcome evaluator's error for a pilot with these parties (SD)."""
         cfg = self.config.finance.outcome_based
-        sector = self.population.sector
+        sector = self.sectors
         academic = any(sector[p] == ACADEMIA for p in parties)
         competence = cfg.academic_competence if academic else cfg.contracted_competence
         return measurement_sd(cfg.measurement_noise, pilot.measurability, competence)
@@ -381,7 +381,7 @@ class Proposing:
         )
         everyone = np.array([c for hop in hops for c in hop], dtype=np.int64)
         invitation = self.invitation(pilot, size, everyone)
-        sector, capability = pop.sector, pop.capability
+        sector, capability = self.sectors, pop.capability
 
         def score(candidates: list[int], joined: tuple[int, ...]) -> list[float]:
             have = {sector[m] for m in (lead, *joined)}
@@ -414,7 +414,7 @@ class Proposing:
         pilot.members = formation.members if city_led else (lead, *formation.members)
         pilot.parties = (city.idx, *pilot.members) if city_led else (*pilot.members, city.idx)
         if len(pilot.parties) < cfg.pilots.consortium_min or not any(
-            pop.sector[m] == FIRM for m in pilot.members
+            self.sectors[m] == FIRM for m in pilot.members
         ):
             self._move(pilot, PilotState.CANCELLED, reason="no_consortium", parties=pilot.parties)
             return False
@@ -573,7 +573,7 @@ class Proposing:
             parties: The consortium (organisation indices).
         """
         pop = self.population
-        sector, capability, willing = pop.sector, pop.capability, pop.data_willingness
+        sector, capability, willing = self.sectors, pop.capability, pop.data_willingness
         # a consortium has a handful of parties: one element at a time beats fancy indexing
         members = [(p, sector[p]) for p in parties]
         doers = [p for p, s in members if s != GOVERNMENT]
@@ -684,7 +684,7 @@ class Proposing:
         for party, share in zip(pilot.parties, pilot.terms.cost_shares.tolist(), strict=True):
             if party == city.idx:
                 public += share
-            elif self.population.sector[party] == FIRM:
+            elif self.sectors[party] == FIRM:
                 own, match = incentives.private_payment(share, self.config.incentives)
                 commitments[self.orgs[party].account] += own
                 public += match
