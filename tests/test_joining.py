@@ -9,7 +9,15 @@ import sim.model.success
 from sim.finance.formulas import failure_cover
 from sim.model.agents import Organisation
 from sim.model.consortium import recruit
-from sim.model.joining import ROW, Candidates, Invitation, first_to_join, joins, search_table
+from sim.model.joining import (
+    ROW,
+    Candidates,
+    Invitation,
+    Stakes,
+    first_to_join,
+    joins,
+    stake,
+)
 from sim.model.negotiation import max_acceptable_share
 from sim.model.valuation import outside_parts, partner_money_back, party_values
 from sim.scenario.fields import CIVIL_SOCIETY, FIRM
@@ -42,18 +50,21 @@ def least(tolerance: np.ndarray, capacity: np.ndarray, share: float) -> np.ndarr
     """The least odds at which candidates join, as a search reads them (base success 0.35)."""
     constant = np.zeros((len(ROW), len(tolerance)))
     constant[ROW["least"]] = (1.0 - tolerance) * 0.35
-    table = search_table(
-        constant,
-        np.arange(len(tolerance)),
-        capability=np.zeros(len(tolerance)),
-        trust=np.ones(len(tolerance)),
-        capacity=capacity,
-        cost=100.0,
-        years=1.0,
-        partner_return=1.0,
-        share=share,
+    return np.array(
+        [
+            stake(
+                column,
+                capability=0.0,
+                trust=1.0,
+                capacity=free,
+                cost=100.0,
+                years=1.0,
+                partner_return=1.0,
+                share=share,
+            ).least
+            for column, free in zip(constant.T.tolist(), capacity.tolist(), strict=True)
+        ]
     )
-    return Candidates(*table).least
 
 
 def test_joins_known_answers():
@@ -160,7 +171,7 @@ def test_a_search_reads_each_candidate_as_the_valuation_functions_define_it(smal
     pop = model.population
     pilot = next(p for p in model.pilots.values() if p.instrument)
     candidates = model.partner_pool[0]
-    invitation = model.invitation(pilot, 4, candidates)
+    invitation = model.invitation(pilot, 4)
     read = read_of(invitation, candidates)
     cost = pilot.cost
     sectors = pop.sector[candidates]
@@ -189,10 +200,11 @@ def test_a_search_reads_each_candidate_as_the_valuation_functions_define_it(smal
         0.4 * failure_cover(cfg.incentives),
     )
     np.testing.assert_allclose(0.6 * read.back + 0.4 * read.cover, back, rtol=1e-12)
-    trust = model.network.trust_towards(candidates, pilot.lead)
+    trust = np.array([model.network.trust(c, pilot.lead) for c in candidates.tolist()])
     np.testing.assert_array_equal(read.trust, trust)
     np.testing.assert_array_equal(read.doubt, (1.0 - trust) / cost)
-    can_pay = model.free_capitals(candidates) >= invitation.share
+    free = [model.free_capital(model.org_accounts[c]) for c in candidates.tolist()]
+    can_pay = np.array(free) >= invitation.share
     risk = (1.0 - pop.risk_tolerance[candidates]) * cfg.pilots.base_success
     np.testing.assert_array_equal(read.least, np.where(can_pay, risk, np.inf))
     np.testing.assert_array_equal(read.capability, pop.capability[candidates, pilot.domain])
@@ -233,7 +245,7 @@ def test_a_queue_stops_at_the_first_candidate_that_would_join_alone(small, seed)
     for pilot in pilots[:5]:
         members = [pilot.lead, *[m for m in pilot.members if m != pilot.lead][:1]]
         candidates = [c for c in pool.tolist() if c not in members]
-        invitation = model.invitation(pilot, len(pilot.parties), np.array(candidates))
+        invitation = model.invitation(pilot, len(pilot.parties))
         alone = [Organisation.accept(model, invitation, [c], members) == 0 for c in candidates]
         for start in range(len(candidates)):
             first = Organisation.accept(model, invitation, candidates[start:], members)
@@ -260,7 +272,7 @@ def test_a_candidates_odds_are_those_of_the_consortium_it_would_join(small, seed
     for pilot in [p for p in model.pilots.values() if len(p.members) > 1][:5]:
         base = [*pilot.members[:2], city]
         candidates = [c for c in pool.tolist() if c not in base]
-        invitation = model.invitation(pilot, len(pilot.parties), np.array(candidates))
+        invitation = model.invitation(pilot, len(pilot.parties))
         consortium = model.consortium(pilot, base)
         for c in candidates:
             asked.clear()
@@ -274,3 +286,37 @@ def test_a_candidates_odds_are_those_of_the_consortium_it_would_join(small, seed
             assert asked == [model.success_odds(pilot, [*base, c])]  # to the bit
             checked += 1
     assert checked > 50
+
+
+def test_stakes_are_read_when_first_asked_and_kept():
+    read = []
+
+    def reader(candidate: int) -> Candidates:
+        read.append(candidate)
+        return stakes(1, trust=np.full(1, candidate / 10))
+
+    kept = Stakes(reader)
+    assert not kept and read == []
+    assert kept[3].trust == 0.3
+    assert kept[3] is kept[3]
+    assert kept[5].trust == 0.5
+    assert read == [3, 5]  # each once, in the order asked
+    assert sorted(kept) == [3, 5]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_search_reads_only_the_candidates_it_asks(small, seed):
+    # the stakes of a queue are read up to the first candidate that joins, and no further
+    model = run_model(small, seed)
+    pool = model.partner_pool[0].tolist()
+    stopped = exhausted = 0
+    for pilot in [p for p in model.pilots.values() if len(p.members) > 1 and p.instrument][:8]:
+        members = [pilot.lead, *[m for m in pilot.members if m != pilot.lead][:1]]
+        queue = [c for c in pool if c not in members]
+        invitation = model.invitation(pilot, len(pilot.parties))
+        first = Organisation.accept(model, invitation, queue, members)
+        asked = queue if first is None else queue[: first + 1]
+        assert list(invitation.stakes) == asked
+        stopped += first is not None and first + 1 < len(queue)
+        exhausted += first is None
+    assert stopped  # some searches stopped before the end of their queue

@@ -464,18 +464,6 @@ class Ledger:
         """
         return self._account(name).balance
 
-    def balances_cents(self, names: list[str]) -> list[int]:
-        """Return the exact balance of each of these accounts (cents), in order.
-
-        Raises:
-            KeyError: If one of them does not exist.
-        """
-        accounts = self._accounts
-        try:
-            return [accounts[name].balance for name in names]
-        except KeyError as missing:
-            raise KeyError(f"unknown account {missing.args[0]!r}") from None
-
     def accounts(self, kind: AccountKind | str | None = None) -> list[str]:
         """List account names in the order they were opened.
 

@@ -240,13 +240,6 @@ class Books:
         """Return what an organisation holds minus what it still owes running pilots (EUR)."""
         return self.ledger.balance(account) - self.outstanding[account]
 
-    def free_capitals(self, orgs: np.ndarray) -> np.ndarray:
-        """Return :meth:`free_capital` of each of these organisations (indices; EUR)."""
-        names = self.org_accounts[orgs].tolist()
-        held = self.ledger.balances_cents(names)
-        owed = self.outstanding
-        return np.array([cents / 100 - owed[name] for cents, name in zip(held, names, strict=True)])
-
     # ----------------------------------------------------------------- the public's position
 
     def vehicle_holdings(self) -> float:

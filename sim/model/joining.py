@@ -12,13 +12,15 @@ What a candidate weighs depends on who joined before it only through a few numbe
 its joining gives the pilot, the parties the knowledge is split among and the part of the cost
 it expects to pay. Its value, outside option and money back are linear in them, so everything
 else is read once: per run what depends on the organisation alone (:func:`constant_table`),
-per search what depends on the pilot, the lead and the moment (:func:`search_table`). A
-decision then costs a few operations on Python floats per candidate asked.
+per candidate asked what depends on the pilot, the lead and the moment (:func:`stake`), and only
+for the candidates a search asks (:class:`Stakes`). A decision then costs a few operations on
+Python floats.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -38,11 +40,10 @@ if TYPE_CHECKING:
 
 
 class Candidates(NamedTuple):
-    """What a partner search reads of its candidates: arrays, one element per candidate.
+    """What a partner search reads of a candidate, as Python floats (:func:`stake`).
 
-    None of it changes while the search goes on, so it is read once per search
-    (:func:`search_table`, a row per attribute); :attr:`Invitation.stakes` keeps each
-    candidate's column as a ``Candidates`` of Python floats. A candidate's value of the pilot is
+    None of it changes while the search goes on, so it is read once per search, the first time
+    the candidate is asked (:class:`Stakes`). A candidate's value of the pilot is
     ``odds * public + knowledge / parties`` (:func:`sim.model.valuation.party_values`), its
     outside option ``forgone / parties + participation``
     (:func:`sim.model.valuation.outside_options`), and what it expects back per EUR of its share
@@ -70,32 +71,36 @@ class Candidates(NamedTuple):
             partners promise (1/EUR).
     """
 
-    data: np.ndarray
-    codesign: np.ndarray
-    public: np.ndarray
-    knowledge: np.ndarray
-    forgone: np.ndarray
-    participation: np.ndarray
-    back: np.ndarray
-    cover: np.ndarray
-    least: np.ndarray
-    capability: np.ndarray
-    trust: np.ndarray
-    doubt: np.ndarray
+    data: float
+    codesign: float
+    public: float
+    knowledge: float
+    forgone: float
+    participation: float
+    back: float
+    cover: float
+    least: float
+    capability: float
+    trust: float
+    doubt: float
 
 
-ROW = {name: row for row, name in enumerate(Candidates._fields)}
-"""Row of each attribute of :class:`Candidates` in a table of them (one column per candidate)."""
+ROW = {
+    name: row
+    for row, name in enumerate(Candidates._fields[: Candidates._fields.index("least") + 1])
+}
+"""Row of each attribute of :class:`Candidates` that stays the same in a run, up to ``least``, in
+:func:`constant_table`."""
 
 
 def constant_table(population: Population, cfg: Scenario) -> np.ndarray:
     """Return what stays the same in a run of each organisation as a candidate.
 
-    One row per attribute of :class:`Candidates`, one column per organisation: the parts of
-    its value and outside option per EUR of a pilot's cost (its outside option's forgone
-    return per EUR and year), its money back per EUR of the partners' return, and the least
-    odds at which it joins if it can pay its share. The last three rows, which change, are
-    left 0.
+    One row per attribute of :class:`Candidates` up to ``least`` (:data:`ROW`), one column per
+    organisation: the parts of its value and outside option per EUR of a pilot's cost (its
+    outside option's forgone return per EUR and year), its money back per EUR of the partners'
+    return, and the least odds at which it joins if it can pay its share. :func:`stake` adds
+    what changes.
 
     Args:
         population: The organisations.
@@ -114,55 +119,81 @@ def constant_table(population: Population, cfg: Scenario) -> np.ndarray:
     )
     # under innovation procurement firms lose no IP, and the city covers part of their loss
     fear = population.ip_fear * (0.0 if cfg.incentives.innovation_procurement else 1.0)
-    table = np.zeros((len(ROW), len(sectors)))
-    table[: ROW["capability"]] = [
-        np.where(firm, population.data_willingness, np.inf),
-        sectors == CIVIL_SOCIETY,
-        party_values(weights, parties=np.inf, success=1.0, cost=1.0, cfg=cfg.pilots),
-        party_values(weights, parties=1, success=0.0, cost=1.0, cfg=cfg.pilots),
-        outside.forgone,
-        outside.participation,
-        partner_money_back(1.0, firm, fear, 0.0),
-        partner_money_back(0.0, firm, fear, failure_cover(cfg.incentives)),
-        (1.0 - population.risk_tolerance) * cfg.pilots.base_success,
-    ]
-    return table
+    return np.array(
+        [
+            np.where(firm, population.data_willingness, np.inf),
+            sectors == CIVIL_SOCIETY,
+            party_values(weights, parties=np.inf, success=1.0, cost=1.0, cfg=cfg.pilots),
+            party_values(weights, parties=1, success=0.0, cost=1.0, cfg=cfg.pilots),
+            outside.forgone,
+            outside.participation,
+            partner_money_back(1.0, firm, fear, 0.0),
+            partner_money_back(0.0, firm, fear, failure_cover(cfg.incentives)),
+            (1.0 - population.risk_tolerance) * cfg.pilots.base_success,
+        ],
+        dtype=float,
+    )
 
 
-def search_table(
-    constant: np.ndarray,
-    candidates: np.ndarray,
+def stake(
+    constant: Sequence[float],
     *,
-    capability: np.ndarray,
-    trust: np.ndarray,
-    capacity: np.ndarray,
+    capability: float,
+    trust: float,
+    capacity: float,
     cost: float,
     years: float,
     partner_return: float,
     share: float,
-) -> np.ndarray:
-    """Return what one search reads of its candidates (:class:`Candidates`, a row each).
+) -> Candidates:
+    """Return what one search reads of one candidate (:class:`Candidates`, as Python floats).
 
     Args:
-        constant: The run's :func:`constant_table`.
-        candidates: Every organisation the search may invite (indices).
-        capability: Each one's capability in the pilot's domain, in [0, 1].
-        trust: Each one's trust in the lead, in [0, 1].
-        capacity: Each one's free capital (EUR).
+        constant: The candidate's column of the run's :func:`constant_table`.
+        capability: Its capability in the pilot's domain, in [0, 1].
+        trust: Its trust in the lead, in [0, 1].
+        capacity: Its free capital (EUR).
         cost: The pilot's cost (EUR, > 0).
         years: The pilot's duration (years).
         partner_return: The partners' money back per EUR of cost share at certain success
             (EUR/EUR; :meth:`sim.finance.deals.StreamTerms.partner_return`).
         share: The share each expects to pay (EUR).
     """
-    table = constant.take(candidates, axis=1)
-    table[ROW["public"] : ROW["forgone"] + 1] *= [[cost], [cost], [cost * years]]
-    table[ROW["back"]] *= partner_return
-    table[ROW["least"]] = np.where(capacity >= share, table[ROW["least"]], np.inf)
-    table[ROW["capability"]] = capability
-    table[ROW["trust"]] = trust
-    table[ROW["doubt"]] = (1.0 - trust) / cost
-    return table
+    data, codesign, public, knowledge, forgone, participation, back, cover, least = constant
+    return Candidates(
+        data,
+        codesign,
+        public * cost,
+        knowledge * cost,
+        forgone * (cost * years),
+        participation,
+        back * partner_return,
+        cover,
+        least if capacity >= share else math.inf,
+        capability,
+        trust,
+        (1.0 - trust) / cost,
+    )
+
+
+class Stakes(dict[int, Candidates]):
+    """What a search read of each candidate it asked, read the first time it is asked.
+
+    A search may invite a few dozen organisations and asks only until enough have joined
+    (:func:`first_to_join`), so a candidate's :class:`Candidates` is read (``read``, which
+    calls :func:`stake`) when it is first looked up, then kept: nothing a stake reads changes
+    while the search goes on.
+    """
+
+    __slots__ = ("_read",)
+
+    def __init__(self, read: Callable[[int], Candidates]) -> None:
+        super().__init__()
+        self._read = read
+
+    def __missing__(self, candidate: int) -> Candidates:
+        read = self[candidate] = self._read(candidate)
+        return read
 
 
 class Consortium(NamedTuple):
@@ -196,8 +227,8 @@ class Invitation:
         public: The public part the parties expect: the city's cap of the cost (EUR).
         terms: The pilot's stream under its instrument at that public part.
         bonus: The success log-odds the pilot's levers add.
-        stakes: What the search read of each organisation it may invite: its column of
-            :func:`search_table`, a :class:`Candidates` of Python floats.
+        stakes: What the search read of each candidate it asked (:class:`Stakes`, each a
+            :class:`Candidates` of Python floats from :func:`stake`).
     """
 
     pilot: Pilot
@@ -206,7 +237,7 @@ class Invitation:
     public: float
     terms: StreamTerms
     bonus: float
-    stakes: dict[int, Candidates]
+    stakes: Stakes
 
 
 def first_to_join(

@@ -44,15 +44,6 @@ class PartnerNetwork:
         stranger = float(self.generalised[truster])
         return [get((truster, t), stranger) for t in trustees]
 
-    def trust_towards(self, trusters: np.ndarray, trustee: int) -> np.ndarray:
-        """Return each of ``trusters``' trust in ``trustee`` (as :meth:`trust`, at once)."""
-        get = self._trust.get
-        strangers = self.generalised[trusters].tolist()
-        return np.array(
-            [get((t, trustee), s) for t, s in zip(trusters.tolist(), strangers, strict=True)],
-            dtype=float,
-        )
-
     def mean_trust(self, parties: list[int]) -> np.ndarray:
         """Return each party's mean trust in the other parties, in [0, 1].
 

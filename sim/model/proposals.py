@@ -33,8 +33,9 @@ from sim.model.joining import (
     Candidates,
     Consortium,
     Invitation,
+    Stakes,
     constant_table,
-    search_table,
+    stake,
 )
 from sim.model.lifecycle import Lifecycle, PilotState
 from sim.model.negotiation import negotiate_terms
@@ -379,8 +380,7 @@ class Proposing:
             rng=pilot.rng,
             exclude=(city.idx,),
         )
-        everyone = np.array([c for hop in hops for c in hop], dtype=np.int64)
-        invitation = self.invitation(pilot, size, everyone)
+        invitation = self.invitation(pilot, size)
         sector, capability = self.sectors, pop.capability
 
         def score(candidates: list[int], joined: tuple[int, ...]) -> list[float]:
@@ -432,13 +432,15 @@ class Proposing:
             cap = min(cap, self.config.finance.grant.max_public_share)
         return cap
 
-    def invitation(self, pilot: Pilot, size: int, candidates: np.ndarray) -> Invitation:
-        """Return what a lead's invitation to join ``pilot`` means to every candidate.
+    def invitation(self, pilot: Pilot, size: int) -> Invitation:
+        """Return what a lead's invitation to join ``pilot`` means to the candidates it asks.
+
+        A candidate's stake is read when the search first asks it (:class:`Stakes`): nothing
+        it reads (trust, free capital) changes while the search goes on.
 
         Args:
             pilot: The pilot, its instrument fixed.
             size: Parties the lead wants in all (the city included).
-            candidates: Every organisation the search may invite (distinct indices).
         """
         cfg = self.config
         cap = self.public_share_cap()
@@ -450,17 +452,24 @@ class Proposing:
             cfg.finance,
             steps_per_year=cfg.time.steps_per_year,
         )
-        table = search_table(
-            self._candidate_constants,
-            candidates,
-            capability=self.population.capability[candidates, pilot.domain],
-            trust=self.network.trust_towards(candidates, pilot.lead),
-            capacity=self.free_capitals(candidates),
-            cost=pilot.cost,
-            years=pilot.duration / cfg.time.steps_per_year,
-            partner_return=terms.partner_return(1.0, pilot.cost),
-            share=share,
-        )
+        constant, capability = self._candidate_constants, self.population.capability
+        trust, account = self.network.trust, self.org_accounts
+        cost, lead, domain = pilot.cost, pilot.lead, pilot.domain
+        years = pilot.duration / cfg.time.steps_per_year
+        partner_return = terms.partner_return(1.0, cost)
+
+        def read(candidate: int) -> Candidates:
+            return stake(
+                constant[candidate],
+                capability=float(capability[candidate, domain]),
+                trust=trust(candidate, lead),
+                capacity=self.free_capital(account[candidate]),
+                cost=cost,
+                years=years,
+                partner_return=partner_return,
+                share=share,
+            )
+
         return Invitation(
             pilot=pilot,
             size=size,
@@ -468,19 +477,17 @@ class Proposing:
             public=public,
             terms=terms,
             bonus=self.success_bonus(pilot),
-            # a candidate's column as Python floats: a decision reads a few of them, one at a time
-            stakes=dict(
-                zip(candidates.tolist(), map(Candidates._make, table.T.tolist()), strict=True)
-            ),
+            stakes=Stakes(read),
         )
 
     @cached_property
-    def _candidate_constants(self) -> np.ndarray:
+    def _candidate_constants(self) -> list[list[float]]:
         """What stays the same in a run of each organisation as a candidate, read once.
 
-        :func:`sim.model.joining.constant_table`; :meth:`invitation` reads a search's columns.
+        Each organisation's column of :func:`sim.model.joining.constant_table`, as Python floats
+        (:meth:`invitation` reads those of the candidates a search asks).
         """
-        return constant_table(self.population, self.config)
+        return constant_table(self.population, self.config).T.tolist()
 
     def stakes(
         self, pilot: Pilot, valued: np.ndarray, success: float | np.ndarray, parties: int

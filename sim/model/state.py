@@ -90,10 +90,6 @@ class ModelState(Protocol):
         """What an organisation holds minus what it still owes running pilots (EUR)."""
         ...
 
-    def free_capitals(self, orgs: np.ndarray) -> np.ndarray:
-        """Free capital of each of these organisations (EUR)."""
-        ...
-
     def success_odds(self, pilot: Pilot, parties: Sequence[int]) -> float:
         """The success probability a consortium gives a pilot."""
         ...
