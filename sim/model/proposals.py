@@ -293,6 +293,7 @@ class Proposing:
         public = self.expected_public(pilot)
         proposal = self.proposal(pilot, success, public)
         mix = len(self.instruments) > 1
+        cheapest = self.config.finance.rule == "cheapest"
         options: list[tuple[float, int, str]] = []
         for rank, (name, instrument) in enumerate(self.instruments.items()):
             deal = self.value_proposal(name, proposal)
@@ -300,10 +301,9 @@ class Proposing:
                 continue
             if instrument.capacity(city, pilot) <= 0 or (mix and not deal.closes):
                 continue
-            per_eur = deal.public_cost / public if public > 0 else 0.0
-            options.append(
-                (per_eur if self.config.finance.rule == "cheapest" else rank, rank, name)
-            )
+            if not cheapest:  # in order: the later instruments' deals would not be read
+                return name
+            options.append((deal.public_cost / public if public > 0 else 0.0, rank, name))
         return min(options)[2] if options else None
 
     def expected_odds(self, pilot: Pilot, city: CityGovernment) -> float:
