@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from sim.cli.main import main
 from sim.model.agents import AcademicInstitution, CitizenGroup, CityGovernment, Firm
 from sim.model.lifecycle import PilotState
+from sim.model.metrics import METRICS
 from sim.model.model import PartnershipModel
 from sim.runs.results import RunResult
-from sim.runs.runner import collect, run, simulate, step_table
+from sim.runs.runner import collect, final_metrics, run, simulate, step_table
 from sim.scenario.schema import Scenario
 
 COMPARED = ("steps", "events", "pilots", "negotiations", "elections", "transfers")
@@ -66,7 +67,6 @@ def test_calendar_on_mesa_schedule(small):
 
 
 def test_steps_table_has_every_metric_per_step(small):
-    from sim.model.metrics import METRICS
 
     result = collect(run_model(small, seed=0))
     assert list(result.steps["step"]) == list(range(13))
@@ -74,6 +74,19 @@ def test_steps_table_has_every_metric_per_step(small):
     final = result.final()
     assert final["pilots_proposed"] >= final["pilots_negotiated"] >= final["pilots_agreed"]
     assert final["pilots_agreed"] >= final["pilots_financed"] >= final["pilots_launched"]
+
+
+@pytest.mark.parametrize("collect_every", [1, None])
+def test_the_final_metrics_are_the_step_tables_last_row(small, collect_every):
+    model = simulate(small, seed=3, collect_every=collect_every)
+    last = step_table(model).iloc[-1]
+    final = final_metrics(model, list(METRICS))
+    assert list(final) == list(METRICS)
+    assert all(type(value) is float for value in final.values())
+    # to the bit, NaN where the table has NaN
+    assert [np.float64(v).tobytes() for v in final.values()] == [
+        np.float64(last[name]).tobytes() for name in METRICS
+    ]
 
 
 def test_collecting_fewer_steps_and_metrics_records_the_same_values(small):

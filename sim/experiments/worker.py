@@ -114,7 +114,7 @@ def run_task(task: RunTask) -> RunRecord:
 def _run_partnersim(task: RunTask) -> tuple[dict[str, float], pd.DataFrame | None]:
     """Run the partnership model; return its end-of-run metrics and, if asked, its step table."""
     from sim.model.metrics import METRICS
-    from sim.runs.runner import simulate, step_table
+    from sim.runs.runner import final_metrics, simulate, step_table
 
     model = simulate(
         task.scenario or {},
@@ -122,14 +122,13 @@ def _run_partnersim(task: RunTask) -> tuple[dict[str, float], pd.DataFrame | Non
         metrics=task.metrics,
         collect_every=1 if task.record_steps else None,
     )
+    names = list(task.metrics or METRICS)
+    metrics = final_metrics(model, names)
+    if not task.record_steps:
+        return metrics, None
     steps = step_table(model)
     steps.insert(0, "scenario", model.config.name)
     steps.insert(1, "seed", model.seed)
-    names = list(task.metrics or METRICS)
-    final = steps.iloc[-1]
-    metrics = {name: float(final[name]) for name in names}
-    if not task.record_steps:
-        return metrics, None
     table = steps[["scenario", "seed", "step", *names]].astype(dict.fromkeys(names, "float64"))
     for i, column in enumerate(RUN_COLUMNS):
         table.insert(i, column, getattr(task, column))

@@ -57,8 +57,9 @@ def simulate(
     """Build a model and run it to its horizon; return the model.
 
     For callers that need only part of what :func:`collect` gathers, such as a sweep that keeps
-    the step table (:func:`step_table`), or only its last row: ``collect_every=None`` and the
-    metrics kept spare the run the others (see :class:`PartnershipModel`).
+    the step table (:func:`step_table`), or only its last row (:func:`final_metrics`):
+    ``collect_every=None`` and the metrics kept spare the run the others (see
+    :class:`PartnershipModel`).
 
     Args:
         scenario: As for :func:`run`.
@@ -82,6 +83,16 @@ def step_table(model: PartnershipModel) -> pd.DataFrame:
     steps = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     steps.insert(0, "step", pd.Series(model.collected_steps, dtype="int64"))
     return steps
+
+
+def final_metrics(model: PartnershipModel, names: Sequence[str]) -> dict[str, float]:
+    """Return each of these metrics' last collected value as a float: the step table's last row.
+
+    Read from the collector's lists, without building the table: a sweep that keeps only the
+    end of each run needs no frame.
+    """
+    collected = model.datacollector.model_vars
+    return {name: float(collected[name][-1]) for name in names}
 
 
 def collect(model: PartnershipModel) -> RunResult:
