@@ -29,14 +29,27 @@ def stakes(n: int, **given: np.ndarray) -> Candidates:
 
 
 def decisions(
-    *, success: np.ndarray, stakes: Candidates, parties: int, paid: float, cost: float, share: float
+    *,
+    success: np.ndarray,
+    stakes: Candidates,
+    capacity: np.ndarray,
+    parties: int,
+    paid: float,
+    cost: float,
+    share: float,
 ) -> np.ndarray:
-    """Whether each candidate joins, each at its own odds (:func:`joins`, one at a time)."""
+    """Whether each candidate joins, each at its own odds, as a search decides.
+
+    One at a time: one that cannot pay its share declines (:func:`stake` reads None), the
+    others decide by :func:`joins`.
+    """
     rows = map(Candidates._make, np.array(stakes).T.tolist())
     return np.array(
         [
-            joins(s, row, parties=parties, paid=paid, cost=cost, share=share)
-            for s, row in zip(success.tolist(), rows, strict=True)
+            pays and joins(s, row, parties=parties, paid=paid, cost=cost, share=share)
+            for s, row, pays in zip(
+                success.tolist(), rows, can_pay(capacity, share).tolist(), strict=True
+            )
         ]
     )
 
@@ -46,25 +59,34 @@ def read_of(invitation: Invitation, candidates: np.ndarray) -> Candidates:
     return Candidates(*np.array([invitation.stakes[c] for c in candidates.tolist()]).T)
 
 
-def least(tolerance: np.ndarray, capacity: np.ndarray, share: float) -> np.ndarray:
-    """The least odds at which candidates join, as a search reads them (base success 0.35)."""
+def read_stakes(tolerance: np.ndarray, capacity: np.ndarray, share: float) -> list:
+    """What a search reads of candidates with these risk tolerances (base success 0.35)."""
     constant = np.zeros((len(ROW), len(tolerance)))
     constant[ROW["least"]] = (1.0 - tolerance) * 0.35
-    return np.array(
-        [
-            stake(
-                column,
-                capability=0.0,
-                trust=1.0,
-                capacity=free,
-                cost=100.0,
-                years=1.0,
-                partner_return=1.0,
-                share=share,
-            ).least
-            for column, free in zip(constant.T.tolist(), capacity.tolist(), strict=True)
-        ]
-    )
+    return [
+        stake(
+            column,
+            capability=0.0,
+            trust=1.0,
+            capacity=free,
+            cost=100.0,
+            years=1.0,
+            partner_return=1.0,
+            share=share,
+        )
+        for column, free in zip(constant.T.tolist(), capacity.tolist(), strict=True)
+    ]
+
+
+def least(tolerance: np.ndarray) -> np.ndarray:
+    """The least odds at which candidates join, as a search reads them (base success 0.35)."""
+    return np.array([read.least for read in read_stakes(tolerance, np.ones(len(tolerance)), 0.0)])
+
+
+def can_pay(capacity: np.ndarray, share: float) -> np.ndarray:
+    """Whether a search reads candidates with this free capital (else None: they decline)."""
+    reads = read_stakes(np.ones(len(capacity)), capacity, share)
+    return np.array([read is not None for read in reads])
 
 
 def test_joins_known_answers():
@@ -79,10 +101,16 @@ def test_joins_known_answers():
             knowledge=np.full(3, 20.0),
             participation=np.full(3, 2.0),
             trust=np.ones(3),
-            least=least(tolerance, capacity, share),
+            least=least(tolerance),
         )
         got = decisions(
-            success=np.full(3, odds), stakes=read, parties=2, paid=5.0, cost=20.0, share=share
+            success=np.full(3, odds),
+            stakes=read,
+            capacity=capacity,
+            parties=2,
+            paid=5.0,
+            cost=20.0,
+            share=share,
         )
         return got.tolist()
 
@@ -114,7 +142,13 @@ def test_joins_with_distrust_money_back_and_a_value_above_the_cost():
 
     def decide(share: float) -> list[bool]:
         got = decisions(
-            success=np.full(4, 0.5), stakes=read, parties=2, paid=10.0, cost=100.0, share=share
+            success=np.full(4, 0.5),
+            stakes=read,
+            capacity=np.full(4, np.inf),
+            parties=2,
+            paid=10.0,
+            cost=100.0,
+            share=share,
         )
         return got.tolist()
 
@@ -149,10 +183,16 @@ def test_joins_equal_the_largest_acceptable_share_rule():
             cover=rng.uniform(0.0, 0.5, n),
             trust=trust,
             doubt=(1.0 - trust) / cost,
-            least=least(tolerance, capacity, share),
+            least=least(tolerance),
         )
         got = decisions(
-            success=success, stakes=read, parties=parties, paid=paid, cost=cost, share=share
+            success=success,
+            stakes=read,
+            capacity=capacity,
+            parties=parties,
+            paid=paid,
+            cost=cost,
+            share=share,
         )
         # the definition, candidate by candidate: value, outside option, money back, then m
         value = success * read.public + read.knowledge / parties
@@ -172,6 +212,14 @@ def test_a_search_reads_each_candidate_as_the_valuation_functions_define_it(smal
     pilot = next(p for p in model.pilots.values() if p.instrument)
     candidates = model.partner_pool[0]
     invitation = model.invitation(pilot, 4)
+    # one whose free capital cannot pay its share is read as None (it declines whatever the
+    # odds); the others are read in full
+    free = np.array([model.free_capital(model.org_accounts[c]) for c in candidates.tolist()])
+    pays = free >= invitation.share
+    assert 0 < pays.sum() < len(candidates)
+    asked = [invitation.stakes[c] is not None for c in candidates.tolist()]
+    assert asked == pays.tolist()
+    candidates = candidates[pays]
     read = read_of(invitation, candidates)
     cost = pilot.cost
     sectors = pop.sector[candidates]
@@ -203,10 +251,8 @@ def test_a_search_reads_each_candidate_as_the_valuation_functions_define_it(smal
     trust = np.array([model.network.trust(c, pilot.lead) for c in candidates.tolist()])
     np.testing.assert_array_equal(read.trust, trust)
     np.testing.assert_array_equal(read.doubt, (1.0 - trust) / cost)
-    free = [model.free_capital(model.org_accounts[c]) for c in candidates.tolist()]
-    can_pay = np.array(free) >= invitation.share
     risk = (1.0 - pop.risk_tolerance[candidates]) * cfg.pilots.base_success
-    np.testing.assert_array_equal(read.least, np.where(can_pay, risk, np.inf))
+    np.testing.assert_array_equal(read.least, risk)
     np.testing.assert_array_equal(read.capability, pop.capability[candidates, pilot.domain])
     np.testing.assert_array_equal(read.codesign, sectors == CIVIL_SOCIETY)
     np.testing.assert_array_equal(
@@ -283,6 +329,9 @@ def test_a_candidates_odds_are_those_of_the_consortium_it_would_join(small, seed
                 capability_mean=model.capability_mean,
                 cfg=model.config.pilots,
             )
+            if invitation.stakes[c] is None:  # it cannot pay its share: no odds worked out
+                assert asked == []
+                continue
             assert asked == [model.success_odds(pilot, [*base, c])]  # to the bit
             checked += 1
     assert checked > 50

@@ -458,7 +458,7 @@ class Proposing:
         years = pilot.duration / cfg.time.steps_per_year
         partner_return = terms.partner_return(1.0, cost)
 
-        def read(candidate: int) -> Candidates:
+        def read(candidate: int) -> Candidates | None:
             return stake(
                 constant[candidate],
                 capability=float(capability[candidate, domain]),
