@@ -1,5 +1,7 @@
 """Joining a consortium: the rule, and a queue of candidates asked in turn."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from conftest import run_model
@@ -13,7 +15,6 @@ from sim.model.joining import (
     ROW,
     Candidates,
     Invitation,
-    Stakes,
     first_to_join,
     joins,
     stake,
@@ -55,8 +56,8 @@ def decisions(
 
 
 def read_of(invitation: Invitation, candidates: np.ndarray) -> Candidates:
-    """What a search read of ``candidates`` (:attr:`Invitation.stakes`), a row per attribute."""
-    return Candidates(*np.array([invitation.stakes[c] for c in candidates.tolist()]).T)
+    """What a search reads of ``candidates`` (:attr:`Invitation.read`), a row per attribute."""
+    return Candidates(*np.array([invitation.read(c) for c in candidates.tolist()]).T)
 
 
 def read_stakes(tolerance: np.ndarray, capacity: np.ndarray, share: float) -> list:
@@ -217,7 +218,7 @@ def test_a_search_reads_each_candidate_as_the_valuation_functions_define_it(smal
     free = np.array([model.free_capital(model.org_accounts[c]) for c in candidates.tolist()])
     pays = free >= invitation.share
     assert 0 < pays.sum() < len(candidates)
-    asked = [invitation.stakes[c] is not None for c in candidates.tolist()]
+    asked = [invitation.read(c) is not None for c in candidates.tolist()]
     assert asked == pays.tolist()
     candidates = candidates[pays]
     read = read_of(invitation, candidates)
@@ -329,28 +330,12 @@ def test_a_candidates_odds_are_those_of_the_consortium_it_would_join(small, seed
                 capability_mean=model.capability_mean,
                 cfg=model.config.pilots,
             )
-            if invitation.stakes[c] is None:  # it cannot pay its share: no odds worked out
+            if invitation.read(c) is None:  # it cannot pay its share: no odds worked out
                 assert asked == []
                 continue
             assert asked == [model.success_odds(pilot, [*base, c])]  # to the bit
             checked += 1
     assert checked > 50
-
-
-def test_stakes_are_read_when_first_asked_and_kept():
-    read = []
-
-    def reader(candidate: int) -> Candidates:
-        read.append(candidate)
-        return stakes(1, trust=np.full(1, candidate / 10))
-
-    kept = Stakes(reader)
-    assert not kept and read == []
-    assert kept[3].trust == 0.3
-    assert kept[3] is kept[3]
-    assert kept[5].trust == 0.5
-    assert read == [3, 5]  # each once, in the order asked
-    assert sorted(kept) == [3, 5]
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -363,9 +348,17 @@ def test_a_search_reads_only_the_candidates_it_asks(small, seed):
         members = [pilot.lead, *[m for m in pilot.members if m != pilot.lead][:1]]
         queue = [c for c in pool if c not in members]
         invitation = model.invitation(pilot, len(pilot.parties))
-        first = Organisation.accept(model, invitation, queue, members)
+        read: list[int] = []
+
+        def reads(
+            candidate: int, invited: Invitation = invitation, read: list[int] = read
+        ) -> Candidates | None:
+            read.append(candidate)
+            return invited.read(candidate)
+
+        first = Organisation.accept(model, replace(invitation, read=reads), queue, members)
         asked = queue if first is None else queue[: first + 1]
-        assert list(invitation.stakes) == asked
+        assert read == asked  # each once, in the order asked
         stopped += first is not None and first + 1 < len(queue)
         exhausted += first is None
     assert stopped  # some searches stopped before the end of their queue

@@ -13,7 +13,7 @@ its joining gives the pilot, the parties the knowledge is split among and the pa
 it expects to pay. Its value, outside option and money back are linear in them, so everything
 else is read once: per run what depends on the organisation alone (:func:`constant_table`),
 per candidate asked what depends on the pilot, the lead and the moment (:func:`stake`), and only
-for the candidates a search asks (:class:`Stakes`). A decision then costs a few operations on
+when a search asks it (:attr:`Invitation.read`). A decision then costs a few operations on
 Python floats.
 """
 
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 class Candidates(NamedTuple):
     """What a partner search reads of a candidate, as Python floats (:func:`stake`).
 
-    None of it changes while the search goes on, so it is read once per search, the first time
-    the candidate is asked (:class:`Stakes`). A candidate's value of the pilot is
+    None of it changes while the search goes on, so it is read once per search, when the
+    candidate is asked (:attr:`Invitation.read`). A candidate's value of the pilot is
     ``odds * public + knowledge / parties`` (:func:`sim.model.valuation.party_values`), its
     outside option ``forgone / parties + participation``
     (:func:`sim.model.valuation.outside_options`), and what it expects back per EUR of its share
@@ -179,26 +179,6 @@ def stake(
     )
 
 
-class Stakes(dict[int, Candidates | None]):
-    """What a search read of each candidate it asked, read the first time it is asked.
-
-    A search may invite a few dozen organisations and asks only until enough have joined
-    (:func:`first_to_join`), so a candidate's :class:`Candidates` (None if it cannot pay its
-    share) is read (``read``, which calls :func:`stake`) when it is first looked up, then
-    kept: nothing a stake reads changes while the search goes on.
-    """
-
-    __slots__ = ("_read",)
-
-    def __init__(self, read: Callable[[int], Candidates | None]) -> None:
-        super().__init__()
-        self._read = read
-
-    def __missing__(self, candidate: int) -> Candidates | None:
-        read = self[candidate] = self._read(candidate)
-        return read
-
-
 class Consortium(NamedTuple):
     """What a candidate's odds read of the consortium it would join, itself left out.
 
@@ -230,9 +210,10 @@ class Invitation:
         public: The public part the parties expect: the city's cap of the cost (EUR).
         terms: The pilot's stream under its instrument at that public part.
         bonus: The success log-odds the pilot's levers add.
-        stakes: What the search read of each candidate it asked (:class:`Stakes`, each a
+        read: Returns what the search reads of a candidate when it asks it: a
             :class:`Candidates` of Python floats from :func:`stake`, or None if it cannot pay
-            its share).
+            its share. A search asks each candidate once (:func:`sim.model.consortium.recruit`
+            goes on after the one that joined), so what it reads is not kept.
     """
 
     pilot: Pilot
@@ -241,7 +222,7 @@ class Invitation:
     public: float
     terms: StreamTerms
     bonus: float
-    stakes: Stakes
+    read: Callable[[int], Candidates | None]
 
 
 def first_to_join(
@@ -269,7 +250,7 @@ def first_to_join(
         capability_mean: Population mean capability (the odds' reference).
         cfg: Pilot parameters (the odds).
     """
-    stakes, bonus, share = invitation.stakes, invitation.bonus, invitation.share
+    read, bonus, share = invitation.read, invitation.bonus, invitation.share
     cost = invitation.pilot.cost
     total, doers, codesign, least_data, parties = consortium
     doers += 1  # with the candidate, never a government
@@ -278,7 +259,7 @@ def first_to_join(
     # part leaves among the non-government parties
     paid = (cost - invitation.public) / doers
     for position, candidate in enumerate(queue):
-        stake = stakes[candidate]
+        stake = read(candidate)
         if stake is None:  # it cannot pay its share: it declines whatever the odds
             continue
         success = success_probability(
@@ -314,7 +295,7 @@ def joins(
     Args:
         success: The pilot's odds with the candidate in the consortium.
         stake: What the search read of the candidate, as Python floats
-            (:attr:`Invitation.stakes`).
+            (:attr:`Invitation.read`).
         parties: Parties to the consortium its joining makes (the city included).
         paid: The part of the cost it expects its money back on: an equal part of what the
             public part leaves among the non-government parties (EUR).
