@@ -1,5 +1,7 @@
 """Joining a consortium: the rule, and a queue of candidates asked in turn."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from conftest import run_model
@@ -13,7 +15,6 @@ from sim.model.joining import (
     ROW,
     Candidates,
     Invitation,
-    Stakes,
     first_to_join,
     joins,
     stake,
@@ -29,42 +30,64 @@ def stakes(n: int, **given: np.ndarray) -> Candidates:
 
 
 def decisions(
-    *, success: np.ndarray, stakes: Candidates, parties: int, paid: float, cost: float, share: float
+    *,
+    success: np.ndarray,
+    stakes: Candidates,
+    capacity: np.ndarray,
+    parties: int,
+    paid: float,
+    cost: float,
+    share: float,
 ) -> np.ndarray:
-    """Whether each candidate joins, each at its own odds (:func:`joins`, one at a time)."""
+    """Whether each candidate joins, each at its own odds, as a search decides.
+
+    One at a time: one that cannot pay its share declines (:func:`stake` reads None), the
+    others decide by :func:`joins`.
+    """
     rows = map(Candidates._make, np.array(stakes).T.tolist())
     return np.array(
         [
-            joins(s, row, parties=parties, paid=paid, cost=cost, share=share)
-            for s, row in zip(success.tolist(), rows, strict=True)
+            pays and joins(s, row, parties=parties, paid=paid, cost=cost, share=share)
+            for s, row, pays in zip(
+                success.tolist(), rows, can_pay(capacity, share).tolist(), strict=True
+            )
         ]
     )
 
 
 def read_of(invitation: Invitation, candidates: np.ndarray) -> Candidates:
-    """What a search read of ``candidates`` (:attr:`Invitation.stakes`), a row per attribute."""
-    return Candidates(*np.array([invitation.stakes[c] for c in candidates.tolist()]).T)
+    """What a search reads of ``candidates`` (:attr:`Invitation.read`), a row per attribute."""
+    return Candidates(*np.array([invitation.read(c) for c in candidates.tolist()]).T)
 
 
-def least(tolerance: np.ndarray, capacity: np.ndarray, share: float) -> np.ndarray:
-    """The least odds at which candidates join, as a search reads them (base success 0.35)."""
+def read_stakes(tolerance: np.ndarray, capacity: np.ndarray, share: float) -> list:
+    """What a search reads of candidates with these risk tolerances (base success 0.35)."""
     constant = np.zeros((len(ROW), len(tolerance)))
     constant[ROW["least"]] = (1.0 - tolerance) * 0.35
-    return np.array(
-        [
-            stake(
-                column,
-                capability=0.0,
-                trust=1.0,
-                capacity=free,
-                cost=100.0,
-                years=1.0,
-                partner_return=1.0,
-                share=share,
-            ).least
-            for column, free in zip(constant.T.tolist(), capacity.tolist(), strict=True)
-        ]
-    )
+    return [
+        stake(
+            column,
+            capability=0.0,
+            trust=1.0,
+            capacity=free,
+            cost=100.0,
+            years=1.0,
+            partner_return=1.0,
+            share=share,
+        )
+        for column, free in zip(constant.T.tolist(), capacity.tolist(), strict=True)
+    ]
+
+
+def least(tolerance: np.ndarray) -> np.ndarray:
+    """The least odds at which candidates join, as a search reads them (base success 0.35)."""
+    return np.array([read.least for read in read_stakes(tolerance, np.ones(len(tolerance)), 0.0)])
+
+
+def can_pay(capacity: np.ndarray, share: float) -> np.ndarray:
+    """Whether a search reads candidates with this free capital (else None: they decline)."""
+    reads = read_stakes(np.ones(len(capacity)), capacity, share)
+    return np.array([read is not None for read in reads])
 
 
 def test_joins_known_answers():
@@ -79,10 +102,16 @@ def test_joins_known_answers():
             knowledge=np.full(3, 20.0),
             participation=np.full(3, 2.0),
             trust=np.ones(3),
-            least=least(tolerance, capacity, share),
+            least=least(tolerance),
         )
         got = decisions(
-            success=np.full(3, odds), stakes=read, parties=2, paid=5.0, cost=20.0, share=share
+            success=np.full(3, odds),
+            stakes=read,
+            capacity=capacity,
+            parties=2,
+            paid=5.0,
+            cost=20.0,
+            share=share,
         )
         return got.tolist()
 
@@ -114,7 +143,13 @@ def test_joins_with_distrust_money_back_and_a_value_above_the_cost():
 
     def decide(share: float) -> list[bool]:
         got = decisions(
-            success=np.full(4, 0.5), stakes=read, parties=2, paid=10.0, cost=100.0, share=share
+            success=np.full(4, 0.5),
+            stakes=read,
+            capacity=np.full(4, np.inf),
+            parties=2,
+            paid=10.0,
+            cost=100.0,
+            share=share,
         )
         return got.tolist()
 
@@ -149,10 +184,16 @@ def test_joins_equal_the_largest_acceptable_share_rule():
             cover=rng.uniform(0.0, 0.5, n),
             trust=trust,
             doubt=(1.0 - trust) / cost,
-            least=least(tolerance, capacity, share),
+            least=least(tolerance),
         )
         got = decisions(
-            success=success, stakes=read, parties=parties, paid=paid, cost=cost, share=share
+            success=success,
+            stakes=read,
+            capacity=capacity,
+            parties=parties,
+            paid=paid,
+            cost=cost,
+            share=share,
         )
         # the definition, candidate by candidate: value, outside option, money back, then m
         value = success * read.public + read.knowledge / parties
@@ -172,6 +213,14 @@ def test_a_search_reads_each_candidate_as_the_valuation_functions_define_it(smal
     pilot = next(p for p in model.pilots.values() if p.instrument)
     candidates = model.partner_pool[0]
     invitation = model.invitation(pilot, 4)
+    # one whose free capital cannot pay its share is read as None (it declines whatever the
+    # odds); the others are read in full
+    free = np.array([model.free_capital(model.org_accounts[c]) for c in candidates.tolist()])
+    pays = free >= invitation.share
+    assert 0 < pays.sum() < len(candidates)
+    asked = [invitation.read(c) is not None for c in candidates.tolist()]
+    assert asked == pays.tolist()
+    candidates = candidates[pays]
     read = read_of(invitation, candidates)
     cost = pilot.cost
     sectors = pop.sector[candidates]
@@ -203,10 +252,8 @@ def test_a_search_reads_each_candidate_as_the_valuation_functions_define_it(smal
     trust = np.array([model.network.trust(c, pilot.lead) for c in candidates.tolist()])
     np.testing.assert_array_equal(read.trust, trust)
     np.testing.assert_array_equal(read.doubt, (1.0 - trust) / cost)
-    free = [model.free_capital(model.org_accounts[c]) for c in candidates.tolist()]
-    can_pay = np.array(free) >= invitation.share
     risk = (1.0 - pop.risk_tolerance[candidates]) * cfg.pilots.base_success
-    np.testing.assert_array_equal(read.least, np.where(can_pay, risk, np.inf))
+    np.testing.assert_array_equal(read.least, risk)
     np.testing.assert_array_equal(read.capability, pop.capability[candidates, pilot.domain])
     np.testing.assert_array_equal(read.codesign, sectors == CIVIL_SOCIETY)
     np.testing.assert_array_equal(
@@ -283,25 +330,12 @@ def test_a_candidates_odds_are_those_of_the_consortium_it_would_join(small, seed
                 capability_mean=model.capability_mean,
                 cfg=model.config.pilots,
             )
+            if invitation.read(c) is None:  # it cannot pay its share: no odds worked out
+                assert asked == []
+                continue
             assert asked == [model.success_odds(pilot, [*base, c])]  # to the bit
             checked += 1
     assert checked > 50
-
-
-def test_stakes_are_read_when_first_asked_and_kept():
-    read = []
-
-    def reader(candidate: int) -> Candidates:
-        read.append(candidate)
-        return stakes(1, trust=np.full(1, candidate / 10))
-
-    kept = Stakes(reader)
-    assert not kept and read == []
-    assert kept[3].trust == 0.3
-    assert kept[3] is kept[3]
-    assert kept[5].trust == 0.5
-    assert read == [3, 5]  # each once, in the order asked
-    assert sorted(kept) == [3, 5]
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -314,9 +348,17 @@ def test_a_search_reads_only_the_candidates_it_asks(small, seed):
         members = [pilot.lead, *[m for m in pilot.members if m != pilot.lead][:1]]
         queue = [c for c in pool if c not in members]
         invitation = model.invitation(pilot, len(pilot.parties))
-        first = Organisation.accept(model, invitation, queue, members)
+        read: list[int] = []
+
+        def reads(
+            candidate: int, invited: Invitation = invitation, read: list[int] = read
+        ) -> Candidates | None:
+            read.append(candidate)
+            return invited.read(candidate)
+
+        first = Organisation.accept(model, replace(invitation, read=reads), queue, members)
         asked = queue if first is None else queue[: first + 1]
-        assert list(invitation.stakes) == asked
+        assert read == asked  # each once, in the order asked
         stopped += first is not None and first + 1 < len(queue)
         exhausted += first is None
     assert stopped  # some searches stopped before the end of their queue

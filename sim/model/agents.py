@@ -84,9 +84,8 @@ class Organisation(mesa.Agent):
         the pilot's savings on it under the pilot's instrument, believes the partners' promises
         in proportion to its trust in the lead (:func:`sim.model.negotiation.max_acceptable_share`),
         and cannot commit more than its free capital (:func:`sim.model.joining.first_to_join`).
-        What does not change while the search goes on is read into the invitation the first
-        time a candidate is asked (:class:`sim.model.joining.Stakes`); a call adds the
-        consortium so far.
+        What does not change while the search goes on is read when a candidate is asked
+        (:attr:`sim.model.joining.Invitation.read`); a call adds the consortium so far.
 
         Args:
             model: The model.

@@ -13,13 +13,12 @@ its joining gives the pilot, the parties the knowledge is split among and the pa
 it expects to pay. Its value, outside option and money back are linear in them, so everything
 else is read once: per run what depends on the organisation alone (:func:`constant_table`),
 per candidate asked what depends on the pilot, the lead and the moment (:func:`stake`), and only
-for the candidates a search asks (:class:`Stakes`). A decision then costs a few operations on
+when a search asks it (:attr:`Invitation.read`). A decision then costs a few operations on
 Python floats.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -42,8 +41,8 @@ if TYPE_CHECKING:
 class Candidates(NamedTuple):
     """What a partner search reads of a candidate, as Python floats (:func:`stake`).
 
-    None of it changes while the search goes on, so it is read once per search, the first time
-    the candidate is asked (:class:`Stakes`). A candidate's value of the pilot is
+    None of it changes while the search goes on, so it is read once per search, when the
+    candidate is asked (:attr:`Invitation.read`). A candidate's value of the pilot is
     ``odds * public + knowledge / parties`` (:func:`sim.model.valuation.party_values`), its
     outside option ``forgone / parties + participation``
     (:func:`sim.model.valuation.outside_options`), and what it expects back per EUR of its share
@@ -63,8 +62,7 @@ class Candidates(NamedTuple):
         cover: Money back per EUR of its share if the pilot fails (EUR/EUR).
         least: The lowest odds at which it joins: a firm declines a pilot too risky for it,
             with odds below ``(1 - risk_tolerance) * pilots.base_success`` (academia and civil
-            society have tolerance 1); one whose free capital cannot pay the share it expects
-            to pay declines whatever the odds (inf).
+            society have tolerance 1).
         capability: Capability in the pilot's domain, in [0, 1].
         trust: Its trust in the lead, in [0, 1].
         doubt: ``(1 - trust) / cost``: how much of its value it discounts per EUR of cost its
@@ -99,8 +97,7 @@ def constant_table(population: Population, cfg: Scenario) -> np.ndarray:
     One row per attribute of :class:`Candidates` up to ``least`` (:data:`ROW`), one column per
     organisation: the parts of its value and outside option per EUR of a pilot's cost (its
     outside option's forgone return per EUR and year), its money back per EUR of the partners'
-    return, and the least odds at which it joins if it can pay its share. :func:`stake` adds
-    what changes.
+    return, and the least odds at which it joins. :func:`stake` adds what changes.
 
     Args:
         population: The organisations.
@@ -145,8 +142,12 @@ def stake(
     years: float,
     partner_return: float,
     share: float,
-) -> Candidates:
+) -> Candidates | None:
     """Return what one search reads of one candidate (:class:`Candidates`, as Python floats).
+
+    None for a candidate whose free capital cannot pay the share it expects to pay: it declines
+    whatever the odds, so neither its odds nor its value are worked out (in a base run, one
+    candidate asked in four).
 
     Args:
         constant: The candidate's column of the run's :func:`constant_table`.
@@ -159,6 +160,8 @@ def stake(
             (EUR/EUR; :meth:`sim.finance.deals.StreamTerms.partner_return`).
         share: The share each expects to pay (EUR).
     """
+    if capacity < share:
+        return None
     data, codesign, public, knowledge, forgone, participation, back, cover, least = constant
     return Candidates(
         data,
@@ -169,31 +172,11 @@ def stake(
         participation,
         back * partner_return,
         cover,
-        least if capacity >= share else math.inf,
+        least,
         capability,
         trust,
         (1.0 - trust) / cost,
     )
-
-
-class Stakes(dict[int, Candidates]):
-    """What a search read of each candidate it asked, read the first time it is asked.
-
-    A search may invite a few dozen organisations and asks only until enough have joined
-    (:func:`first_to_join`), so a candidate's :class:`Candidates` is read (``read``, which
-    calls :func:`stake`) when it is first looked up, then kept: nothing a stake reads changes
-    while the search goes on.
-    """
-
-    __slots__ = ("_read",)
-
-    def __init__(self, read: Callable[[int], Candidates]) -> None:
-        super().__init__()
-        self._read = read
-
-    def __missing__(self, candidate: int) -> Candidates:
-        read = self[candidate] = self._read(candidate)
-        return read
 
 
 class Consortium(NamedTuple):
@@ -227,8 +210,10 @@ class Invitation:
         public: The public part the parties expect: the city's cap of the cost (EUR).
         terms: The pilot's stream under its instrument at that public part.
         bonus: The success log-odds the pilot's levers add.
-        stakes: What the search read of each candidate it asked (:class:`Stakes`, each a
-            :class:`Candidates` of Python floats from :func:`stake`).
+        read: Returns what the search reads of a candidate when it asks it: a
+            :class:`Candidates` of Python floats from :func:`stake`, or None if it cannot pay
+            its share. A search asks each candidate once (:func:`sim.model.consortium.recruit`
+            goes on after the one that joined), so what it reads is not kept.
     """
 
     pilot: Pilot
@@ -237,7 +222,7 @@ class Invitation:
     public: float
     terms: StreamTerms
     bonus: float
-    stakes: Stakes
+    read: Callable[[int], Candidates | None]
 
 
 def first_to_join(
@@ -250,8 +235,9 @@ def first_to_join(
 ) -> int | None:
     """Return the position in ``queue`` of the first candidate that joins; None if none does.
 
-    Candidates are asked in order, each given ``consortium`` (who joined before it), and each
-    decides by :func:`joins`; asking stops at the first that joins. Each one's odds are those
+    Candidates are asked in order, each given ``consortium`` (who joined before it): one that
+    cannot pay its share declines (:func:`stake`), the others decide by :func:`joins`; asking
+    stops at the first that joins. Each one's odds are those
     of the consortium with it (:func:`sim.model.success.success_probability`): the sum of the
     capabilities in the consortium's order, the candidate's last, as the consortium's own mean
     adds them.
@@ -264,7 +250,7 @@ def first_to_join(
         capability_mean: Population mean capability (the odds' reference).
         cfg: Pilot parameters (the odds).
     """
-    stakes, bonus, share = invitation.stakes, invitation.bonus, invitation.share
+    read, bonus, share = invitation.read, invitation.bonus, invitation.share
     cost = invitation.pilot.cost
     total, doers, codesign, least_data, parties = consortium
     doers += 1  # with the candidate, never a government
@@ -273,7 +259,9 @@ def first_to_join(
     # part leaves among the non-government parties
     paid = (cost - invitation.public) / doers
     for position, candidate in enumerate(queue):
-        stake = stakes[candidate]
+        stake = read(candidate)
+        if stake is None:  # it cannot pay its share: it declines whatever the odds
+            continue
         success = success_probability(
             capability=(total + stake.capability) / doers,
             codesign=codesign or stake.codesign,
@@ -293,9 +281,10 @@ def joins(
 ) -> bool:
     """Return whether a candidate joins.
 
-    A candidate joins if the odds are at least its :attr:`Candidates.least` and the largest
-    share it would accept (:func:`sim.model.negotiation.max_acceptable_share`) is at least the
-    share it expects to pay. Paying ``c`` of the cost ``C``, with trust ``t``, value ``v``,
+    A candidate that can pay its share (:func:`stake`) joins if the odds are at least its
+    :attr:`Candidates.least` and the largest share it would accept
+    (:func:`sim.model.negotiation.max_acceptable_share`) is at least the share it expects to
+    pay. Paying ``c`` of the cost ``C``, with trust ``t``, value ``v``,
     outside option ``o`` and money back ``b``, its surplus over the outside option is
     ``f(c) = t (v + b) - o - c beta`` with ``beta = 1 - (1 - t) v / C``. The largest share it
     accepts is the root of ``f`` where ``f`` falls (beta > 0), so it accepts ``share`` if
@@ -306,7 +295,7 @@ def joins(
     Args:
         success: The pilot's odds with the candidate in the consortium.
         stake: What the search read of the candidate, as Python floats
-            (:attr:`Invitation.stakes`).
+            (:attr:`Invitation.read`).
         parties: Parties to the consortium its joining makes (the city included).
         paid: The part of the cost it expects its money back on: an equal part of what the
             public part leaves among the non-government parties (EUR).

@@ -19,14 +19,17 @@ class PartnerNetwork:
     """Collaborations and pairwise trust between organisations.
 
     Args:
-        generalised_trust: Each organisation's trust in strangers (shared with the population
-            arrays; changes there are seen here).
+        generalised_trust: Each organisation's trust in strangers, in [0, 1]; it stays the same
+            in a run.
     """
 
     def __init__(self, generalised_trust: np.ndarray) -> None:
         self.graph = nx.Graph()
         self.graph.add_nodes_from(range(len(generalised_trust)))
         self.generalised = generalised_trust
+        self._strangers: list[float] = generalised_trust.tolist()
+        """Each organisation's trust in strangers as Python floats: a partner search reads it
+        for one candidate at a time, where a NumPy scalar costs more than the rest of the read."""
         self._trust: dict[tuple[int, int], float] = {}
         self._reputation: dict[tuple[int, int], float] = {}
         self._trust_total = np.zeros(len(generalised_trust))
@@ -36,12 +39,12 @@ class PartnerNetwork:
 
     def trust(self, truster: int, trustee: int) -> float:
         """Return ``truster``'s trust in ``trustee`` in [0, 1]."""
-        return self._trust.get((truster, trustee), float(self.generalised[truster]))
+        return self._trust.get((truster, trustee), self._strangers[truster])
 
     def trust_from(self, truster: int, trustees: list[int]) -> list[float]:
         """Return ``truster``'s trust in each of ``trustees`` (as :meth:`trust`, at once)."""
         get = self._trust.get
-        stranger = float(self.generalised[truster])
+        stranger = self._strangers[truster]
         return [get((truster, t), stranger) for t in trustees]
 
     def mean_trust(self, parties: list[int]) -> np.ndarray:
@@ -52,7 +55,7 @@ class PartnerNetwork:
         means are those of the matrix to the bit, without building it.
         """
         get = self._trust.get
-        strangers = self.generalised[parties].tolist()
+        strangers = [self._strangers[p] for p in parties]
         others = max(len(parties) - 1, 1)
         return np.array(
             [

@@ -33,7 +33,6 @@ from sim.model.joining import (
     Candidates,
     Consortium,
     Invitation,
-    Stakes,
     constant_table,
     stake,
 )
@@ -435,7 +434,7 @@ class Proposing:
     def invitation(self, pilot: Pilot, size: int) -> Invitation:
         """Return what a lead's invitation to join ``pilot`` means to the candidates it asks.
 
-        A candidate's stake is read when the search first asks it (:class:`Stakes`): nothing
+        A candidate's stake is read when the search asks it (:attr:`Invitation.read`): nothing
         it reads (trust, free capital) changes while the search goes on.
 
         Args:
@@ -458,7 +457,7 @@ class Proposing:
         years = pilot.duration / cfg.time.steps_per_year
         partner_return = terms.partner_return(1.0, cost)
 
-        def read(candidate: int) -> Candidates:
+        def read(candidate: int) -> Candidates | None:
             return stake(
                 constant[candidate],
                 capability=float(capability[candidate, domain]),
@@ -477,7 +476,7 @@ class Proposing:
             public=public,
             terms=terms,
             bonus=self.success_bonus(pilot),
-            stakes=Stakes(read),
+            read=read,
         )
 
     @cached_property
