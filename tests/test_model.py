@@ -376,3 +376,13 @@ def test_withdrawal_reads_trust_only_for_a_draw_below_the_rate(small):
         quits = firm.withdraws(trust(value), np.random.default_rng(seed))
         assert quits == (draw < 0.5 * (1.0 - value))
         assert (asked[-1] == value) == (draw < 0.5)
+
+
+def test_trust_in_strangers_cannot_change_in_a_run(small):
+    # the partner network keeps it as Python floats (PartnerNetwork.trust): a write would leave
+    # them stale, so it is refused
+    model = PartnershipModel(small, seed=0)
+    before = model.network.trust(0, 1)
+    with pytest.raises(ValueError, match="read-only"):
+        model.population.generalised_trust[0] = 1.0 - before
+    assert model.network.trust(0, 1) == before == model.population.generalised_trust[0]

@@ -175,6 +175,9 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
         """Each organisation's sector code as a Python integer: sectors never change in a run,
         and a party's sector is read per candidate, per move and per pilot's end (no NumPy
         scalar per read)."""
+        # trust in strangers never changes in a run, and the network keeps it as Python floats:
+        # a write would leave them stale, so it fails instead
+        pop.generalised_trust.flags.writeable = False
         self.network = PartnerNetwork(pop.generalised_trust)
         self.orgs: list[Organisation] = []
         self.cities: list[CityGovernment] = []
