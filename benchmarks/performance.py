@@ -2,7 +2,8 @@
 
 Run ``.venv/bin/python benchmarks/performance.py`` (all parts, about 25 minutes on 2 shared
 cores) or name parts: ``cpu``, ``equivalence``, ``sweep``, ``large``, ``imports``, and
-``identical`` (not run by default: it is for changes meant to leave results as they are). The
+``identical`` and ``instructions`` (not run by default: the first is for changes meant to leave
+results as they are, the second takes about 15 minutes). The
 reference version (``--reference``, default 273a75e) is extracted with ``git archive`` into a
 temporary folder and run with this checkout's environment, and so is the new version if given
 (``--new HEAD``: the checkout may then change while the benchmark runs; default: the checkout
@@ -35,6 +36,12 @@ Parts:
         scenario file under scenarios/ but the sweeps, decisions and docking specs, seeds 0 to
         ``--identical-seeds`` - 1, and the large city scaled by 1/4 over 20 steps. For changes
         meant to leave results as they are: pass the commit before them as ``--reference``.
+    instructions: instructions per run (``sim.run``) of the same five scenarios, new against
+        reference, counted by valgrind's callgrind with ``PYTHONHASHSEED=0``: the count of
+        a warm-up and ``--instruction-runs`` runs less that of the warm-up alone, per run.
+        Unlike CPU seconds a count does not move with the machine's load (two counts of the
+        same code differ by about 0.5%), but it does not see the CPU's caches either, so it
+        says whether a change does less work, and the ``cpu`` part what that work costs.
     imports: CPU of ``import sim``, of a sweep worker's start-up (what it imports before its
         first run: the command-line module it is spawned from, the task function's module, the
         runner and the metrics), of ``partnersim --help`` and ``partnersim validate``, each
@@ -61,7 +68,9 @@ import argparse
 import json
 import math
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -159,6 +168,35 @@ def child(root: Path, mode: str, **args) -> dict:
         cwd=root,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def counted(root: Path, mode: str, **args) -> int:
+    """Run one ``perf_child.py`` measurement under valgrind's callgrind; return its instructions."""
+    for key in ("scenario",):
+        if key in args:
+            args[key] = str(root / args[key])
+    with tempfile.TemporaryDirectory() as out:
+        done = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}/callgrind.out",
+                PYTHON,
+                str(CHILD),
+                str(root),
+                mode,
+                json.dumps(args),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise RuntimeError(f"callgrind printed no count:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float]:
@@ -390,7 +428,24 @@ def imports(new: Path, ref: Path, rounds: int) -> None:
     print(load())
 
 
-PARTS = ("cpu", "equivalence", "sweep", "large", "identical", "imports")
+def instructions(new: Path, ref: Path, runs: int) -> None:
+    """Print instructions per run of each scenario, new against reference (module docstring)."""
+    print(f"\n## Instructions per run (sim.run, valgrind's callgrind, {runs} runs after a warm-up)")
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (Debian: apt-get install valgrind): part skipped")
+        return
+    print(f"{'scenario':<14} {'reference M':>12} {'new M':>8} {'change':>8}")
+    for name, path in SCENARIOS.items():
+        per_run = {}
+        for version, root in (("reference", ref), ("new", new)):
+            warm = counted(root, "runs", scenario=path, seeds=[], warmup=1000)
+            both = counted(root, "runs", scenario=path, seeds=list(range(runs)), warmup=1000)
+            per_run[version] = (both - warm) / runs / 1e6
+        old, now = per_run["reference"], per_run["new"]
+        print(f"{name:<14} {old:>12.1f} {now:>8.1f} {now / old - 1:>+8.1%}")
+
+
+PARTS = ("cpu", "equivalence", "sweep", "large", "identical", "imports", "instructions")
 
 
 def main() -> None:
@@ -412,8 +467,11 @@ def main() -> None:
     parser.add_argument(
         "--large-reference", action="store_true", help="also time the reference's large city"
     )
+    parser.add_argument(
+        "--instruction-runs", type=int, default=2, help="runs counted per scenario (instructions)"
+    )
     args = parser.parse_args()
-    parts = args.parts or [p for p in PARTS if p != "identical"]
+    parts = args.parts or [p for p in PARTS if p not in ("identical", "instructions")]
     ref = source_tree(args.reference)
     new = ROOT if args.new is None else source_tree(args.new)
     head = (
@@ -437,6 +495,8 @@ def main() -> None:
         identical(new, ref, args.identical_seeds)
     if "imports" in parts:
         imports(new, ref, args.rounds + 2)
+    if "instructions" in parts:
+        instructions(new, ref, args.instruction_runs)
 
 
 if __name__ == "__main__":
