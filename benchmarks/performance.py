@@ -3,7 +3,7 @@
 Run ``.venv/bin/python benchmarks/performance.py`` (all parts, about 25 minutes on 2 shared
 cores) or name parts: ``cpu``, ``equivalence``, ``sweep``, ``large``, ``imports``, and
 ``identical`` and ``instructions`` (not run by default: the first is for changes meant to leave
-results as they are, the second takes about 15 minutes). The
+results as they are, the second takes about 25 minutes on 2 cores). The
 reference version (``--reference``, default 273a75e) is extracted with ``git archive`` into a
 temporary folder and run with this checkout's environment, and so is the new version if given
 (``--new HEAD``: the checkout may then change while the benchmark runs; default: the checkout
@@ -39,9 +39,11 @@ Parts:
     instructions: instructions per run (``sim.run``) of the same five scenarios, new against
         reference, counted by valgrind's callgrind with ``PYTHONHASHSEED=0``: the count of
         a warm-up and ``--instruction-runs`` runs less that of the warm-up alone, per run.
-        Unlike CPU seconds a count does not move with the machine's load (two counts of the
-        same code differ by about 0.5%), but it does not see the CPU's caches either, so it
-        says whether a change does less work, and the ``cpu`` part what that work costs.
+        Unlike CPU seconds a count does not move with the machine's load, but it does not see
+        the CPU's caches either, so it says whether a change does less work, and the ``cpu``
+        part what that work costs. Two counts of the same code still differ by up to about
+        1.5% (base: 740.4 and 750.8 M): where objects land in memory moves between processes,
+        and with it the order of what is hashed by identity.
     imports: CPU of ``import sim``, of a sweep worker's start-up (what it imports before its
         first run: the command-line module it is spawned from, the task function's module, the
         runner and the metrics), of ``partnersim --help`` and ``partnersim validate``, each
@@ -77,6 +79,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from pathlib import Path
 
@@ -435,14 +438,21 @@ def instructions(new: Path, ref: Path, runs: int) -> None:
         print("valgrind is not installed (Debian: apt-get install valgrind): part skipped")
         return
     print(f"{'scenario':<14} {'reference M':>12} {'new M':>8} {'change':>8}")
-    for name, path in SCENARIOS.items():
-        per_run = {}
-        for version, root in (("reference", ref), ("new", new)):
-            warm = counted(root, "runs", scenario=path, seeds=[], warmup=1000)
-            both = counted(root, "runs", scenario=path, seeds=list(range(runs)), warmup=1000)
-            per_run[version] = (both - warm) / runs / 1e6
-        old, now = per_run["reference"], per_run["new"]
-        print(f"{name:<14} {old:>12.1f} {now:>8.1f} {now / old - 1:>+8.1%}")
+    # a count does not depend on what else runs, so the four counts of a scenario run at once
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+        for name, path in SCENARIOS.items():
+            counts = {
+                (version, n): pool.submit(
+                    counted, root, "runs", scenario=path, seeds=list(range(n)), warmup=1000
+                )
+                for version, root in (("reference", ref), ("new", new))
+                for n in (0, runs)
+            }
+            old, now = (
+                (counts[(version, runs)].result() - counts[(version, 0)].result()) / runs / 1e6
+                for version in ("reference", "new")
+            )
+            print(f"{name:<14} {old:>12.1f} {now:>8.1f} {now / old - 1:>+8.1%}")
 
 
 PARTS = ("cpu", "equivalence", "sweep", "large", "identical", "imports", "instructions")
