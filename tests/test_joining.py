@@ -215,7 +215,7 @@ def test_a_search_reads_each_candidate_as_the_valuation_functions_define_it(smal
     invitation = model.invitation(pilot, 4)
     # one whose free capital cannot pay its share is read as None (it declines whatever the
     # odds); the others are read in full
-    free = np.array([model.free_capital(model.org_accounts[c]) for c in candidates.tolist()])
+    free = np.array([model.free_capital(model.orgs[c].account) for c in candidates.tolist()])
     pays = free >= invitation.share
     assert 0 < pays.sum() < len(candidates)
     asked = [invitation.read(c) is not None for c in candidates.tolist()]

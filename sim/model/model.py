@@ -193,8 +193,6 @@ class PartnershipModel(Proposing, Operating, Governing, Books, mesa.Model):
             else:
                 agent = CitizenGroup(self, idx, city, int(pop.neighbourhood[idx]))
             self.orgs.append(agent)
-        self.org_accounts = np.array([org.account for org in self.orgs], dtype=object)
-        """Each organisation's ledger account by index (a city's is never opened)."""
         n_domains = len(DOMAINS)
         self.priorities = np.array(
             [

@@ -452,7 +452,7 @@ class Proposing:
             steps_per_year=cfg.time.steps_per_year,
         )
         constant, capability = self._candidate_constants, self.population.capability
-        trust, account = self.network.trust, self.org_accounts
+        trust, orgs = self.network.trust, self.orgs
         cost, lead, domain = pilot.cost, pilot.lead, pilot.domain
         years = pilot.duration / cfg.time.steps_per_year
         partner_return = terms.partner_return(1.0, cost)
@@ -462,7 +462,7 @@ class Proposing:
                 constant[candidate],
                 capability=float(capability[candidate, domain]),
                 trust=trust(candidate, lead),
-                capacity=self.free_capital(account[candidate]),
+                capacity=self.free_capital(orgs[candidate].account),
                 cost=cost,
                 years=years,
                 partner_return=partner_return,
