@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.runs.cores import workers_option
+
 SUMMARY_METRICS: tuple[str, ...] = (
     "pilots_proposed",
     "pilots_agreed",
@@ -67,10 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     compare.add_argument(
         "--workers",
-        type=int,
+        type=workers_option,
         default=1,
         metavar="W",
-        help="worker processes (default 1: run serially)",
+        help="worker processes, or 'auto' for one per core (default 1: run serially)",
     )
     compare.add_argument(
         "--seed",

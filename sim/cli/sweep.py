@@ -2,8 +2,9 @@
 
 Further flags: ``--resume``, ``--force`` and ``--no-progress``.
 
-Only the standard library is imported at the top, so that registering the command keeps ``partnersim
---help`` fast; the sweep machinery (:mod:`sim.experiments.sweep`) is imported when it runs.
+Only the standard library and :mod:`sim.runs.cores` (which uses nothing else) are imported at
+the top, so that registering the command keeps ``partnersim --help`` fast; the sweep machinery
+(:mod:`sim.experiments.sweep`) is imported when it runs.
 
 Exit codes: 0 every run finished; 1 some runs failed (they are in ``failures.parquet``); 2 bad
 input (the sweep file, an output folder in the way or holding other results, or results of
@@ -20,6 +21,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from sim.runs.cores import workers_option
 
 if TYPE_CHECKING:
     from sim.experiments.sweep import SweepResult
@@ -62,10 +65,11 @@ def add_run_options(parser: argparse.ArgumentParser, *, out: str) -> None:
     """
     parser.add_argument(
         "--workers",
-        type=int,
+        type=workers_option,
         default=1,
         metavar="N",
-        help="worker processes (default 1: run serially); with --scheduler local, Dask workers",
+        help="worker processes, or 'auto' for one per core (default 1: run serially); with "
+        "--scheduler local, Dask workers",
     )
     parser.add_argument(
         "--scheduler",

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from sim.runs.compare import mean_interval
+from sim.runs.cores import workers_option
 from sim.runs.execution import RunSpec, run_many
 from sim.runs.text import markdown_table
 from sim.scenario.files import load
@@ -458,7 +459,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sim.experiments.calibration", description=(__doc__ or "").splitlines()[0]
     )
-    parser.add_argument("--workers", type=int, default=1, help="processes (default 1)")
+    parser.add_argument(
+        "--workers",
+        type=workers_option,
+        default=1,
+        help="processes, or 'auto' for one per core (default 1)",
+    )
     parser.add_argument(
         "--out", type=Path, default=Path("results/calibration"), help="folder for the tables"
     )
