@@ -12,6 +12,13 @@ process (``perf_child.py``), the two versions alternating, and CPU time is read 
 ``resource.getrusage`` (a loaded machine slows wall time, much less CPU time). Nothing here is
 a timed test: the figures are printed, with the load average, for docs/performance.md.
 
+Each version runs under this interpreter unless ``--python-new`` or ``--python-reference``
+name another (in an environment holding the locked dependencies, e.g. made by
+``UV_PROJECT_ENVIRONMENT=DIR .tools/bin/uv sync --frozen --python OTHER``); the heading prints
+each interpreter's version and whether it was built with PGO and LTO. The same commit on both
+sides under two interpreters measures the interpreter:
+``performance.py cpu --reference HEAD --new HEAD --python-new DIR/bin/python``.
+
 Parts:
     cpu: CPU seconds per run (``sim.run``: the model and all its tables) of scenarios/base.yaml
         and the four finance scenarios, new against reference, in ``--rounds`` rounds of
@@ -82,6 +89,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from scipy import stats
@@ -124,6 +132,37 @@ UNBOUNDED_HOP = {"consortium": {"referrals": 1_000_000}}
 """Override that lets the second search hop ask every previous partner (the old rule)."""
 
 
+class Version(NamedTuple):
+    """What one side of a comparison runs: a source tree, under an interpreter.
+
+    Attributes:
+        root: Folder holding that version's ``sim/``, ``scenarios/`` and ``benchmarks/``.
+        python: The interpreter of an environment holding the locked dependencies (this
+            checkout's ``.venv`` unless ``--python-new`` or ``--python-reference`` say else).
+    """
+
+    root: Path
+    python: str
+
+
+def interpreter(python: str) -> str:
+    """Return an interpreter's version and how it was built, as printed in the heading.
+
+    Whether CPython was built with profile-guided optimisation (``--enable-optimizations``)
+    and link-time optimisation (``--with-lto``) moves every figure here: pyenv builds without
+    them unless asked, while python.org's, Debian's, conda's and uv's builds use both.
+    """
+    code = (
+        "import platform, sysconfig; a = sysconfig.get_config_var('CONFIG_ARGS') or ''; "
+        "print(platform.python_implementation(), platform.python_version(), "
+        "'PGO' if '--enable-optimizations' in a else 'no PGO', "
+        "'LTO' if '--with-lto' in a else 'no LTO', sep='|')"
+    )
+    out = subprocess.run([python, "-c", code], check=True, capture_output=True, text=True)
+    name, version, pgo, lto = out.stdout.strip().split("|")
+    return f"{python}: {name} {version}, built with {pgo} and {lto}"
+
+
 # ------------------------------------------------------------------------------ running
 
 
@@ -158,13 +197,14 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def child(root: Path, mode: str, **args) -> dict:
-    """Run one measurement of ``perf_child.py`` against ``root``; return what it printed."""
+def child(version: Version, mode: str, **args) -> dict:
+    """Run one measurement of ``perf_child.py`` against a version; return what it printed."""
+    root = version.root
     for key in ("scenario",):
         if key in args:
             args[key] = str(root / args[key])
     out = subprocess.run(
-        [PYTHON, str(CHILD), str(root), mode, json.dumps(args)],
+        [version.python, str(CHILD), str(root), mode, json.dumps(args)],
         check=True,
         capture_output=True,
         text=True,
@@ -173,8 +213,9 @@ def child(root: Path, mode: str, **args) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def counted(root: Path, mode: str, **args) -> int:
+def counted(version: Version, mode: str, **args) -> int:
     """Run one ``perf_child.py`` measurement under valgrind's callgrind; return its instructions."""
+    root = version.root
     for key in ("scenario",):
         if key in args:
             args[key] = str(root / args[key])
@@ -184,7 +225,7 @@ def counted(root: Path, mode: str, **args) -> int:
                 "valgrind",
                 "--tool=callgrind",
                 f"--callgrind-out-file={out}/callgrind.out",
-                PYTHON,
+                version.python,
                 str(CHILD),
                 str(root),
                 mode,
@@ -222,7 +263,7 @@ def load() -> str:
 # ------------------------------------------------------------------------------ parts
 
 
-def cpu_per_run(new: Path, ref: Path, rounds: int, per_round: int) -> None:
+def cpu_per_run(new: Version, ref: Version, rounds: int, per_round: int) -> None:
     """Print CPU seconds per run of each scenario, new against reference (module docstring)."""
     print(f"\n## CPU per run (sim.run, {rounds} rounds x {per_round} seeds; {load()})")
     seeds = list(range(per_round))
@@ -230,8 +271,8 @@ def cpu_per_run(new: Path, ref: Path, rounds: int, per_round: int) -> None:
     for r in range(rounds):
         for name, path in SCENARIOS.items():
             order = (("reference", ref), ("new", new))
-            for version, root in order if r % 2 == 0 else order[::-1]:
-                got = child(root, "runs", scenario=path, seeds=seeds, warmup=1000)
+            for version, side in order if r % 2 == 0 else order[::-1]:
+                got = child(side, "runs", scenario=path, seeds=seeds, warmup=1000)
                 cpu.setdefault((name, version), []).append(statistics.mean(got["cpu"]))
     print(f"{'scenario':<14} {'reference s':>12} {'new s':>8} {'ratio':>7} {'range':>14}")
     for name in SCENARIOS:
@@ -298,7 +339,7 @@ def report_pairs(title: str, new: dict, old: dict) -> int:
     return bad
 
 
-def equivalence(new_root: Path, ref: Path, n_seeds: int) -> None:
+def equivalence(new_version: Version, ref: Version, n_seeds: int) -> None:
     """Print the paired differences of the headline metrics (module docstring)."""
     print(f"\n## Statistical equivalence (seeds 0-{n_seeds - 1}; {load()})")
     seeds = list(range(n_seeds))
@@ -306,21 +347,21 @@ def equivalence(new_root: Path, ref: Path, n_seeds: int) -> None:
     for name, path in SCENARIOS.items():
         common = dict(scenario=path, seeds=seeds, metrics=list(HEADLINE))
         old = child(ref, "metrics", **common)
-        new = child(new_root, "metrics", **common)
-        wide = child(new_root, "metrics", **common, override=UNBOUNDED_HOP)
+        new = child(new_version, "metrics", **common)
+        wide = child(new_version, "metrics", **common, override=UNBOUNDED_HOP)
         bad += report_pairs(f"{name}: new against reference", new, old)
         report_pairs(f"{name}: bounded hop against unbounded (both new)", new, wide)
     print(f"metrics outside their threshold, new against reference: {bad}")
 
 
-def sweep(new: Path, workers: int) -> None:
+def sweep(new: Version, workers: int) -> None:
     """Run the 2,000-run sweep on ``workers`` processes; print its times and projection."""
-    spec = new / "benchmarks" / "sweep_base_2000.yaml"
-    exe = Path(PYTHON).with_name("partnersim")
-    print(f"\n## Sweep: {spec.relative_to(new)}, {workers} workers ({load()})")
+    spec = new.root / "benchmarks" / "sweep_base_2000.yaml"
+    exe = Path(new.python).with_name("partnersim")
+    print(f"\n## Sweep: {spec.relative_to(new.root)}, {workers} workers ({load()})")
     with tempfile.TemporaryDirectory() as out:
         command = [str(exe), "sweep", str(spec), "--workers", str(workers), "--out", out]
-        cpu, wall = timed([*command, "--no-progress"], new)
+        cpu, wall = timed([*command, "--no-progress"], new.root)
         manifest = json.loads((Path(out) / "manifest.json").read_text())
     runs = int(manifest["runs"])
     print(
@@ -340,13 +381,13 @@ def exponent(sizes: list[float], costs: list[float]) -> tuple[float, list[float]
     return slope, local
 
 
-def large(new: Path, ref: Path, with_reference: bool, repeats: int) -> None:
+def large(new: Version, ref: Version, with_reference: bool, repeats: int) -> None:
     """Print the large city's times and the cost exponents (module docstring)."""
     print(f"\n## Large city and cost exponents ({load()})")
     city = "scenarios/large_city.yaml"
     versions = [("new", new)] * repeats + ([("reference", ref)] if with_reference else [])
-    for version, root in versions:
-        got = child(root, "scaled", scenario=city, seed=1, factor=1.0, steps=40)
+    for version, side in versions:
+        got = child(side, "scaled", scenario=city, seed=1, factor=1.0, steps=40)
         print(
             f"large city, {version}: CPU {got['cpu']:.2f} s, wall {got['wall']:.2f} s "
             f"({got['organisations']:,} organisations, 40 steps, {got['moves']:,} lifecycle moves)"
@@ -392,7 +433,7 @@ IMPORTS = {
 """What each start-up measurement runs (in the source tree's folder, with it first on the path)."""
 
 
-def identical(new: Path, ref: Path, n_seeds: int) -> None:
+def identical(new: Version, ref: Version, n_seeds: int) -> None:
     """Print whether every run's tables are the same in both versions (module docstring)."""
     print(f"\n## Identical results (seeds 0-{n_seeds - 1}; {load()})")
     files = sorted(
@@ -414,16 +455,17 @@ def identical(new: Path, ref: Path, n_seeds: int) -> None:
     print(f"scenarios whose tables differ: {differ} of {len(jobs)}")
 
 
-def imports(new: Path, ref: Path, rounds: int) -> None:
+def imports(new: Version, ref: Version, rounds: int) -> None:
     """Print the CPU of start-ups, new against reference, interleaved (module docstring)."""
     print(f"\n## Start-up CPU ({rounds} rounds, median; {load()})")
     cpu: dict[tuple[str, str], list[float]] = {}
     for r in range(rounds):
         for label, code in IMPORTS.items():
             order = (("reference", ref), ("new", new))
-            for version, root in order if r % 2 == 0 else order[::-1]:
-                command = [PYTHON, "-c", f"import sys; sys.path.insert(0, {str(root)!r})\n{code}"]
-                cpu.setdefault((label, version), []).append(timed(command, root)[0])
+            for version, side in order if r % 2 == 0 else order[::-1]:
+                path = f"import sys; sys.path.insert(0, {str(side.root)!r})\n"
+                command = [side.python, "-c", path + code]
+                cpu.setdefault((label, version), []).append(timed(command, side.root)[0])
     print(f"{'':<24} {'reference s':>12} {'new s':>8}")
     for label in IMPORTS:
         old, new = cpu[(label, "reference")], cpu[(label, "new")]
@@ -431,7 +473,7 @@ def imports(new: Path, ref: Path, rounds: int) -> None:
     print(load())
 
 
-def instructions(new: Path, ref: Path, runs: int) -> None:
+def instructions(new: Version, ref: Version, runs: int) -> None:
     """Print instructions per run of each scenario, new against reference (module docstring)."""
     print(f"\n## Instructions per run (sim.run, valgrind's callgrind, {runs} runs after a warm-up)")
     if shutil.which("valgrind") is None:
@@ -443,9 +485,9 @@ def instructions(new: Path, ref: Path, runs: int) -> None:
         for name, path in SCENARIOS.items():
             counts = {
                 (version, n): pool.submit(
-                    counted, root, "runs", scenario=path, seeds=list(range(n)), warmup=1000
+                    counted, side, "runs", scenario=path, seeds=list(range(n)), warmup=1000
                 )
-                for version, root in (("reference", ref), ("new", new))
+                for version, side in (("reference", ref), ("new", new))
                 for n in (0, runs)
             }
             old, now = (
@@ -480,10 +522,18 @@ def main() -> None:
     parser.add_argument(
         "--instruction-runs", type=int, default=2, help="runs counted per scenario (instructions)"
     )
+    for side in ("new", "reference"):
+        parser.add_argument(
+            f"--python-{side}",
+            default=PYTHON,
+            metavar="PYTHON",
+            help=f"interpreter of the {side} version, in an environment with the locked "
+            "dependencies (default: this one)",
+        )
     args = parser.parse_args()
     parts = args.parts or [p for p in PARTS if p not in ("identical", "instructions")]
-    ref = source_tree(args.reference)
-    new = ROOT if args.new is None else source_tree(args.new)
+    ref = Version(source_tree(args.reference), args.python_reference)
+    new = Version(ROOT if args.new is None else source_tree(args.new), args.python_new)
     head = (
         args.new
         or "the checkout at "
@@ -491,7 +541,9 @@ def main() -> None:
             ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
         ).stdout.strip()
     )
-    print(f"# partnersim performance: {head} ({new}) against {args.reference} ({ref})")
+    print(f"# partnersim performance: {head} ({new.root}) against {args.reference} ({ref.root})")
+    print(f"new under {interpreter(new.python)}")
+    print(f"reference under {interpreter(ref.python)}")
     print(f"{os.cpu_count()} cores; {load()}")
     if "cpu" in parts:
         cpu_per_run(new, ref, args.rounds, args.per_round)
