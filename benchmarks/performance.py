@@ -280,7 +280,7 @@ def cpu_per_run(new: Version, ref: Version, rounds: int, per_round: int) -> None
         ratios = [o / n for o, n in zip(old, new, strict=True)]
         print(
             f"{name:<14} {statistics.median(old):>12.3f} {statistics.median(new):>8.4f} "
-            f"{statistics.median(ratios):>6.1f}x {min(ratios):>6.1f}-{max(ratios):.1f}x"
+            f"{statistics.median(ratios):>6.2f}x {min(ratios):>6.2f}-{max(ratios):.2f}x"
         )
     print(load())
 
