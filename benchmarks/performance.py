@@ -150,7 +150,7 @@ def interpreter(python: str) -> str:
 
     Whether CPython was built with profile-guided optimisation (``--enable-optimizations``)
     and link-time optimisation (``--with-lto``) moves every figure here: pyenv builds without
-    them unless asked, while python.org's, Debian's, conda's and uv's builds use both.
+    them unless asked, while python.org's installers, Debian's, conda-forge's and uv's use both.
     """
     code = (
         "import platform, sysconfig; a = sysconfig.get_config_var('CONFIG_ARGS') or ''; "
