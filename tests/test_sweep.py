@@ -19,7 +19,13 @@ from sim.cli.main import main
 from sim.experiments.plan import plan_sweep
 from sim.experiments.spec import SweepSpec
 from sim.experiments.store import SweepStore
-from sim.experiments.sweep import SweepInterrupted, SweepResult, run_sweep
+from sim.experiments.sweep import (
+    SweepInterrupted,
+    SweepResult,
+    duration,
+    run_sweep,
+    summary_text,
+)
 from sim.runs.execution import PoolExecutor, SerialExecutor
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import dump
@@ -432,6 +438,41 @@ def test_resuming_a_finished_sweep_runs_nothing(folder):
     assert [s["recorded"] for s in again.manifest["sessions"]] == [12, 0]
 
 
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0.04, "0.0 s"),
+        (8.44, "8.4 s"),
+        (59.94, "59.9 s"),
+        (59.96, "1 min 00 s"),  # rounds to a whole minute: not "60.0 s"
+        (114.4, "1 min 54 s"),
+        (3599.6, "1 h 00 min"),
+        (7512.0, "2 h 05 min"),
+    ],
+)
+def test_a_wall_time_reads_in_its_largest_units(seconds, text):
+    assert duration(seconds) == text
+
+
+def test_the_summary_says_how_long_the_runs_took_and_how_fast(folder, monkeypatch):
+    """Each session's wall time is kept in the manifest and printed with the rate."""
+    # the store's construction and the session's beginning read 100 s; every later read (the
+    # flush checks, the session's end) 125 s
+    clock = iter([100.0, 100.0])
+    monkeypatch.setattr("sim.experiments.store.time.monotonic", lambda: next(clock, 125.0))
+    path = write_sweep(folder, FAULTY)
+    result = run_sweep(path, out=folder / "out")
+    session = result.manifest["sessions"][0]
+    assert session["seconds"] == 25.0 and session["executor"] == "serial"
+    assert SweepResult.read(result.out).manifest["sessions"][0]["seconds"] == 25.0
+    assert "12 runs in 25.0 s of wall time (serial; 0.5 runs/s, start-up included)" in (
+        summary_text(result)
+    )
+    # a session that ran nothing (all recorded) prints no time, though it has one
+    again = run_sweep(path, out=result.out, resume=True)
+    assert again.executed == 0 and "of wall time" not in summary_text(again)
+
+
 STOP = {"x": None}
 """Where :func:`interrupting` presses Ctrl-C; None lets every run through."""
 
@@ -491,6 +532,7 @@ def test_store_drops_half_written_flushes_when_resuming(folder):
         "session": 1,
         "started_utc": None,
         "ended_utc": None,
+        "seconds": None,  # killed: no end, so no time
         "executor": "serial",
         "partnersim_version": store.code["partnersim_version"],
         "git_revision": store.code["git_revision"],

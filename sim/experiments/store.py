@@ -12,9 +12,10 @@ memory stays bounded however many runs there are), and removed:
 
 * ``manifest.json``: the sweep (:meth:`sim.experiments.plan.SweepPlan.manifest`), counts
   (``finished``: runs recorded, ok or failed; ``failed``: of those, how many raised),
-  ``complete``, the metric columns, one entry per session (started, ended, executor, package
-  version and git revision, runs skipped as already recorded, runs recorded, interrupted) and
-  provenance;
+  ``complete``, the metric columns, one entry per session (started, ended, ``seconds`` of wall
+  time from the start of its runs to the end of its last, null for a session that was killed,
+  executor, package version and git revision, runs skipped as already recorded, runs recorded,
+  interrupted) and provenance;
 * ``points.parquet``: one row per design point (written when the sweep starts);
 * ``runs.parquet``: one row per recorded run, sorted by ``run``: ``run``, ``point``,
   ``replicate``, ``seed``, ``status`` ("ok" or "failed"), the parameters as applied, then one
@@ -133,6 +134,7 @@ class SweepStore:
         self.executed_failed = 0
         self._buffer: list[RunRecord] = []
         self._flushed = time.monotonic()
+        self._began = self._flushed  # reset when the session begins
         self._sequence = 0
 
     # ---------------------------------------------------------------- opening
@@ -231,11 +233,13 @@ class SweepStore:
         """
         self.parts.mkdir(parents=True, exist_ok=True)
         _write_parquet(points, self.out / POINTS)
+        self._began = time.monotonic()
         self.sessions.append(
             {
                 "session": self.session,
                 "started_utc": _now(),
                 "ended_utc": None,
+                "seconds": None,
                 "executor": executor,
                 **self.code,
                 "skipped": self.skipped,
@@ -338,6 +342,7 @@ class SweepStore:
     def _end_session(self, *, interrupted: bool) -> None:
         self.sessions[-1].update(
             ended_utc=_now(),
+            seconds=round(time.monotonic() - self._began, 3),
             recorded=self.executed,
             failed=self.executed_failed,
             interrupted=interrupted,

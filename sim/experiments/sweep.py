@@ -205,8 +205,19 @@ def _result(store: SweepStore, manifest: dict[str, Any]) -> SweepResult:
     )
 
 
+def duration(seconds: float) -> str:
+    """Return a wall time as read: ``"8.4 s"``, ``"1 min 54 s"``, ``"2 h 05 min"``."""
+    if round(seconds, 1) < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
 def summary_text(result: SweepResult) -> str:
-    """Return the lines printed after a sweep: counts, skipped runs, failures and files."""
+    """Return the lines printed after a sweep: counts, skipped runs, failures, time and files."""
     manifest = result.manifest
     lines = [
         f"sweep {manifest['name']}: {result.finished} of {result.runs} runs recorded "
@@ -221,6 +232,14 @@ def summary_text(result: SweepResult) -> str:
             f"{result.failed} run{'s' if result.failed > 1 else ''} failed; the first: run "
             f"{first['run']} (point {first['point']}, seed {first['seed']}): {first['error']}: "
             f"{first['message']}; all in {result.path('failures')}"
+        )
+    session = manifest["sessions"][-1] if manifest.get("sessions") else {}
+    if result.executed and session.get("seconds"):
+        seconds = session["seconds"]
+        lines.append(
+            f"{result.executed:,} run{'s' if result.executed > 1 else ''} in "
+            f"{duration(seconds)} of wall time ({session['executor']}; "
+            f"{result.executed / seconds:,.1f} runs/s, start-up included)"
         )
     files = sorted(p.name for p in result.out.iterdir() if p.is_file() and p.suffix != ".tmp")
     lines.append(f"wrote {', '.join(files)} to {result.out}{os.sep}")
