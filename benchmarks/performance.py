@@ -197,44 +197,42 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def child_command(version: Version, mode: str, args: dict) -> list[str]:
+    """Return the command of one ``perf_child.py`` measurement against a version.
+
+    A ``scenario`` in ``args`` is a path relative to a source tree, made that version's.
+    """
+    if "scenario" in args:
+        args = {**args, "scenario": str(version.root / args["scenario"])}
+    return [version.python, str(CHILD), str(version.root), mode, json.dumps(args)]
+
+
 def child(version: Version, mode: str, **args) -> dict:
     """Run one measurement of ``perf_child.py`` against a version; return what it printed."""
-    root = version.root
-    for key in ("scenario",):
-        if key in args:
-            args[key] = str(root / args[key])
     out = subprocess.run(
-        [version.python, str(CHILD), str(root), mode, json.dumps(args)],
+        child_command(version, mode, args),
         check=True,
         capture_output=True,
         text=True,
-        cwd=root,
+        cwd=version.root,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def counted(version: Version, mode: str, **args) -> int:
     """Run one ``perf_child.py`` measurement under valgrind's callgrind; return its instructions."""
-    root = version.root
-    for key in ("scenario",):
-        if key in args:
-            args[key] = str(root / args[key])
     with tempfile.TemporaryDirectory() as out:
         done = subprocess.run(
             [
                 "valgrind",
                 "--tool=callgrind",
                 f"--callgrind-out-file={out}/callgrind.out",
-                version.python,
-                str(CHILD),
-                str(root),
-                mode,
-                json.dumps(args),
+                *child_command(version, mode, args),
             ],
             check=True,
             capture_output=True,
             text=True,
-            cwd=root,
+            cwd=version.root,
             env={**os.environ, "PYTHONHASHSEED": "0"},
         )
     found = re.search(r"Collected : (\d+)", done.stderr)
