@@ -28,7 +28,7 @@ demo: setup
 
 # The driver checks of docs/finance.md: the four instruments beside runs that each change one
 # input behind a difference in the finance table (scenarios/finance/drivers/), then the page's
-# figures. About 5 minutes on 2 cores.
+# figures. About a minute on 2 cores.
 .PHONY: drivers
 drivers: setup
 	.venv/bin/partnersim compare $(FINANCE) scenarios/finance/drivers/*.yaml --reps 10 --workers 2 \
