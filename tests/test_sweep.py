@@ -499,6 +499,9 @@ def test_ctrl_c_keeps_finished_runs_and_resume_completes_them(folder, monkeypatc
     monkeypatch.setitem(STOP, "x", None)
     resumed = run_sweep(path, out=out, resume=True)
     assert (resumed.executed, resumed.skipped, resumed.complete) == (6, 6, True)
+    again = run_sweep(path, out=out, resume=True)  # nothing left: no run, no empty parts folder
+    assert (again.executed, again.skipped, again.complete) == (0, 12, True)
+    assert not (out / "parts").exists()
     whole = run_sweep(path, out=folder / "whole")
     assert_same_tables(tables(out), tables(whole.out))
 
@@ -620,3 +623,23 @@ def test_a_killed_sweep_resumes_without_running_a_recorded_run_again(folder, cap
 
     whole = run_sweep(path, out=folder / "whole")
     assert_same_tables(tables(out), tables(whole.out))
+
+
+def test_a_script_that_starts_a_pool_at_top_level_is_told_to_guard_it(tmp_path) -> None:
+    # "spawn" workers import the script again; unguarded, each would start a pool of its own,
+    # and the parent sees only that its pool broke: it must say why and what to do
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from sim.runs.execution import PoolExecutor\n"
+        "with PoolExecutor(1) as pool:\n"
+        "    print(list(pool.imap(abs, [-1])))\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("concurrent.futures.process.BrokenProcessPool: a worker process ended")
+    assert 'under `if __name__ == "__main__":`' in last

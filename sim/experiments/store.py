@@ -313,6 +313,8 @@ class SweepStore:
         self.flush()
         self._end_session(interrupted=False)
         if self.compacted:  # resumed a finished sweep: nothing new to compact
+            if self.parts.exists() and not any(self.parts.iterdir()):
+                self.parts.rmdir()  # made by begin(); nothing ran to fill it
             return self._write_manifest(complete=True)
         metrics = self._metric_columns()
         self.header["metrics"] = metrics

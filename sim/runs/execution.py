@@ -30,6 +30,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import islice
 from types import TracebackType
@@ -44,6 +45,14 @@ LOCAL_SCHEDULER = "local"
 
 IN_FLIGHT_PER_WORKER = 2
 """Tasks submitted ahead per worker: enough to keep each busy, few enough to bound memory."""
+
+BROKEN_POOL = (
+    "a worker process ended abruptly. Either it was killed (out of memory, or by a signal), or "
+    "a script started the pool from its top-level code: each worker imports the script again "
+    "and would start a pool of its own, which Python refuses. Keep a script's top-level code "
+    'under `if __name__ == "__main__":` (the partnersim command, pytest and notebooks need nothing)'
+)
+"""Why a pool broke, for :class:`PoolExecutor` to say instead of Python's bare message."""
 
 
 class Executor:
@@ -153,7 +162,18 @@ class PoolExecutor(Executor):
         return self._pool
 
     def imap(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[int, Any]]:
-        """Run ``fn`` in the pool, a bounded number in flight (see :meth:`Executor.imap`)."""
+        """Run ``fn`` in the pool, a bounded number in flight (see :meth:`Executor.imap`).
+
+        Raises:
+            BrokenProcessPool: A worker ended abruptly; the message says the likely causes
+                (:data:`BROKEN_POOL`). What was yielded before stays with the caller.
+        """
+        try:
+            yield from self._imap(fn, tasks)
+        except BrokenProcessPool as err:
+            raise BrokenProcessPool(BROKEN_POOL) from err
+
+    def _imap(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[int, Any]]:
         pool = self._started()
         pending: dict[Future, int] = {}
         finished: deque[tuple[int, Future]] = deque()
