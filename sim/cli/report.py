@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="write a comparison's report: an A4 PDF and an HTML page",
         description="Write the report of a folder written by partnersim compare: a one-page "
         "summary (the question, the scenarios, the main differences from the first scenario "
-        "with 95%% intervals, what to read with care), what each metric counts, every paired "
+        "with 95% intervals, what to read with care), what each metric counts, every paired "
         "difference, what the report does not show, the scenarios and how they differ, the "
         "metrics with intervals and units, the standard figures and the provenance, as an A4 "
         "PDF typeset by Typst and, beside it, a self-contained HTML page with the same "

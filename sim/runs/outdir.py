@@ -18,8 +18,9 @@ Every command that writes results (``run``, ``compare``, ``sweep``, ``dock``, ``
 * **Never a mix of old and new tables**: results are written into a new folder beside the
   output and swapped in whole when complete (:func:`replace_with`); the old results are removed
   only then. A run that fails to write leaves the old results as they were.
-* **Names in paths are made safe** (:func:`safe_name`): a scenario named ``../../x`` or ``/abs/x``
-  writes ``results/_.._x-seed0``, inside the results folder.
+* **Names in paths are made safe** (:func:`safe_name`): a scenario named ``../../x`` writes
+  ``results/_._.._x-seed0`` and one named ``/abs/x`` ``results/_abs_x-seed0``, inside the
+  results folder.
 """
 
 from __future__ import annotations
