@@ -317,6 +317,11 @@ def test_prim_figures_show_the_box_and_the_trajectory():
     assert ends == pytest.approx([0.375, 0.75, 0.0, 0.25, 0.0, 1.0])
     assert bars[0].get_color() == OKABE_ITO[1] and bars[2].get_color() == "0.6"
     assert [t.get_text() for t in ax.texts] == ["2.5e+06 to 4e+06", "0.1 to 0.2", "0 to 10"]
+    # a parameter the schema knows: its limits in the unit its label names (M EUR per year)
+    budget = hand_limits().replace({"budget": "cities.0.annual_budget"})
+    ax = plot_prim_box(budget).axes[0]
+    assert ax.get_yticklabels()[0].get_text() == "annual budget, city 1 (M EUR per year)"
+    assert ax.texts[0].get_text() == "2.5 to 4"
     trajectory = pd.DataFrame(
         {
             "coverage": [1.0, 0.9, 0.7],

@@ -32,6 +32,7 @@ from sim.outputs.style import (
     metric_title,
     metric_unit,
     parameter_label,
+    parameter_scale,
     style_axes,
 )
 
@@ -257,11 +258,12 @@ def plot_prim_box(data: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     table = data if "start" in data.columns else prim_ranges(data)
     fig, ax = figure_or_axes(ax, height=1.2 + 0.4 * len(table))
     for y, row in enumerate(table.itertuples(index=False)):
+        scale = parameter_scale(str(row.parameter))  # the limits in the label's unit
         ax.plot([0, 1], [y, y], color="0.75", linewidth=1.0)
         colour = OKABE_ITO[1] if row.restricted else "0.6"
         ax.plot([row.start, row.end], [y, y], color=colour, linewidth=6, solid_capstyle="butt")
         ax.annotate(
-            f"{row.lower:.3g} to {row.upper:.3g}",
+            f"{row.lower / scale:.3g} to {row.upper / scale:.3g}",
             (1.0, y),
             xytext=(10, 0),
             textcoords="offset points",

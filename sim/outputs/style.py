@@ -146,6 +146,27 @@ def axis_label(metric: str, unit: str | None = None) -> str:
     return f"{metric_label(metric)} ({words})" if words else metric_label(metric)
 
 
+def parameter_unit(key: str) -> str:
+    """Return a sweep parameter's unit from the scenario schema ("" for a key it does not know).
+
+    Args:
+        key: Dot path, list items by index (``cities.0.annual_budget``: "EUR/year").
+    """
+    from sim.scenario.diff import describe
+
+    path = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in key.split(".")).lstrip(".")
+    return describe(path)[1]
+
+
+def parameter_scale(key: str) -> float:
+    """Return what to divide a parameter's values by to read them in :func:`parameter_label`'s unit.
+
+    ``cities.0.annual_budget`` is labelled in M EUR per year, so its values are divided by 1e6.
+    """
+    unit = parameter_unit(key)
+    return display_unit(unit)[0] if unit else 1.0
+
+
 def parameter_label(key: str) -> str:
     """Return a sweep parameter's key path in words, with its unit from the scenario schema.
 
@@ -157,12 +178,9 @@ def parameter_label(key: str) -> str:
     Args:
         key: Dot path, list items by index (``cities.0.annual_budget``).
     """
-    from sim.scenario.diff import describe
-
     parts = key.split(".")
     words = parts[-1].replace("_", " ")
-    path = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in parts).lstrip(".")
-    _, unit = describe(path)
+    unit = parameter_unit(key)
     notes = [display_unit(unit)[1]] if unit else []
     if len(parts) > 1 and parts[-2].isdigit():
         words += f", {'city' if parts[-3] == 'cities' else parts[-3]} {int(parts[-2]) + 1}"
