@@ -11,12 +11,14 @@ import yaml
 from conftest import scenario
 from test_sweep import SLOW, TINY, assert_same_tables, kill_then_stop, tables
 
+import sim.experiments.policy_search as policy_search
 from sim.cli.main import main
 from sim.experiments.decision_plan import plan_decision
 from sim.experiments.policy_search import search_policies
 from sim.experiments.robust import analyse, run_decision
 from sim.experiments.sensitivity import ResultsError
 from sim.experiments.sweep import run_sweep
+from sim.experiments.worker import run_task
 from sim.outputs import robust_figures as figures
 from sim.outputs import robustness as out
 from sim.scenario.errors import ScenarioError
@@ -398,6 +400,35 @@ def test_candidates_with_invalid_terms_are_infeasible(folder):
     ].any()
     assert not found.candidates.loc[invalid, "pareto"].any()
     assert found.pareto["feasible"].all() and len(found.pareto) >= 1
+
+
+def test_a_setting_judged_before_is_not_run_again(folder, monkeypatch):
+    # an integer lever over four values: most of the 12 candidates repeat a setting, whose runs
+    # (same futures, same seeds) would give the same results
+    ran = []
+    monkeypatch.setattr(policy_search, "run_task", lambda task: ran.append(task) or run_task(task))
+    data = {
+        **CITY,
+        "policies": [
+            {"name": "grants"},
+            {"name": "blended", "override": {"finance": {"instruments": ["blended"]}}},
+        ],
+        "futures": 2,
+        "replicates": 1,
+        "search": {
+            "policy": "blended",
+            "levers": [{"key": "pilots.consortium_min", "bounds": [3, 6], "integer": True}],
+            "futures": 2,
+            "population": 4,
+            "evaluations": 12,
+        },
+    }
+    candidates = search_policies(write(folder, data)).candidates
+    settings = candidates["pilots.consortium_min"]
+    assert len(candidates) == 12 and settings.nunique() < 12
+    assert len(ran) == 2 * 2 + settings.nunique() * 2  # the named policies, then each setting
+    scores = candidates.drop(columns=["candidate", "pareto"]).groupby(settings.name)
+    assert (scores.nunique() == 1).all().all()  # a repeated setting has its first scores
 
 
 # ------------------------------------------------------------------ the command

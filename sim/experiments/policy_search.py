@@ -246,6 +246,10 @@ class _Judge:
         self.executor = executor
         self.rows: list[dict[str, Any]] = []
         self.solutions: list[Any] = []
+        # criteria and failed runs by setting: a setting judged before (an offspring that
+        # crossover and mutation left as its parent) runs in the same futures with the same
+        # seeds, so its runs would give the same results; they are not run again
+        self.judged: dict[tuple[tuple[str, Any], ...], tuple[np.ndarray | None, int]] = {}
 
     def applied(self, variables: Sequence[float]) -> dict[str, Any]:
         """Return the lever values a candidate's variables stand for (as sweeps apply them)."""
@@ -269,13 +273,17 @@ class _Judge:
     def evaluate_all(self, jobs: list[Any], **kwargs: Any) -> list[Any]:
         """Judge a generation's candidates (Platypus's evaluator interface)."""
         settings = [self.applied(job.solution.variables) for job in jobs]
-        batches = [self.candidate_tasks(levers) for levers in settings]
-        names = [f"{CANDIDATE}-{len(self.rows) + k}" for k in range(len(jobs))]
+        keys = [tuple(levers.items()) for levers in settings]
+        new = dict.fromkeys(k for k in keys if k not in self.judged)  # in order, each once
+        names = [f"{CANDIDATE}-{len(self.judged) + k}" for k in range(len(new))]
+        batches = [self.candidate_tasks(dict(key)) for key in new]
         table, failures = _performance(self.executor, batches, names)
-        for job, levers, name in zip(jobs, settings, names, strict=True):
+        for key, name in zip(new, names, strict=True):
             failed = sum(owner == name for owner, _ in failures)
             mine = table[table[measures.POLICY] == name]
-            costs = None if failed else self._costs(mine)
+            self.judged[key] = (None if failed else self._costs(mine), failed)
+        for job, levers, key in zip(jobs, settings, keys, strict=True):
+            costs, failed = self.judged[key]
             solution = job.solution
             solution.objectives[:] = (
                 list(costs) if costs is not None else [0.0] * len(solution.objectives)
