@@ -374,8 +374,9 @@ def test_the_search_finds_the_known_pareto_set_and_is_reproducible(tmp_path):
     pd.testing.assert_frame_equal(found.candidates, again.candidates)
 
 
-def test_candidates_with_invalid_terms_are_infeasible(folder):
-    data = {
+def consortium_search(bounds: list[int], evaluations: int) -> dict:
+    """Grants and blended finance in 2 futures; a search over blended's smallest consortium."""
+    return {
         **CITY,
         "policies": [
             {"name": "grants"},
@@ -385,13 +386,16 @@ def test_candidates_with_invalid_terms_are_infeasible(folder):
         "replicates": 1,
         "search": {
             "policy": "blended",
-            "levers": [{"key": "pilots.consortium_min", "bounds": [6, 9], "integer": True}],
+            "levers": [{"key": "pilots.consortium_min", "bounds": bounds, "integer": True}],
             "futures": 2,
             "population": 4,
-            "evaluations": 8,
+            "evaluations": evaluations,
         },
     }
-    found = search_policies(write(folder, data))
+
+
+def test_candidates_with_invalid_terms_are_infeasible(folder):
+    found = search_policies(write(folder, consortium_search([6, 9], evaluations=8)))
     candidates = found.candidates
     invalid = candidates["pilots.consortium_min"] > 6  # above consortium_max: refused
     assert invalid.any() and (~invalid).any()
@@ -407,23 +411,9 @@ def test_a_setting_judged_before_is_not_run_again(folder, monkeypatch):
     # (same futures, same seeds) would give the same results
     ran = []
     monkeypatch.setattr(policy_search, "run_task", lambda task: ran.append(task) or run_task(task))
-    data = {
-        **CITY,
-        "policies": [
-            {"name": "grants"},
-            {"name": "blended", "override": {"finance": {"instruments": ["blended"]}}},
-        ],
-        "futures": 2,
-        "replicates": 1,
-        "search": {
-            "policy": "blended",
-            "levers": [{"key": "pilots.consortium_min", "bounds": [3, 6], "integer": True}],
-            "futures": 2,
-            "population": 4,
-            "evaluations": 12,
-        },
-    }
-    candidates = search_policies(write(folder, data)).candidates
+    candidates = search_policies(
+        write(folder, consortium_search([3, 6], evaluations=12))
+    ).candidates
     settings = candidates["pilots.consortium_min"]
     assert len(candidates) == 12 and settings.nunique() < 12
     assert len(ran) == 2 * 2 + settings.nunique() * 2  # the named policies, then each setting
