@@ -21,6 +21,7 @@ from sim.experiments.sweep import run_sweep
 from sim.experiments.worker import run_task
 from sim.outputs import robust_figures as figures
 from sim.outputs import robustness as out
+from sim.outputs import style
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import dump
 
@@ -448,3 +449,16 @@ def test_search_without_a_search_section_is_refused_before_running(tmp_path, cap
     assert main(["robust", str(path), "--out", str(tmp_path / "out"), "--search"]) == 2
     assert "needs a search section" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_labels_of_points_close_together_do_not_overlap():
+    _, ax = style.figure_or_axes(None, height=3.6)
+    xs, ys = [0.70, 0.701, 0.9], [3.61, 3.62, 2.0]  # the first two as close as two policies get
+    ax.scatter(xs, ys, marker="x")
+    figures.label_points(ax, ["outcomes_and_grants", "grant", "revolving"], xs, ys)
+    boxes = [text.get_window_extent() for text in ax.texts]
+    assert len(boxes) == 3
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    sides = [(t.get_horizontalalignment(), t.get_verticalalignment()) for t in ax.texts]
+    assert sides[0] == sides[2] == ("left", "bottom")  # clear: the first side
+    assert sides[1] != ("left", "bottom")  # moved off its neighbour's label

@@ -20,6 +20,7 @@ The analysis is :class:`sim.experiments.robust.RobustAnalysis`, the search's res
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,6 +28,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, FigureBase
 from matplotlib.patches import Patch
+from matplotlib.transforms import Bbox
 
 from sim.outputs import analysis_figures, style
 
@@ -270,19 +272,48 @@ def plot_search(result: SearchResult, *, ax: Axes | None = None) -> Figure:
     ax.scatter(front[x] / sx, front[y] / sy, s=22, color=style.OKABE_ITO[1], label="Pareto set")
     named = result.reference
     ax.scatter(named[x] / sx, named[y] / sy, marker="x", color="black", s=36)
-    for policy, at_x, at_y in zip(named["policy"], named[x] / sx, named[y] / sy, strict=True):
-        ax.annotate(
-            str(policy),
-            (at_x, at_y),
-            xytext=(4, 3),
-            textcoords="offset points",
-            fontsize=style.FONT_SIZE,
-        )
+    label_points(ax, [str(p) for p in named["policy"]], named[x] / sx, named[y] / sy)
     ax.set_xlabel(_criterion_words(x, x_unit))
     ax.set_ylabel(_criterion_words(y, y_unit))
     style.style_axes(ax, title=f"Search over the terms of {result.policy}")
     ax.legend(fontsize=style.FONT_SIZE, frameon=False)
     return fig
+
+
+LABEL_SIDES: tuple[tuple[int, int, str, str], ...] = (
+    (4, 3, "left", "bottom"),
+    (4, -3, "left", "top"),
+    (-4, 3, "right", "bottom"),
+    (-4, -3, "right", "top"),
+)
+"""Where a point's label may go, in the order tried: offset (points) and the text's anchor."""
+
+
+def label_points(ax: Axes, labels: Sequence[str], xs: Sequence[float], ys: Sequence[float]) -> None:
+    """Label points, each on the first side of :data:`LABEL_SIDES` clear of the labels before it.
+
+    Named policies often lie close together (two that differ in one term), and labels all put
+    above-right of their points then print over each other. A label that overlaps every side
+    keeps the last.
+    """
+    ax.get_figure(root=True).draw_without_rendering()  # limits and layout as they will be drawn
+    placed: list[Bbox] = []
+    for label, x, y in zip(labels, xs, ys, strict=True):
+        for dx, dy, ha, va in LABEL_SIDES:
+            text = ax.annotate(
+                label,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=style.FONT_SIZE,
+            )
+            box = text.get_window_extent()
+            if not any(box.overlaps(other) for other in placed) or (dx, dy) == LABEL_SIDES[-1][:2]:
+                placed.append(box)
+                break
+            text.remove()
 
 
 def _criterion_words(criterion: str, unit: str) -> str:
