@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import scenario
+from matplotlib.transforms import Bbox
 from test_sweep import SLOW, TINY, assert_same_tables, kill_then_stop, tables
 
 import sim.experiments.policy_search as policy_search
@@ -451,7 +452,7 @@ def test_search_without_a_search_section_is_refused_before_running(tmp_path, cap
     assert not (tmp_path / "out").exists()
 
 
-def test_labels_of_points_close_together_do_not_overlap():
+def test_labels_of_points_close_together_overlap_no_label_and_no_marker():
     _, ax = style.figure_or_axes(None, height=3.6)
     xs, ys = [0.70, 0.701, 0.9], [3.61, 3.62, 2.0]  # the first two as close as two policies get
     ax.scatter(xs, ys, marker="x")
@@ -459,6 +460,12 @@ def test_labels_of_points_close_together_do_not_overlap():
     boxes = [text.get_window_extent() for text in ax.texts]
     assert len(boxes) == 3
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    half = 3 * ax.get_figure(root=True).dpi / 72  # a marker's half-width, 3 points
+    markers = [
+        Bbox.from_bounds(x - half, y - half, 2 * half, 2 * half)
+        for x, y in ax.transData.transform(list(zip(xs, ys, strict=True)))
+    ]
+    assert not any(box.overlaps(marker) for box in boxes for marker in markers)
     sides = [(t.get_horizontalalignment(), t.get_verticalalignment()) for t in ax.texts]
-    assert sides[0] == sides[2] == ("left", "bottom")  # clear: the first side
-    assert sides[1] != ("left", "bottom")  # moved off its neighbour's label
+    assert sides[2] == ("left", "bottom")  # far from the others: the first side
+    assert sides[0] != sides[1]  # the near pair: one moved off the other

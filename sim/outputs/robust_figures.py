@@ -290,14 +290,18 @@ LABEL_SIDES: tuple[tuple[int, int, str, str], ...] = (
 
 
 def label_points(ax: Axes, labels: Sequence[str], xs: Sequence[float], ys: Sequence[float]) -> None:
-    """Label points, each on the first side of :data:`LABEL_SIDES` clear of the labels before it.
+    """Label points, each on the first side of :data:`LABEL_SIDES` clear of markers and labels.
 
-    Named policies often lie close together (two that differ in one term), and labels all put
-    above-right of their points then print over each other. A label that overlaps every side
-    keeps the last.
+    A label keeps clear of every point's marker and of the labels placed before it. Named
+    policies often lie close together (two that differ in one term), and labels all put
+    above-right of their points then print over each other or over a neighbour's marker. A
+    label that overlaps on every side keeps the last.
     """
-    ax.get_figure(root=True).draw_without_rendering()  # limits and layout as they will be drawn
-    placed: list[Bbox] = []
+    fig = ax.get_figure(root=True)
+    fig.draw_without_rendering()  # limits and layout as they will be drawn
+    half = 3 * fig.dpi / 72  # a marker's half-width, 3 points, in pixels
+    centres = ax.transData.transform(np.column_stack([xs, ys]))
+    placed = [Bbox.from_bounds(cx - half, cy - half, 2 * half, 2 * half) for cx, cy in centres]
     for label, x, y in zip(labels, xs, ys, strict=True):
         for dx, dy, ha, va in LABEL_SIDES:
             text = ax.annotate(
