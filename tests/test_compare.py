@@ -237,6 +237,7 @@ def test_cli_compare_writes_tables_figures_and_prints_the_summary(tmp_path, caps
         (["--workers", "0"], "--workers must be at least 1; got 0"),
         (["--steps", "0"], "--steps must be at least 1; got 0"),
         (["--seed", "-1"], "--seed must be a non-negative integer"),
+        (["--seed", str(10**24)], f"--seed must be at most 2**62 ({2**62}); got {10**24}"),
     ],
 )
 def test_cli_compare_rejects_bad_numbers(tmp_path, capsys, argv, expected):

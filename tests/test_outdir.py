@@ -183,6 +183,15 @@ def test_a_folder_that_cannot_be_written(name, files, tmp_path):
     assert list(locked.iterdir()) == []
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("name", COMMANDS)
+def test_a_folder_the_permissions_allow_but_the_system_refuses(name, files, capsys, no_simulation):
+    # root may write anywhere by permission, but not in /proc: asking is not enough, and the
+    # refusal must come before the runs, not when their results are written
+    line = refused(capsys, command(name, files, Path("/proc/partnersim-out")))
+    assert line == "error: /proc/partnersim-out: cannot write in /proc; choose another path"
+
+
 @pytest.mark.parametrize("name", COMMANDS)
 def test_existing_results_are_kept_unless_forced(name, files, tmp_path, capsys, no_simulation):
     out = tmp_path / "out"

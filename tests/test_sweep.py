@@ -415,6 +415,17 @@ def test_a_non_empty_out_is_refused_without_resume(folder, capsys):
     assert (out / "keep.txt").read_text() == "earlier results"
 
 
+def test_a_scheduler_address_dask_cannot_read_is_one_line(folder, capsys):
+    path = write_sweep(folder, FAULTY)
+    out = folder / "out"
+    argv = ["sweep", str(path), "--scheduler", "bogus", "--out", str(out), "--no-progress"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "error: cannot start the executor (scheduler bogus): missing port number in address 'bogus'"
+    ]
+
+
 def test_resume_after_the_sweep_changed_is_refused(folder, capsys):
     path = write_sweep(folder, FAULTY)
     out = folder / "out"

@@ -185,14 +185,21 @@ def _log_to_stderr() -> logging.Handler:
 NUMBER_FLOORS: dict[str, int] = {"reps": 1, "workers": 1, "steps": 1, "seed": 0}
 """Smallest allowed value of each numeric option, whichever command has it."""
 
+LARGEST_SEED = 2**62
+"""Largest ``--seed``: seeds are kept in 64-bit integer columns, with room for the replicates'
+seeds after it (BASE + k)."""
+
 
 def _bad_number(args: argparse.Namespace) -> str | None:
-    """Return the message for the first numeric option below its floor, if any."""
+    """Return the message for the first numeric option out of its range, if any."""
     for name, least in NUMBER_FLOORS.items():
         value = getattr(args, name, None)
         if value is not None and value < least:
             allowed = "a non-negative integer" if least == 0 else f"at least {least}"
             return f"--{name} must be {allowed}; got {value}"
+    seed = getattr(args, "seed", None)
+    if seed is not None and seed > LARGEST_SEED:
+        return f"--seed must be at most 2**62 ({LARGEST_SEED}); got {seed}"
     return None
 
 

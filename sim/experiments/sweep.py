@@ -195,7 +195,7 @@ def start_executor(workers: int, scheduler: str | None) -> Executor:
     """
     try:
         return make_executor(workers, scheduler)
-    except (ImportError, OSError) as err:
+    except (ImportError, OSError, ValueError) as err:  # ValueError: an address Dask cannot parse
         raise SweepError(f"cannot start the executor (scheduler {scheduler}): {err}") from err
 
 

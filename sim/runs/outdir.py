@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -156,8 +157,19 @@ def check_path(path: Path) -> None:
 
 
 def _writable(folder: Path) -> bool:
-    """Tell whether new entries can be made in ``folder``."""
-    return os.access(folder, os.W_OK | os.X_OK)
+    """Tell whether new entries can be made in ``folder``, by making and removing one.
+
+    Asking (``os.access``) is not enough: root may write anywhere by permission, yet not in
+    ``/proc``, a read-only mount or a full disk, and the refusal would come only when the
+    results are written, after the runs.
+    """
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".partnersim-probe-")
+    except OSError:
+        return False
+    os.close(handle)
+    os.unlink(name)
+    return True
 
 
 def clear(out: Path) -> None:
