@@ -238,6 +238,11 @@ def test_cli_compare_writes_tables_figures_and_prints_the_summary(tmp_path, caps
         (["--steps", "0"], "--steps must be at least 1; got 0"),
         (["--seed", "-1"], "--seed must be a non-negative integer"),
         (["--seed", str(10**24)], f"--seed must be at most 2**62 ({2**62}); got {10**24}"),
+        (
+            ["--steps", "2001"],
+            "--steps: time.steps: out of range; got 2001; allowed: at least 1 and at most 2000 "
+            "(unit: steps)",
+        ),
     ],
 )
 def test_cli_compare_rejects_bad_numbers(tmp_path, capsys, argv, expected):

@@ -200,6 +200,16 @@ def _bad_number(args: argparse.Namespace) -> str | None:
     seed = getattr(args, "seed", None)
     if seed is not None and seed > LARGEST_SEED:
         return f"--seed must be at most 2**62 ({LARGEST_SEED}); got {seed}"
+    steps = getattr(args, "steps", None)
+    if steps is not None:  # the horizon's upper bound is the schema's, named by the option
+        from sim.scenario.errors import ScenarioError
+        from sim.scenario.files import validate_data
+        from sim.scenario.schema import Scenario
+
+        try:
+            validate_data({"time": {"steps": steps}}, Scenario, source="--steps")
+        except ScenarioError as err:
+            return str(err)
     return None
 
 
