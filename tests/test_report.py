@@ -316,7 +316,7 @@ def _folder(tmp_path: Path, results: Path, case: str) -> Path:
         (
             "empty",
             "{folder}: not a compare results folder: manifest.json and steps.parquet "
-            "missing (partnersim compare --out writes both)",
+            "missing (partnersim compare --out writes manifest.json and steps.parquet)",
         ),
         ("no steps", "{folder}: not a compare results folder: steps.parquet missing"),
         (

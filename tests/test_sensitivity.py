@@ -322,6 +322,9 @@ def test_a_point_without_a_successful_replicate_stops_the_analysis(tmp_path):
 def test_load_results_refuses_what_is_not_a_complete_sweep(tmp_path):
     with pytest.raises(ResultsError, match="no such results folder"):
         load_results(tmp_path / "missing")
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(ResultsError, match="a_file: not a folder; expected the output folder of"):
+        load_results(tmp_path / "a_file")
     (tmp_path / "empty").mkdir()
     with pytest.raises(
         ResultsError, match=r"manifest\.json, points\.parquet, runs\.parquet missing"

@@ -115,8 +115,8 @@ def main(args: argparse.Namespace) -> int:
         port = free_port(args.host, args.port)
     except OSError as err:
         print(
-            f"error: cannot listen on {args.host} port {args.port} ({err.strerror}); "
-            "choose another with --port, or --port 0 for any free port",
+            f"error: cannot listen on {args.host} port {args.port} ({err.strerror}); check "
+            "--host, or choose another --port (--port 0 for any free port)",
             file=sys.stderr,
         )
         return 2

@@ -169,7 +169,10 @@ def load_results(folder: str | Path) -> SweepResults:
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise ResultsError("no such results folder", path=folder)
+        problem = "not a folder" if folder.exists() else "no such results folder"
+        raise ResultsError(
+            f"{problem}; expected the output folder of partnersim sweep", path=folder
+        )
     missing = [name for name in RESULTS_FILES if not (folder / name).is_file()]
     if missing:
         raise ResultsError(

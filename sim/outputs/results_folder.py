@@ -58,7 +58,7 @@ def check_folder(folder: str | Path) -> dict[str, Any]:
         raise ResultsError(
             folder,
             f"not a compare results folder: {' and '.join(missing)} missing "
-            "(partnersim compare --out writes both)",
+            "(partnersim compare --out writes manifest.json and steps.parquet)",
         )
     path = folder / "manifest.json"
     try:
