@@ -452,6 +452,15 @@ def test_search_without_a_search_section_is_refused_before_running(tmp_path, cap
     assert not (tmp_path / "out").exists()
 
 
+def test_a_futures_option_out_of_range_is_named_as_the_option_not_the_file(tmp_path, capsys):
+    path = write(tmp_path, CHOICE)  # the file holds a valid count of futures
+    assert main(["robust", str(path), "--out", str(tmp_path / "out"), "--futures", "0"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: {path} (with futures=0): futures: out of range; got 0; allowed: at least 2"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
 def test_labels_of_points_close_together_overlap_no_label_and_no_marker():
     _, ax = style.figure_or_axes(None, height=3.6)
     xs, ys = [0.70, 0.701, 0.9], [3.61, 3.62, 2.0]  # the first two as close as two policies get

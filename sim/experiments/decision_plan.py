@@ -176,7 +176,9 @@ def plan_decision(decision: DecisionSpec | StrPath, **changes: Any) -> DecisionP
     changes = {name: value for name, value in changes.items() if value is not None}
     if changes:
         data = {**spec.model_dump(mode="json", exclude_unset=True), **changes}
-        spec = validate_data(data, DecisionSpec, source=source)
+        # a value out of range came from the change, not from the file: the message says so
+        given = ", ".join(f"{name}={value}" for name, value in changes.items())
+        spec = validate_data(data, DecisionSpec, source=f"{source or '<data>'} (with {given})")
     _check_objectives(spec, source)
     base = _base_scenario(spec, source)
     plans = []
