@@ -426,6 +426,18 @@ def test_a_scheduler_address_dask_cannot_read_is_one_line(folder, capsys):
     ]
 
 
+def test_resume_into_another_sweeps_folder_names_both(folder, capsys):
+    out = folder / "out"
+    run_sweep(write_sweep(folder, FAULTY), out=out)
+    before = tables(out)
+    other = write_sweep(folder, {**FAULTY, "name": "another"})
+    assert main(["sweep", str(other), "--resume", "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert f"holds results of another sweep, {FAULTY['name']!r}" in err
+    assert "not of 'another'" in err and "has changed" not in err
+    assert_same_tables(tables(out), before)
+
+
 def test_resume_after_the_sweep_changed_is_refused(folder, capsys):
     path = write_sweep(folder, FAULTY)
     out = folder / "out"

@@ -160,6 +160,12 @@ class SweepStore:
             ) from None
         if previous.get("kind") != "sweep":
             raise SweepError(f"{self.out} is not the output of a sweep; choose another --out")
+        if previous.get("name") != self.header["name"]:
+            raise SweepError(
+                f"{self.out} holds results of another sweep, {previous.get('name')!r} (source "
+                f"{previous.get('source')}), not of {self.header['name']!r}; resume that sweep "
+                "from its own file, or run this one into another --out folder"
+            )
         if previous.get("spec_hash") != self.header["spec_hash"]:
             raise SweepError(
                 f"{self.out} holds results of sweep {previous.get('name')!r} as it was "
