@@ -39,7 +39,7 @@ from sim.experiments.plan import (
 )
 from sim.experiments.spec import SweepSpec
 from sim.experiments.worker import RunTask
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import IN_MEMORY, ScenarioError
 from sim.scenario.extends import deep_merge
 from sim.scenario.files import StrPath, key_path, validate_data
 from sim.scenario.schema import Scenario
@@ -178,7 +178,7 @@ def plan_decision(decision: DecisionSpec | StrPath, **changes: Any) -> DecisionP
         data = {**spec.model_dump(mode="json", exclude_unset=True), **changes}
         # a value out of range came from the change, not from the file: the message says so
         given = ", ".join(f"{name}={value}" for name, value in changes.items())
-        spec = validate_data(data, DecisionSpec, source=f"{source or '<data>'} (with {given})")
+        spec = validate_data(data, DecisionSpec, source=f"{source or IN_MEMORY} (with {given})")
     _check_objectives(spec, source)
     base = _base_scenario(spec, source)
     plans = []

@@ -160,8 +160,8 @@ def _writable(folder: Path) -> bool:
     """Tell whether new entries can be made in ``folder``, by making and removing one.
 
     Asking (``os.access``) is not enough: root may write anywhere by permission, yet not in
-    ``/proc``, a read-only mount or a full disk, and the refusal would come only when the
-    results are written, after the runs.
+    ``/proc`` or on a read-only mount, and the refusal would come only when the results are
+    written, after the runs.
     """
     try:
         handle, name = tempfile.mkstemp(dir=folder, prefix=".partnersim-probe-")

@@ -7,7 +7,8 @@ from enum import Enum
 
 _MAX_VALUE_CHARS = 80
 _DIGITS_SHOWN = 20
-_IN_MEMORY = "<data>"
+IN_MEMORY = "<data>"
+"""How an error names data that came from no file (a mapping built in Python)."""
 
 
 class _NoValue(Enum):
@@ -111,7 +112,7 @@ class ScenarioError(Exception):
 
     def __str__(self) -> str:
         """Return the one-line message naming the file, the key, the value and what is allowed."""
-        head = (self.path or _IN_MEMORY, self.key, self.problem)
+        head = (self.path or IN_MEMORY, self.key, self.problem)
         parts = [": ".join(part for part in head if part)]
         if self.value is not NO_VALUE:
             parts.append(f"got {_short_repr(self.value)}")
